@@ -1,0 +1,43 @@
+/* testutil — see testutil.h. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <CUnit/Basic.h>
+
+jmp_buf tu_jmp;
+int tu_trap_armed = 0;
+static unsigned long the_seed;
+
+unsigned long tu_seed(void)
+{
+    return the_seed;
+}
+
+void tu_trap_handler(const char *func, const char *reason)
+{
+    (void) func; (void) reason;
+    if (tu_trap_armed)
+        longjmp(tu_jmp, 1);
+    abort();
+}
+
+int tu_run(const char *suite, unsigned long default_seed, const tu_test *tests)
+{
+    const char *env = getenv("AEAUDIT_SEED");
+    the_seed = env && *env ? strtoul(env, NULL, 10) : default_seed;
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    CU_pSuite s = CU_add_suite(suite, NULL, NULL);
+    if (s == NULL) { CU_cleanup_registry(); return 2; }
+    for (const tu_test *t = tests; t->name != NULL; t++)
+        if (CU_add_test(s, t->name, t->fn) == NULL) { CU_cleanup_registry(); return 2; }
+    CU_basic_set_mode(CU_BRM_NORMAL);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    if (failed)
+        fprintf(stderr, "%s: FAILED (seed %lu; replay with AEAUDIT_SEED=%lu)\n",
+                suite, the_seed, the_seed);
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,39 @@
+/* testutil — shared helpers for the CUnit suites.
+ *
+ * Seeds: every random test draws from tu_seed(), which is AEAUDIT_SEED from the
+ * environment when set, otherwise the suite's fixed default; tu_run() prints it when a
+ * test fails, so a failure can be replayed with AEAUDIT_SEED=<seed>.
+ *
+ * Misuse: TU_EXPECT_ERROR(stmt) runs stmt with an error handler that longjmps back, and
+ * asserts that the library reported misuse (ae_error) while running it.
+ */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <setjmp.h>
+#include <CUnit/CUnit.h>
+
+#include "aeerr.h"
+
+unsigned long tu_seed(void);
+
+/* Registers one suite with the given tests (NULL-terminated arrays), runs it with the
+ * basic interface, prints the seed on failure; returns the process exit code. */
+typedef struct { const char *name; CU_TestFunc fn; } tu_test;
+int tu_run(const char *suite, unsigned long default_seed, const tu_test *tests);
+
+extern jmp_buf tu_jmp;
+extern int tu_trap_armed;
+void tu_trap_handler(const char *func, const char *reason);
+
+#define TU_EXPECT_ERROR(stmt) do {                                              \
+        ae_error_handler_t tu_old_ = ae_set_error_handler(tu_trap_handler);     \
+        int tu_caught_ = 0;                                                     \
+        tu_trap_armed = 1;                                                      \
+        if (setjmp(tu_jmp) == 0) { stmt; } else { tu_caught_ = 1; }             \
+        tu_trap_armed = 0;                                                      \
+        ae_set_error_handler(tu_old_);                                          \
+        CU_ASSERT_TRUE_FATAL(tu_caught_);                                       \
+    } while (0)
+
+#endif
