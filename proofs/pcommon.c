@@ -1,0 +1,310 @@
+/* pcommon — see pcommon.h. */
+#include "pcommon.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+
+#include "aeerr.h"
+#include "dataset.h"
+#include "pca.h"
+#include "qnum.h"
+#include "score.h"
+
+unsigned long prf_seed(const proof_ctx *ctx, const char *tag)
+{
+    /* FNV-1a of the tag, mixed into the base seed: independent, reproducible streams. */
+    unsigned long h = 1469598103934665603UL;
+    for (const char *p = tag; *p; p++)
+        h = (h ^ (unsigned char) *p) * 1099511628211UL;
+    return (ctx->seed * 2654435761UL) ^ h;
+}
+
+gsl_rng *prf_rng(const proof_ctx *ctx, const char *tag)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r == NULL)
+        ae_error("prf_rng", "cannot allocate a generator");
+    gsl_rng_set(r, prf_seed(ctx, tag));
+    return r;
+}
+
+void prf_rand_q(mpq_t q, gsl_rng *r, long maxnum, long maxden)
+{
+    long num = (long) gsl_rng_uniform_int(r, (unsigned long) (2 * maxnum + 1)) - maxnum;
+    long den = 1 + (long) gsl_rng_uniform_int(r, (unsigned long) maxden);
+    mpq_set_si(q, num, (unsigned long) den);
+    mpq_canonicalize(q);
+}
+
+void prf_rand_qmat(qmat_t A, gsl_rng *r, long maxnum, long maxden)
+{
+    for (long i = 0; i < A->r * A->c; i++)
+        prf_rand_q(A->entries[i], r, maxnum, maxden);
+}
+
+#define RING 16
+static char *ring[RING];
+static int ring_pos;
+
+static const char *keep(char *s)
+{
+    free(ring[ring_pos]);
+    ring[ring_pos] = s;
+    ring_pos = (ring_pos + 1) % RING;
+    return s;
+}
+
+const char *prf_q(const mpq_t q)
+{
+    return keep(qnum_get_str(q));
+}
+
+const char *prf_q6(const mpq_t q)
+{
+    if (mpq_sgn(q) == 0) {
+        char *z = ae_malloc(2);
+        strcpy(z, "0");
+        return keep(z);
+    }
+    return keep(qnum_get_str_sig(q, 6));
+}
+
+/* ---- data sets ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *name, *file, *normal;
+} bundled;
+
+static const bundled BUNDLED[] = {
+    {"wine", "wine_data.csv", "1,2"},
+    {"breast_cancer", "breast_cancer.csv", "1"},
+    {"digits", "digits.csv", "4,5,7"},
+    {"iris", "iris.csv", "0"},
+};
+
+/* 200 points in R^10: z_ij = round(1000 sigma_j g_ij)/1000 with sigma_j = 3 (0.6)^j, g
+ * standard normal, rotated by a rational orthogonal Q so that the principal axes are not
+ * the coordinate axes. */
+static int synthetic(qmat_t X, const proof_ctx *ctx)
+{
+    const long n = 200, d = 10;
+    gsl_rng *r = prf_rng(ctx, "synthetic-data");
+    qmat_t U, Q, Z;
+    qmat_init(U, d, 3);
+    for (long i = 0; i < d * 3; i++)
+        mpq_set_si(U->entries[i], (long) gsl_rng_uniform_int(r, 7) - 3 + (i % d == 0), 1);
+    qmat_init(Q, d, d);
+    pca_householder(Q, U);
+    qmat_init(Z, n, d);
+    for (long i = 0; i < n; i++)
+        for (long j = 0; j < d; j++) {
+            double sigma = 3.0 * pow(0.6, (double) j);
+            long v = lround(1000.0 * sigma * gsl_ran_gaussian(r, 1.0));
+            mpq_set_si(qmat_entry(Z, i, j), v, 1000);
+            mpq_canonicalize(qmat_entry(Z, i, j));
+        }
+    qmat_resize(X, n, d);
+    qmat_t QT;
+    qmat_init(QT, d, d);
+    qmat_transpose(QT, Q);
+    qmat_mul(X, Z, QT);   /* rows x_i = Q z_i */
+    qmat_clear(QT);
+    qmat_clear(U);
+    qmat_clear(Q);
+    qmat_clear(Z);
+    gsl_rng_free(r);
+    return AE_OK;
+}
+
+static int load_scaled(qmat_t X, qmat_t A, const char *path, const char *normal,
+                       char *err, size_t errlen)
+{
+    ds_t all, norm, anom;
+    long classes[64], nclasses = 0;
+    int st;
+    ds_init(all);
+    ds_init(norm);
+    ds_init(anom);
+    st = ds_load_csv(all, path, 1, err, errlen);
+    if (st != AE_OK)
+        goto done;
+    st = ds_parse_classes(classes, &nclasses, 64, normal);
+    if (st != AE_OK) {
+        snprintf(err, errlen, "--normal %s: not a list of class labels", normal);
+        goto done;
+    }
+    st = ds_filter(norm, all, classes, nclasses, 1);
+    if (st == AE_OK)
+        st = ds_filter(anom, all, classes, nclasses, 0);
+    if (st != AE_OK || norm->n < 2) {
+        snprintf(err, errlen, "%s: fewer than 2 rows with labels %s", path, normal);
+        st = AE_EPARSE;
+        goto done;
+    }
+    mpq_t *lo = qvec_init(all->d), *hi = qvec_init(all->d);
+    ds_minmax_fit(lo, hi, norm);
+    ds_minmax_apply(norm, lo, hi);
+    ds_minmax_apply(anom, lo, hi);
+    qvec_clear(lo, all->d);
+    qvec_clear(hi, all->d);
+    qmat_resize(X, norm->n, norm->d);
+    qmat_set(X, norm->X);
+    if (A != NULL) {
+        qmat_resize(A, anom->n, anom->d);
+        qmat_set(A, anom->X);
+    }
+done:
+    ds_clear(all);
+    ds_clear(norm);
+    ds_clear(anom);
+    return st;
+}
+
+int prf_dataset(qmat_t X, qmat_t A, const proof_ctx *ctx, const char *name,
+                char *err, size_t errlen)
+{
+    char path[4096];
+    if (strcmp(name, "synthetic") == 0) {
+        if (A != NULL)
+            qmat_resize(A, 0, 10);
+        return synthetic(X, ctx);
+    }
+    if (strcmp(name, "user") == 0)
+        return load_scaled(X, A, ctx->user_data, ctx->user_normal, err, errlen);
+    for (size_t i = 0; i < sizeof BUNDLED / sizeof BUNDLED[0]; i++)
+        if (strcmp(name, BUNDLED[i].name) == 0) {
+            snprintf(path, sizeof path, "%s/%s", ctx->datadir, BUNDLED[i].file);
+            return load_scaled(X, A, path, BUNDLED[i].normal, err, errlen);
+        }
+    ae_error("prf_dataset", "unknown data set '%s'", name);
+    return AE_EINVAL;
+}
+
+long prf_dataset_names(const proof_ctx *ctx, const char *const **names)
+{
+    static const char *const with_user[] = {"wine", "breast_cancer", "digits", "synthetic", "user"};
+    *names = with_user;
+    return ctx->user_data ? 5 : 4;
+}
+
+/* ---- cache ---------------------------------------------------------------------- */
+
+#define MAX_DATA 8
+#define MAX_MODELS 48
+
+typedef struct {
+    prf_data_struct data;
+    int used;
+} data_slot;
+
+typedef struct {
+    prf_model_struct model;
+    const char *name;
+    mpfr_prec_t prec;
+    long n;
+    int used;
+} model_slot;
+
+static data_slot data_cache[MAX_DATA];
+static model_slot model_cache[MAX_MODELS];
+
+const prf_data_struct *prf_data(const proof_ctx *ctx, const char *name, char *err, size_t errlen)
+{
+    int free_slot = -1;
+    for (int i = 0; i < MAX_DATA; i++) {
+        if (data_cache[i].used && strcmp(data_cache[i].data.name, name) == 0)
+            return &data_cache[i].data;
+        if (!data_cache[i].used && free_slot < 0)
+            free_slot = i;
+    }
+    if (free_slot < 0) {
+        snprintf(err, errlen, "internal: data cache full");
+        return NULL;
+    }
+    prf_data_struct *D = &data_cache[free_slot].data;
+    qmat_init(D->X, 0, 0);
+    qmat_init(D->A, 0, 0);
+    if (prf_dataset(D->X, D->A, ctx, name, err, errlen) != AE_OK) {
+        qmat_clear(D->X);
+        qmat_clear(D->A);
+        return NULL;
+    }
+    long d = D->X->c;
+    D->name = name;
+    D->mean = qvec_init(d);
+    qmat_init(D->C, d, d);
+    pca_mean_cov(D->mean, D->C, D->X);
+    mpq_init(D->diam2);
+    score_diameter2(D->diam2, D->X);
+    data_cache[free_slot].used = 1;
+    return D;
+}
+
+const prf_model_struct *prf_model(const proof_ctx *ctx, const char *name, long k,
+                                  char *err, size_t errlen)
+{
+    int free_slot = -1;
+    for (int i = 0; i < MAX_MODELS; i++) {
+        if (model_cache[i].used && model_cache[i].model.k == k
+            && model_cache[i].prec == ctx->prec && strcmp(model_cache[i].name, name) == 0)
+            return &model_cache[i].model;
+        if (!model_cache[i].used && free_slot < 0)
+            free_slot = i;
+    }
+    const prf_data_struct *D = prf_data(ctx, name, err, errlen);
+    if (D == NULL)
+        return NULL;
+    if (free_slot < 0) {
+        snprintf(err, errlen, "internal: model cache full");
+        return NULL;
+    }
+    model_slot *S = &model_cache[free_slot];
+    prf_model_struct *M = &S->model;
+    long n = D->X->r, d = D->X->c;
+    M->k = k;
+    linae_init(M->ae, d, k);
+    pca_cert_init(M->cert);
+    M->status = pca_optimal_ae(M->ae, M->cert, D->X, k, ctx->prec);
+    M->scores = qvec_init(n);
+    mpq_init(M->smin);
+    mpq_init(M->q99);
+    linae_scores(M->scores, M->ae, D->X);
+    score_min(M->smin, NULL, M->scores, n);
+    mpq_t q;
+    mpq_init(q);
+    mpq_set_ui(q, 99, 100);
+    score_quantile(M->q99, M->scores, n, q);
+    mpq_clear(q);
+    S->name = D->name;
+    S->prec = ctx->prec;
+    S->n = n;
+    S->used = 1;
+    return M;
+}
+
+void prf_cache_clear(void)
+{
+    for (int i = 0; i < MAX_MODELS; i++)
+        if (model_cache[i].used) {
+            prf_model_struct *M = &model_cache[i].model;
+            linae_clear(M->ae);
+            pca_cert_clear(M->cert);
+            qvec_clear(M->scores, model_cache[i].n);
+            mpq_clear(M->smin);
+            mpq_clear(M->q99);
+            model_cache[i].used = 0;
+        }
+    for (int i = 0; i < MAX_DATA; i++)
+        if (data_cache[i].used) {
+            prf_data_struct *D = &data_cache[i].data;
+            qvec_clear(D->mean, D->X->c);
+            qmat_clear(D->C);
+            mpq_clear(D->diam2);
+            qmat_clear(D->X);
+            qmat_clear(D->A);
+            data_cache[i].used = 0;
+        }
+}

@@ -1,0 +1,78 @@
+/* pcommon — helpers shared by the claim verifications: seeded generators, random
+ * rationals, the bundled data sets prepared as CLAIMS.md prescribes, and formatting of
+ * exact numbers for tables (the README's rule: reduced fraction when short, else a
+ * 17-significant-digit decimal marked '~').
+ */
+#ifndef PCOMMON_H
+#define PCOMMON_H
+
+#include <gmp.h>
+#include <gsl/gsl_rng.h>
+
+#include "linae.h"
+#include "pca.h"
+#include "proof.h"
+#include "qmat.h"
+
+/* A mt19937 generator seeded with ctx->seed mixed with the claim's tag, so that each
+ * claim has its own reproducible stream whatever else runs.  Free with gsl_rng_free. */
+gsl_rng *prf_rng(const proof_ctx *ctx, const char *tag);
+unsigned long prf_seed(const proof_ctx *ctx, const char *tag);
+
+/* q = a random rational num/den, num uniform in [-maxnum, maxnum], den in [1, maxden]. */
+void prf_rand_q(mpq_t q, gsl_rng *r, long maxnum, long maxden);
+/* Fills A with prf_rand_q entries. */
+void prf_rand_qmat(qmat_t A, gsl_rng *r, long maxnum, long maxden);
+
+/* Formats q by the printing rule into a string owned by a ring of static buffers
+ * (valid until 16 more calls).  Zero prints "0". */
+const char *prf_q(const mpq_t q);
+/* q as a decimal with 6 significant digits (for ratios and display columns). */
+const char *prf_q6(const mpq_t q);
+
+/* One of the bundled data sets, prepared for the linear claims: the rows of the normal
+ * classes (CLAIMS.md / README: wine = classes 1,2; breast_cancer = benign (1);
+ * digits = {4,5,7}; iris = {0}), min–max scaled exactly with the scaling fitted on those
+ * normal rows; anomalies (if not NULL) gets the other rows with the same scaling.
+ * "synthetic": 200 points in R^10 drawn from a seeded anisotropic distribution on a
+ * 1/1000 grid (no labels, no anomalies).  "user": ctx->user_data with ctx->user_normal.
+ * X (and A) are resized.  Returns AE_OK, or AE_EIO / AE_EPARSE / AE_ERANGE with err set
+ * to "FILE:LINE: reason". */
+int prf_dataset(qmat_t X, qmat_t A, const proof_ctx *ctx, const char *name,
+                char *err, size_t errlen);
+
+/* The data set names the linear claims run on: the four of the L3 table, plus "user"
+ * when --data was given.  Returns their number and sets *names. */
+long prf_dataset_names(const proof_ctx *ctx, const char *const **names);
+
+#endif
+
+/* ---- cached per-run objects (the linear claims share them) ---------------------- */
+
+/* A prepared data set and, per k, its certified PCA-optimal AE.  Owned by the cache:
+ * valid until prf_cache_clear(); never freed by the caller. */
+typedef struct {
+    const char *name;
+    qmat_t X;          /* normal rows, scaled */
+    qmat_t A;          /* other rows, same scaling */
+    mpq_t *mean;       /* d */
+    qmat_t C;          /* exact covariance */
+    mpq_t diam2;       /* exact squared diameter of X */
+} prf_data_struct;
+
+typedef struct {
+    long k;
+    linae_t ae;
+    pca_cert_t cert;
+    int status;        /* pca_optimal_ae's return value */
+    mpq_t *scores;     /* exact training scores, n */
+    mpq_t smin, q99;
+} prf_model_struct;
+
+/* The prepared data set `name` (see prf_dataset); NULL with err set on failure. */
+const prf_data_struct *prf_data(const proof_ctx *ctx, const char *name, char *err, size_t errlen);
+/* The certified PCA-optimal AE of data set `name` with k hidden units at ctx->prec, with
+ * its exact training scores, s_min and s_0.99.  NULL with err set on failure. */
+const prf_model_struct *prf_model(const proof_ctx *ctx, const char *name, long k,
+                                  char *err, size_t errlen);
+void prf_cache_clear(void);

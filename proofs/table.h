@@ -1,0 +1,36 @@
+/* table — CSV tables with a Markdown twin, written atomically.
+ *
+ * tab_open creates DIR/NAME.csv.tmp and DIR/NAME.md.tmp; tab_commit renames both into
+ * place, so a reader never sees a half-written table, and tab_abort (or an error)
+ * removes the temporaries.  Cells are plain text; a cell containing a comma, quote or
+ * newline is quoted in the CSV (RFC 4180) and '|' is escaped in the Markdown.
+ */
+#ifndef TABLE_H
+#define TABLE_H
+
+#include <stdio.h>
+
+typedef struct {
+    FILE *csv, *md;
+    char *csv_path, *md_path, *csv_tmp, *md_tmp;
+    long ncols;
+} tab_struct;
+typedef tab_struct tab_t[1];
+
+/* AE_OK, or AE_EIO with err = "PATH: reason". */
+int tab_open(tab_t T, const char *dir, const char *name, const char *title,
+             const char *const *cols, long ncols, char *err, size_t errlen);
+/* One row of T->ncols cells. AE_OK or AE_EIO. */
+int tab_row(tab_t T, const char *const *cells);
+/* printf-style convenience: the formatted cells are separated by '\t' in fmt's output. */
+int tab_rowf(tab_t T, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Closes and renames both files into place; AE_OK or AE_EIO (then nothing is left). */
+int tab_commit(tab_t T, char *err, size_t errlen);
+/* Closes and removes the temporaries. Safe after a failed tab_open. */
+void tab_abort(tab_t T);
+
+#endif
