@@ -31,16 +31,28 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 # The float training engine may use -O3; nothing verified uses fast-math.
 $(BUILD)/numerics/nn%.o: OPT := -O3
 
-.PHONY: all deps check verify bench clean quick-verify
-all: deps $(BIN)/aeaudit $(TESTS)
-
 # Installs the Debian packages the build needs when they are missing (as root),
-# otherwise prints the exact command and stops.
-DEB_PKGS := libgmp-dev libmpfr-dev libgsl-dev libcunit1-dev libopenblas-dev zlib1g-dev pkg-config
+# otherwise prints the exact apt-get command and stops.  pkg-config must answer before
+# the flags above are read, so the public targets first install, then re-run make.
+DEB_PKGS   := libgmp-dev libmpfr-dev libgsl-dev libcunit1-dev libopenblas-dev zlib1g-dev pkg-config
+BENCH_PKGS := python3-mpmath
+
+.PHONY: all deps check verify bench clean
+ifndef AEAUDIT_DEPS_OK
+all check verify:
+	@sh tests/deps.sh $(DEB_PKGS)
+	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
+bench:
+	@sh tests/deps.sh $(DEB_PKGS) $(BENCH_PKGS)
+	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
+else
+all: $(BIN)/aeaudit $(TESTS)
+endif
+
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)
 
-$(BUILD)/%.o: %.c | deps
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -60,6 +72,7 @@ $(BIN)/bench_%: $(BUILD)/tests/bench/bench_%.o $(LIB)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
+ifdef AEAUDIT_DEPS_OK
 # Runs every CUnit suite (all of them, even after a failure), then the quick verification.
 check: all
 	@fail=0; for t in $(TESTS); do echo "== $$t"; ./$$t || fail=1; done; \
@@ -73,6 +86,7 @@ verify: all
 
 bench: all $(BENCHES)
 	@sh tests/bench/run.sh
+endif
 
 clean:
 	rm -rf $(BUILD) $(BIN)
