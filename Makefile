@@ -8,7 +8,8 @@ CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# GSL names its reference CBLAS (-lgslcblas); OpenBLAS provides the same symbols, fast.
+PKG_LIBS   := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 ALL_CFLAGS  = $(CSTD) $(CFLAGS) $(WARN) -Inumerics -Itheory -Iproofs $(PKG_CFLAGS) -MMD -MP
 LIBS        = $(PKG_LIBS) -lz -lm
 
@@ -29,7 +30,7 @@ TESTS    := $(TEST_SRC:tests/%.c=$(BIN)/%)
 BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 
 # The float training engine may use -O3; nothing verified uses fast-math.
-$(BUILD)/numerics/nn%.o: OPT := -O3
+$(BUILD)/numerics/nn.o $(BUILD)/numerics/nn%.o: OPT := -O3
 
 # Installs the Debian packages the build needs when they are missing (as root),
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before

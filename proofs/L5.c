@@ -9,8 +9,8 @@
  * on every (anomaly, data point) pair of random exact instances whose V is exactly
  * orthonormal (columns of a rational Householder product) and u a rational unit vector,
  * decided without square roots by score_check_distance_bound.  The false form is
- * counted on the same pairs.  Negative control: the checker must reject the bound with
- * c enlarged beyond what holds (a bound claimed for c' = c + 2 ||V^T y|| + 1).
+ * counted on the same pairs.  Negative control: the checker must reject, on every pair,
+ * a bound that is false by construction (c' = sqrt(dist^2) + ||V^T y|| + 1).
  */
 #include <stdio.h>
 #include <string.h>
@@ -120,11 +120,11 @@ int proof_L5(const proof_ctx *ctx, proof_result *res)
                 viol++;
             if (!score_check_distance_bound(c2, B, dist2))
                 holds = 0;
-            /* Control: claim the bound for c' = c + 2 sqrt(B) + 1 > the truth whenever
-             * dist <= c + sqrt(B); use the rational c' = c + 2 ub(sqrt B) + 1. */
+            /* Control: a bound that is false by construction, c' = sqrt(D) + sqrt(B) + 1
+             * (rounded up), claims dist >= sqrt(D) + 1; the checker must reject it. */
             qnum_sqrt_upper(Bc, B, 64);
-            mpq_add(Bc, Bc, Bc);
-            mpq_add(Bc, Bc, c);
+            qnum_sqrt_upper(tmp, dist2, 64);
+            mpq_add(Bc, Bc, tmp);
             mpq_set_ui(tmp, 1, 1);
             mpq_add(Bc, Bc, tmp);
             mpq_mul(cc2, Bc, Bc);

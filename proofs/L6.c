@@ -23,8 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
 
 #include "aeerr.h"
+#include "dmat.h"
 #include "linae.h"
 #include "lintrain.h"
 #include "pcommon.h"
@@ -32,6 +35,8 @@
 #include "qnum.h"
 #include "score.h"
 #include "table.h"
+
+static mpq_t ONE;
 
 /* e(x0 + t v) against the quadratic law with eigenvalue lam; 1 iff equal. */
 static int quadratic_law(const linae_t ae, const mpq_t *x0, const mpq_t *v, const mpq_t t,
@@ -119,7 +124,7 @@ static long constructed(const proof_ctx *ctx, tab_t T, long *ctl_bad, long *nins
             fails++;
         if (!ctl)
             (*ctl_bad)++;
-        tab_rowf(T, "constructed\t%ld\t%ld\t%ld\tn/a\tn/a\tn/a\tn/a\t1 and 9/10\t0\t0\t%ld\t%s\tn/a\t%s\t%s\t%s",
+        tab_rowf(T, "constructed\t%ld\t%ld\t%ld\tn/a\tn/a\tn/a\tn/a\t1 and 9/10\t0\t0\t%ld\t%s\tn/a\t%s\t%s\t%s\tnone (eigenvalue 1)",
                  d, k, rep, A->n_nonreal, one_found ? "true" : "false",
                  ok1 ? "eigenvalue-1 line: score constant (exact)" : "FAILED",
                  ok2 ? "9/10 line: quadratic law exact" : "FAILED",
@@ -170,18 +175,91 @@ static int approx_eigvec(mpq_t *v, const linae_t ae, const mpq_t hi)
     return ok;
 }
 
+/* A certified radius beyond which EVERY point scores above s_min, whatever the
+ * direction: x - f(x) = (I - M)(x - mean) + r0, so e(x) >= (sigma ||x - mean|| - ||r0||)^2
+ * with sigma = the smallest singular value of I - M.  A rational tau <= sigma^2 is
+ * certified by Sylvester's law of inertia ((I-M)^T (I-M) - tau I positive definite,
+ * exactly); R = (ub sqrt(s_min) + ub ||r0||) / lb sqrt(tau).  hint (may be NULL): a
+ * lower bound of |1 - lambda| for an eigenvalue lambda of M.  Returns 0 (no radius)
+ * when no positive tau is certified, e.g. when M has an eigenvalue exactly 1. */
+static int certified_radius(mpq_t R, const linae_t ae, const mpq_t smin, const mpq_t r0n2,
+                            const mpq_t hint)
+{
+    long d = ae->d, npos, nneg, nzero;
+    int ok = 0;
+    qmat_t M, N, NT;
+    qmat_init(M, d, d);
+    qmat_init(N, d, d);
+    qmat_init(NT, d, d);
+    linae_map_matrix(M, ae);
+    qmat_neg(M, M);
+    for (long i = 0; i < d; i++)
+        mpq_add(qmat_entry(M, i, i), qmat_entry(M, i, i), ONE);   /* I - M */
+    qmat_transpose(NT, M);
+    qmat_mul(N, NT, M);                                          /* (I-M)^T (I-M) */
+    gsl_matrix *Nd = gsl_matrix_alloc((size_t) d, (size_t) d);
+    gsl_vector *ev = gsl_vector_alloc((size_t) d);
+    gsl_matrix *evec = gsl_matrix_alloc((size_t) d, (size_t) d);
+    dmat_set_qmat(Nd, N);
+    mpq_t tau, num, den;
+    mpq_inits(tau, num, den, NULL);
+    /* The first guess: half the double estimate of lambda_min(N), but never above
+     * hint^2 = (|1 - lambda| lower bound)^2, since sigma_min(I - M) <= |1 - lambda|
+     * and the double estimate is noise when sigma_min^2 is below ~1e-16 ||N||. */
+    int have_guess = dmat_eigen_symm(ev, evec, Nd) == AE_OK;
+    if (have_guess) {
+        double lmin = gsl_vector_get(ev, (size_t) d - 1);
+        if (lmin > 0)
+            qnum_set_d(tau, 0.5 * lmin);
+        if (hint != NULL && mpq_sgn(hint) > 0) {
+            mpq_mul(num, hint, hint);
+            if (lmin <= 0 || mpq_cmp(num, tau) < 0)
+                mpq_set(tau, num);
+        }
+        have_guess = mpq_sgn(tau) > 0;
+    }
+    if (have_guess) {
+        for (int attempt = 0; attempt < 12 && !ok; attempt++) {
+            qmat_set(NT, N);
+            for (long i = 0; i < d; i++)
+                mpq_sub(qmat_entry(NT, i, i), qmat_entry(NT, i, i), tau);
+            qmat_inertia(&npos, &nneg, &nzero, NT);
+            if (npos == d)
+                ok = 1;
+            else
+                mpq_div_2exp(tau, tau, 4);
+        }
+    }
+    if (ok) {
+        qnum_sqrt_upper(num, smin, 64);
+        qnum_sqrt_upper(den, r0n2, 64);
+        mpq_add(num, num, den);
+        qnum_sqrt_lower(den, tau, 64);
+        mpq_div(R, num, den);
+    }
+    mpq_clears(tau, num, den, NULL);
+    gsl_matrix_free(Nd);
+    gsl_matrix_free(evec);
+    gsl_vector_free(ev);
+    qmat_clear(M);
+    qmat_clear(N);
+    qmat_clear(NT);
+    return ok;
+}
+
 int proof_L6(const proof_ctx *ctx, proof_result *res)
 {
     static const char *const cols[] = {"dataset", "d", "k", "seed", "steps", "lr", "train_loss",
-                                       "loss_minus_optimum", "eig_nearest_1",
+                                       "loss_minus_optimum", "eig_nearest_1_lower",
                                        "one_minus_lambda_lo", "one_minus_lambda_hi",
                                        "nonreal_eigs", "exact_eigenvalue_1", "s_min",
                                        "detection_distance_over_diameter",
-                                       "score_at_twice_distance", "lifted_above_s_min"};
+                                       "score_at_twice_distance", "lifted_above_s_min",
+                                       "radius_all_directions_over_diameter"};
     char err[512], why[512] = "";
     tab_t T;
     if (tab_open(T, ctx->outdir, "L6_trained_linear",
-                 "L6: linear AEs trained in double, analysed exactly", cols, 17, err,
+                 "L6: linear AEs trained in double, analysed exactly", cols, 18, err,
                  sizeof err) != AE_OK) {
         proof_set(res, VERDICT_ERROR, "%s", err);
         return AE_EIO;
@@ -190,9 +268,11 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
     static const long STEPS_FULL[] = {500, 5000, 50000};
     long nsets = ctx->quick ? 1 : 3, nseeds = ctx->quick ? 1 : 3, nsteps = ctx->quick ? 1 : 3;
     const long k = 2;
-    long models = 0, fails = 0, exact_ones = 0, ctl_bad = 0, ninst = 0;
+    long models = 0, fails = 0, diverged = 0, radii = 0, exact_ones = 0, ctl_bad = 0, ninst = 0;
     mpq_t loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2;
     mpq_inits(loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
+    mpq_init(ONE);
+    mpq_set_ui(ONE, 1, 1);
     for (long di = 0; di < nsets; di++) {
         const char *name = FULL[di];
         const prf_data_struct *D = prf_data(ctx, name, err, sizeof err);
@@ -216,7 +296,7 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
                 lintrain_init(m, d, k);
                 int st = lintrain_fit(m, NULL, Xd, n, &o);
                 if (st != AE_OK) {
-                    fails++;
+                    diverged++;
                     snprintf(why, sizeof why, "%s seed %lu: training diverged", name, o.seed);
                     lintrain_clear(m);
                     continue;
@@ -266,13 +346,22 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
                         snprintf(why, sizeof why, "%s seed %lu steps %ld: score at 2 D* not above "
                                  "s_min", name, o.seed, o.steps);
                 }
+                const char *rstr = "none";
+                if (certified_radius(dstar, ae, smin, r0n2, A->has_real ? A->dist_lo : NULL)) {
+                    mpq_div(tmp, dstar, diam);
+                    rstr = prf_q6(tmp);
+                    radii++;
+                }
                 char lam[48];
-                snprintf(lam, sizeof lam, "%.17g", A->lambda_d);
-                tab_rowf(T, "%s\t%ld\t%ld\t%lu\t%ld\t%g\t%s\t%s\t%s\t%s\t%s\t%ld\t%s\t%s\t%s\t%s\t%s",
+                if (A->has_real)
+                    snprintf(lam, sizeof lam, "%s", prf_qsig(A->lam_lo, 24));
+                else
+                    snprintf(lam, sizeof lam, "none real (%ld non-real)", A->n_nonreal);
+                tab_rowf(T, "%s\t%ld\t%ld\t%lu\t%ld\t%g\t%s\t%s\t%s\t%s\t%s\t%ld\t%s\t%s\t%s\t%s\t%s\t%s",
                          name, d, k, o.seed, o.steps, o.lr, prf_q6(loss), prf_q6(gap), lam,
                          prf_q6(A->dist_lo), prf_q6(A->dist_hi), A->n_nonreal,
                          A->exact_one ? "true" : "false", prf_q6(smin), dstr, estr,
-                         have ? (lifted ? "true" : "false") : "n/a");
+                         have ? (lifted ? "true" : "false") : "n/a", rstr);
                 lintrain_analysis_clear(A);
                 qvec_clear(sc, n); qvec_clear(r0, d); qvec_clear(v, d); qvec_clear(p, d);
                 linae_clear(ae);
@@ -285,6 +374,7 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
         free(Xd);
     }
     mpq_clears(loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
+    mpq_clear(ONE);
     long cfails = constructed(ctx, T, &ctl_bad, &ninst);
 
     snprintf(res->method, sizeof res->method, "double GD training; exact dyadic weights, Sturm-"
@@ -298,13 +388,17 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
     if (fails || cfails)
         proof_set(res, VERDICT_FALSIFIED, "%ld trained and %ld constructed checks failed; %s",
                   fails, cfails, why);
+    else if (diverged)
+        proof_set(res, VERDICT_ERROR, "%ld training runs diverged (no model to analyse); %s",
+                  diverged, why);
     else if (ctl_bad)
         proof_set(res, VERDICT_ERROR, "negative control: a wrong eigenvalue law was accepted %ld "
                   "times", ctl_bad);
     else
         proof_set(res, VERDICT_VERIFIED, "%ld trained AEs: %ld with an eigenvalue exactly 1, the "
-                  "others lift every point beyond the certified distance D* above s_min (checked "
-                  "at 2 D*); %ld constructed AEs: the eigenvalue-1 line keeps its score exactly, "
-                  "the 9/10 line follows the quadratic law exactly", models, exact_ones, ninst);
+                  "others with a real eigenvalue near 1 lift every point on its line beyond the "
+                  "certified distance D* above s_min (checked at 2 D*); %ld have a certified radius "
+                  "beyond which every point in every direction scores above s_min; %ld constructed AEs: the eigenvalue-1 line keeps its score exactly, "
+                  "the 9/10 line follows the quadratic law exactly", models, exact_ones, radii, ninst);
     return AE_OK;
 }

@@ -62,14 +62,19 @@ const char *prf_q(const mpq_t q)
     return keep(qnum_get_str(q));
 }
 
-const char *prf_q6(const mpq_t q)
+const char *prf_qsig(const mpq_t q, int digits)
 {
     if (mpq_sgn(q) == 0) {
         char *z = ae_malloc(2);
         strcpy(z, "0");
         return keep(z);
     }
-    return keep(qnum_get_str_sig(q, 6));
+    return keep(qnum_get_str_sig(q, digits));
+}
+
+const char *prf_q6(const mpq_t q)
+{
+    return prf_qsig(q, 6);
 }
 
 /* ---- data sets ------------------------------------------------------------------ */
@@ -85,9 +90,33 @@ static const bundled BUNDLED[] = {
     {"iris", "iris.csv", "0"},
 };
 
+/* Min-max scales every column of X to [0, 1] exactly (constant columns to 0), as the
+ * real data sets are. */
+static void minmax_columns(qmat_t X)
+{
+    mpq_t lo, hi;
+    mpq_inits(lo, hi, NULL);
+    for (long j = 0; j < X->c && X->r > 0; j++) {
+        mpq_set(lo, qmat_entry(X, 0, j));
+        mpq_set(hi, lo);
+        for (long i = 1; i < X->r; i++) {
+            if (mpq_cmp(qmat_entry(X, i, j), lo) < 0) mpq_set(lo, qmat_entry(X, i, j));
+            if (mpq_cmp(qmat_entry(X, i, j), hi) > 0) mpq_set(hi, qmat_entry(X, i, j));
+        }
+        mpq_sub(hi, hi, lo);
+        for (long i = 0; i < X->r; i++) {
+            mpq_ptr x = qmat_entry(X, i, j);
+            mpq_sub(x, x, lo);
+            if (mpq_sgn(hi) != 0)
+                mpq_div(x, x, hi);
+        }
+    }
+    mpq_clears(lo, hi, NULL);
+}
+
 /* 200 points in R^10: z_ij = round(1000 sigma_j g_ij)/1000 with sigma_j = 3 (0.6)^j, g
  * standard normal, rotated by a rational orthogonal Q so that the principal axes are not
- * the coordinate axes. */
+ * the coordinate axes, then min-max scaled like the real sets. */
 static int synthetic(qmat_t X, const proof_ctx *ctx)
 {
     const long n = 200, d = 10;
@@ -111,6 +140,7 @@ static int synthetic(qmat_t X, const proof_ctx *ctx)
     qmat_init(QT, d, d);
     qmat_transpose(QT, Q);
     qmat_mul(X, Z, QT);   /* rows x_i = Q z_i */
+    minmax_columns(X);
     qmat_clear(QT);
     qmat_clear(U);
     qmat_clear(Q);

@@ -27,8 +27,10 @@ void prf_rand_qmat(qmat_t A, gsl_rng *r, long maxnum, long maxden);
 /* Formats q by the printing rule into a string owned by a ring of static buffers
  * (valid until 16 more calls).  Zero prints "0". */
 const char *prf_q(const mpq_t q);
-/* q as a decimal with 6 significant digits (for ratios and display columns). */
+/* q as a decimal with 6 (or `digits`) significant digits, correctly rounded (for ratios
+ * and display columns; "0" for zero). */
 const char *prf_q6(const mpq_t q);
+const char *prf_qsig(const mpq_t q, int digits);
 
 /* One of the bundled data sets, prepared for the linear claims: the rows of the normal
  * classes (CLAIMS.md / README: wine = classes 1,2; breast_cancer = benign (1);

@@ -28,7 +28,7 @@ void tu_trap_handler(const char *func, const char *reason);
 
 #define TU_EXPECT_ERROR(stmt) do {                                              \
         ae_error_handler_t tu_old_ = ae_set_error_handler(tu_trap_handler);     \
-        int tu_caught_ = 0;                                                     \
+        volatile int tu_caught_ = 0;                                                   \
         tu_trap_armed = 1;                                                      \
         if (setjmp(tu_jmp) == 0) { stmt; } else { tu_caught_ = 1; }             \
         tu_trap_armed = 0;                                                      \

@@ -1,0 +1,479 @@
+/* nn — see nn.h.  The numerical core is nn_impl.h, compiled here for float and double. */
+#include "nn.h"
+#include "aeerr.h"
+
+#include <cblas.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NN_SQRT1_2 0.70710678118654752440  /* 1/sqrt(2): M_SQRT1_2 is not in C11 */
+
+/* Rows per chunk: enough rows for efficient GEMMs, few enough that a chunk's activations
+ * (Z and A of every layer, plus two delta buffers) fit in a core's L2 cache, so the
+ * backward pass finds them there.  Depends only on the architecture (determinism). */
+static long nn_chunk_rows(const nn_struct *net)
+{
+    long per_row = 0;
+    for (long l = 0; l <= net->L; l++)
+        per_row += 3 * net->sizes[l];
+    size_t bytes = (size_t) per_row * (net->prec == NN_F32 ? sizeof(float) : sizeof(double));
+    long C = (long) ((size_t) 384 * 1024 / (bytes ? bytes : 1));
+    if (C < 64)
+        C = 64;
+    if (C > 1024)
+        C = 1024;
+    return C;
+}
+
+static void nn_shuffle(long *perm, long n, void *rng)
+{
+    for (long i = n - 1; i > 0; i--) {
+        long j = (long) gsl_rng_uniform_int(rng, (unsigned long) i + 1);
+        long t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+    }
+}
+
+#define REAL float
+#define NNS(name) nn_f32_##name
+#define R_EXP expf
+#define R_EXPM1 expm1f
+#define R_LOG1P log1pf
+#define R_TANH tanhf
+#define R_ERFC erfcf
+#define R_SQRT sqrtf
+#define GEMM cblas_sgemm
+#include "nn_impl.h"
+#undef REAL
+#undef NNS
+#undef R_EXP
+#undef R_EXPM1
+#undef R_LOG1P
+#undef R_TANH
+#undef R_ERFC
+#undef R_SQRT
+#undef GEMM
+
+#define REAL double
+#define NNS(name) nn_f64_##name
+#define R_EXP exp
+#define R_EXPM1 expm1
+#define R_LOG1P log1p
+#define R_TANH tanh
+#define R_ERFC erfc
+#define R_SQRT sqrt
+#define GEMM cblas_dgemm
+#include "nn_impl.h"
+#undef REAL
+#undef NNS
+#undef R_EXP
+#undef R_EXPM1
+#undef R_LOG1P
+#undef R_TANH
+#undef R_ERFC
+#undef R_SQRT
+#undef GEMM
+
+/* ---- activations ------------------------------------------------------------------ */
+
+static const char *const act_names[NN_NACT] = {
+    "identity", "relu", "leaky_relu", "tanh", "sigmoid",
+    "softplus", "elu", "gelu", "silu", "hardtanh"
+};
+
+const char *nn_act_name(nn_act_t a)
+{
+    return (int) a >= 0 && a < NN_NACT ? act_names[a] : NULL;
+}
+
+static double act_default_param(nn_act_t a)
+{
+    return a == NN_LEAKY_RELU ? 0.01 : a == NN_ELU ? 1.0 : 0.0;
+}
+
+int nn_act_parse(nn_act_t *act, double *param, const char *s)
+{
+    char name[32];
+    size_t len = strcspn(s, ":");
+    if (len == 0 || len >= sizeof name)
+        return AE_EPARSE;
+    for (size_t i = 0; i < len; i++)
+        name[i] = s[i] == '-' ? '_' : s[i];
+    name[len] = '\0';
+    int a = -1;
+    if (strcmp(name, "linear") == 0 || strcmp(name, "none") == 0)
+        a = NN_IDENTITY;
+    for (int i = 0; i < NN_NACT && a < 0; i++)
+        if (strcmp(name, act_names[i]) == 0)
+            a = i;
+    if (a < 0)
+        return AE_EPARSE;
+    double p = act_default_param(a);
+    if (s[len] == ':') {
+        if (a != NN_LEAKY_RELU && a != NN_ELU)
+            return AE_EPARSE;
+        char *end;
+        p = strtod(s + len + 1, &end);
+        if (end == s + len + 1 || *end != '\0' || !isfinite(p) || (a == NN_ELU && p <= 0))
+            return AE_EPARSE;
+    }
+    *act = a;
+    *param = p;
+    return AE_OK;
+}
+
+static double sigm_d(double z)
+{
+    if (z >= 0)
+        return 1 / (1 + exp(-z));
+    double e = exp(z);
+    return e / (1 + e);
+}
+
+double nn_act_eval(nn_act_t a, double p, double z)
+{
+    switch (a) {
+    case NN_IDENTITY: return z;
+    case NN_RELU: return z > 0 ? z : 0;
+    case NN_LEAKY_RELU: return z > 0 ? z : p * z;
+    case NN_TANH: return tanh(z);
+    case NN_SIGMOID: return sigm_d(z);
+    case NN_SOFTPLUS: return (z > 0 ? z : 0) + log1p(exp(-fabs(z)));
+    case NN_ELU: return z > 0 ? z : p * expm1(z);
+    case NN_GELU: return 0.5 * z * erfc(-z * NN_SQRT1_2);
+    case NN_SILU: return z * sigm_d(z);
+    case NN_HARDTANH: return z > 1 ? 1 : z < -1 ? -1 : z;
+    default: return NAN;
+    }
+}
+
+/* ---- life cycle ----------------------------------------------------------------------- */
+
+static void rec_clear(nn_record *r)
+{
+    memset(r, 0, sizeof *r);
+    r->opt = NN_OPT_ADAM;
+    r->loss = NAN;
+}
+
+static size_t real_size(int prec)
+{
+    return prec == NN_F32 ? sizeof(float) : sizeof(double);
+}
+
+int nn_init(nn_t net, int prec, long L, const long *sizes, const nn_act_t *act,
+            const double *act_param, const int *bias)
+{
+    memset(net, 0, sizeof *net);
+    rec_clear(&net->rec);
+    if (prec != NN_F32 && prec != NN_F64) {
+        ae_error("nn_init", "precision must be NN_F32 or NN_F64 (got %d)", prec);
+        return AE_EINVAL;
+    }
+    if (L < 1 || sizes == NULL || act == NULL) {
+        ae_error("nn_init", "need at least one layer, sizes and activations");
+        return AE_EINVAL;
+    }
+    for (long l = 0; l <= L; l++)
+        if (sizes[l] < 1 || sizes[l] > (1L << 24)) {
+            ae_error("nn_init", "layer width %ld out of range [1, 2^24]", sizes[l]);
+            return AE_EINVAL;
+        }
+    for (long l = 0; l < L; l++) {
+        if ((int) act[l] < 0 || act[l] >= NN_NACT) {
+            ae_error("nn_init", "invalid activation %d", (int) act[l]);
+            return AE_EINVAL;
+        }
+        if (act_param != NULL && (act[l] == NN_LEAKY_RELU || act[l] == NN_ELU)
+            && (!isfinite(act_param[l]) || (act[l] == NN_ELU && act_param[l] <= 0))) {
+            ae_error("nn_init", "invalid parameter for %s", act_names[act[l]]);
+            return AE_EINVAL;
+        }
+    }
+    net->prec = prec;
+    net->L = L;
+    net->sizes = ae_malloc((size_t) (L + 1) * sizeof(long));
+    net->act = ae_malloc((size_t) L * sizeof(nn_act_t));
+    net->act_param = ae_malloc((size_t) L * sizeof(double));
+    net->bias = ae_malloc((size_t) L * sizeof(int));
+    net->woff = ae_malloc((size_t) L * sizeof(long));
+    net->boff = ae_malloc((size_t) L * sizeof(long));
+    if (!net->sizes || !net->act || !net->act_param || !net->bias || !net->woff || !net->boff) {
+        nn_clear(net);
+        return AE_ENOMEM;
+    }
+    memcpy(net->sizes, sizes, (size_t) (L + 1) * sizeof(long));
+    long off = 0;
+    for (long l = 0; l < L; l++) {
+        net->act[l] = act[l];
+        double p = act_param != NULL ? act_param[l] : act_default_param(act[l]);
+        if (act[l] != NN_LEAKY_RELU && act[l] != NN_ELU)
+            p = 0;
+        net->act_param[l] = prec == NN_F32 ? (double) (float) p : p;
+        net->bias[l] = bias != NULL ? (bias[l] != 0) : 1;
+        net->woff[l] = off;
+        off += sizes[l] * sizes[l + 1];
+        net->boff[l] = net->bias[l] ? off : -1;
+        if (net->bias[l])
+            off += sizes[l + 1];
+    }
+    net->nparams = off;
+    net->params = ae_calloc((size_t) off, real_size(prec));
+    if (net->params == NULL) {
+        nn_clear(net);
+        return AE_ENOMEM;
+    }
+    return AE_OK;
+}
+
+void nn_clear(nn_t net)
+{
+    free(net->sizes); free(net->act); free(net->act_param); free(net->bias);
+    free(net->woff); free(net->boff); free(net->params);
+    nn_set_scale(net, NULL, NULL);
+    memset(net, 0, sizeof *net);
+}
+
+int nn_init_copy(nn_t dst, const nn_t src)
+{
+    int st = nn_init(dst, src->prec, src->L, src->sizes, src->act, src->act_param, src->bias);
+    if (st != AE_OK)
+        return st;
+    memcpy(dst->params, src->params, (size_t) src->nparams * real_size(src->prec));
+    nn_set_scale(dst, src->nscale ? (const mpq_t *) src->scale_lo : NULL,
+                 (const mpq_t *) src->scale_hi);
+    dst->rec = src->rec;
+    return AE_OK;
+}
+
+void nn_set_scale(nn_t net, const mpq_t *lo, const mpq_t *hi)
+{
+    for (long i = 0; i < net->nscale; i++) {
+        mpq_clear(net->scale_lo[i]);
+        mpq_clear(net->scale_hi[i]);
+    }
+    free(net->scale_lo);
+    free(net->scale_hi);
+    net->scale_lo = net->scale_hi = NULL;
+    net->nscale = 0;
+    if (lo == NULL || hi == NULL)
+        return;
+    long d = net->sizes[0];
+    net->scale_lo = ae_malloc((size_t) d * sizeof(mpq_t));
+    net->scale_hi = ae_malloc((size_t) d * sizeof(mpq_t));
+    if (net->scale_lo == NULL || net->scale_hi == NULL)
+        return;
+    for (long i = 0; i < d; i++) {
+        mpq_init(net->scale_lo[i]);
+        mpq_init(net->scale_hi[i]);
+        mpq_set(net->scale_lo[i], lo[i]);
+        mpq_set(net->scale_hi[i], hi[i]);
+    }
+    net->nscale = d;
+}
+
+/* Standard normal by Marsaglia's polar method on gsl_rng_uniform draws (written here
+ * because gsl_randist.h drags in GSL's own cblas declarations, which clash with
+ * OpenBLAS's cblas.h); the spare deviate is discarded so each call is self-contained. */
+static double gauss01(gsl_rng *r)
+{
+    double u, v, s;
+    do {
+        u = 2 * gsl_rng_uniform(r) - 1;
+        v = 2 * gsl_rng_uniform(r) - 1;
+        s = u * u + v * v;
+    } while (s >= 1 || s == 0);
+    return u * sqrt(-2 * log(s) / s);
+}
+
+int nn_init_params(nn_t net, nn_init_t init, void *gsl_rng_ptr)
+{
+    gsl_rng *r = gsl_rng_ptr;
+    if (r == NULL || (int) init < NN_INIT_TORCH || init > NN_INIT_XAVIER) {
+        ae_error("nn_init_params", "need an RNG and a valid initialisation");
+        return AE_EINVAL;
+    }
+    for (long l = 0; l < net->L; l++) {
+        double fin = (double) net->sizes[l], fout = (double) net->sizes[l + 1];
+        long nw = net->sizes[l] * net->sizes[l + 1], nb = net->bias[l] ? net->sizes[l + 1] : 0;
+        for (long i = 0; i < nw + nb; i++) {
+            double v;
+            int isw = i < nw;
+            switch (init) {
+            case NN_INIT_HE:
+                v = isw ? sqrt(2.0 / fin) * gauss01(r) : 0;
+                break;
+            case NN_INIT_XAVIER: {
+                double a = sqrt(6.0 / (fin + fout));
+                v = isw ? a * (2 * gsl_rng_uniform(r) - 1) : 0;
+                break;
+            }
+            default: {
+                double a = 1 / sqrt(fin);
+                v = a * (2 * gsl_rng_uniform(r) - 1);
+                break;
+            }
+            }
+            long k = net->woff[l] + i;
+            if (net->prec == NN_F32)
+                ((float *) net->params)[k] = (float) v;
+            else
+                ((double *) net->params)[k] = v;
+        }
+    }
+    net->rec.init = init;
+    return AE_OK;
+}
+
+void nn_get_params(double *p, const nn_t net)
+{
+    for (long i = 0; i < net->nparams; i++)
+        p[i] = net->prec == NN_F32 ? (double) ((const float *) net->params)[i]
+                                   : ((const double *) net->params)[i];
+}
+
+int nn_set_params(nn_t net, const double *p)
+{
+    for (long i = 0; i < net->nparams; i++)
+        if (!isfinite(p[i]) || (net->prec == NN_F32 && !isfinite((float) p[i])))
+            return AE_ERANGE;
+    if (net->prec == NN_F32)
+        nn_f32_from_double(net->params, p, net->nparams);
+    else
+        nn_f64_from_double(net->params, p, net->nparams);
+    return AE_OK;
+}
+
+/* ---- evaluation --------------------------------------------------------------------------- */
+
+int nn_forward(double *Y, const nn_t net, const double *X, long n)
+{
+    if (n < 0 || (n > 0 && (Y == NULL || X == NULL))) {
+        ae_error("nn_forward", "n must be >= 0 and Y, X non-NULL");
+        return AE_EINVAL;
+    }
+    return net->prec == NN_F32 ? nn_f32_forward(Y, NULL, net, X, n)
+                               : nn_f64_forward(Y, NULL, net, X, n);
+}
+
+int nn_scores(double *e, const nn_t net, const double *X, long n)
+{
+    if (n < 0 || (n > 0 && (e == NULL || X == NULL))
+        || net->sizes[0] != net->sizes[net->L]) {
+        ae_error("nn_scores", "need n >= 0, e, X and an autoencoder (output width = input width)");
+        return AE_EINVAL;
+    }
+    return net->prec == NN_F32 ? nn_f32_forward(NULL, e, net, X, n)
+                               : nn_f64_forward(NULL, e, net, X, n);
+}
+
+int nn_loss_grad(double *loss, double *g, const nn_t net, const double *X, long n)
+{
+    if (n < 1 || loss == NULL || X == NULL || net->sizes[0] != net->sizes[net->L]) {
+        ae_error("nn_loss_grad", "need n >= 1, loss, X and output width = input width");
+        return AE_EINVAL;
+    }
+    return net->prec == NN_F32 ? nn_f32_loss_grad(loss, g, net, X, n)
+                               : nn_f64_loss_grad(loss, g, net, X, n);
+}
+
+/* ---- training ---------------------------------------------------------------------------- */
+
+void nn_trainopts_default(nn_trainopts *o)
+{
+    o->opt = NN_OPT_ADAM;
+    o->lr = 1e-3;
+    o->momentum = 0;
+    o->beta1 = 0.9;
+    o->beta2 = 0.999;
+    o->eps = 1e-8;
+    o->batch = 0;
+    o->seed = 0;
+    o->shuffle = 1;
+}
+
+int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const double *X, long n)
+{
+    memset(T, 0, sizeof *T);
+    if (o == NULL || X == NULL || n < 1) {
+        ae_error("nn_trainer_init", "need options, data and n >= 1 rows");
+        return AE_EINVAL;
+    }
+    if ((o->opt != NN_OPT_SGD && o->opt != NN_OPT_ADAM) || !(o->lr > 0) || !isfinite(o->lr)
+        || !(o->momentum >= 0 && o->momentum < 1) || !(o->beta1 >= 0 && o->beta1 < 1)
+        || !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || !isfinite(o->eps)) {
+        ae_error("nn_trainer_init", "invalid optimizer options (lr %g, momentum %g, "
+                 "betas %g %g, eps %g)", o->lr, o->momentum, o->beta1, o->beta2, o->eps);
+        return AE_EINVAL;
+    }
+    if (net->sizes[0] != net->sizes[net->L]) {
+        ae_error("nn_trainer_init", "output width %ld differs from input width %ld",
+                 net->sizes[net->L], net->sizes[0]);
+        return AE_EINVAL;
+    }
+    T->net = net;
+    T->o = *o;
+    if (T->o.batch <= 0 || T->o.batch > n)
+        T->o.batch = n;
+    T->n = n;
+    T->perm = ae_malloc((size_t) n * sizeof(long));
+    T->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (T->perm == NULL || T->rng == NULL) {
+        nn_trainer_clear(T);
+        return AE_ENOMEM;
+    }
+    gsl_rng_set(T->rng, o->seed);
+    for (long i = 0; i < n; i++)
+        T->perm[i] = i;
+    int st = net->prec == NN_F32 ? nn_f32_trainer_init(T, X, n) : nn_f64_trainer_init(T, X, n);
+    if (st != AE_OK) {
+        nn_trainer_clear(T);
+        return st;
+    }
+    nn_record *r = &net->rec;
+    r->n = n;
+    r->opt = o->opt;
+    r->lr = o->lr;
+    r->momentum = o->momentum;
+    r->beta1 = o->beta1;
+    r->beta2 = o->beta2;
+    r->eps = o->eps;
+    r->batch = T->o.batch;
+    r->seed = o->seed;
+    return AE_OK;
+}
+
+void nn_trainer_clear(nn_trainer_t T)
+{
+    if (T->net != NULL && T->ws != NULL) {
+        if (T->net->prec == NN_F32)
+            nn_f32_trainer_free(T);
+        else
+            nn_f64_trainer_free(T);
+    }
+    free(T->X);
+    free(T->perm);
+    if (T->rng != NULL)
+        gsl_rng_free(T->rng);
+    memset(T, 0, sizeof *T);
+}
+
+int nn_trainer_epoch(double *loss, nn_trainer_t T)
+{
+    if (T->net == NULL || T->ws == NULL || loss == NULL) {
+        ae_error("nn_trainer_epoch", "trainer not initialised");
+        return AE_EINVAL;
+    }
+    int st = T->net->prec == NN_F32 ? nn_f32_trainer_epoch(loss, T)
+                                    : nn_f64_trainer_epoch(loss, T);
+    nn_record *r = &T->net->rec;
+    r->steps = T->step;
+    if (st == AE_OK) {
+        r->epochs++;
+        r->loss = *loss;
+    } else {
+        r->loss = NAN;
+    }
+    return st;
+}

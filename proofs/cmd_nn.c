@@ -1,0 +1,698 @@
+/* cmd_nn — see cmd_nn.h.  The only part of the training engine that prints. */
+#include "cmd_nn.h"
+
+#include "aeerr.h"
+#include "dataset.h"
+#include "idx.h"
+#include "nn.h"
+#include "qmat.h"
+#include "qnum.h"
+#include "synth.h"
+
+#include <errno.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_LAYERS 64
+#define MAX_CLASSES 256
+
+/* ---- small helpers -------------------------------------------------------------------- */
+
+static const char *cmd_name = "aeaudit";
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "aeaudit %s: ", cmd_name);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 2;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double) t.tv_sec + 1e-9 * (double) t.tv_nsec;
+}
+
+static int parse_long(const char *s, long *v, long lo)
+{
+    char *end;
+    if (s == NULL || *s == '\0')
+        return 0;
+    errno = 0;
+    long x = strtol(s, &end, 10);
+    if (errno != 0 || *end != '\0' || x < lo)
+        return 0;
+    *v = x;
+    return 1;
+}
+
+static int parse_double(const char *s, double *v)
+{
+    char *end;
+    if (s == NULL || *s == '\0')
+        return 0;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (*end != '\0' || !isfinite(x))
+        return 0;
+    *v = x;
+    return 1;
+}
+
+/* "2,5,1,5,2" -> sizes; returns the count or -1. */
+static long parse_arch(long *sizes, long max, const char *s)
+{
+    long n = 0;
+    const char *p = s;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p || errno != 0 || v < 1 || v > (1L << 24) || n >= max)
+            return -1;
+        sizes[n++] = v;
+        if (*end == ',')
+            end++;
+        else if (*end != '\0')
+            return -1;
+        p = end;
+    }
+    return n;
+}
+
+/* ---- data ------------------------------------------------------------------------------- */
+
+typedef struct {
+    long n, d;
+    double *X;        /* n x d, what the network sees (after scaling) */
+    long *labels;     /* n or NULL */
+    int idx;          /* from IDX files (scaled by 1/255 unless the model says otherwise) */
+    ds_t D;           /* CSV and synthetic data, exact (X points at D->Xd) */
+} cdata;
+
+typedef struct {
+    const char *data, *normal, *data_dir, *idx_dir, *split, *scale;
+    unsigned long seed;
+    int no_labels;
+} dataopts;
+
+static const char *const bundled[][2] = {
+    { "wine", "wine_data.csv" }, { "breast_cancer", "breast_cancer.csv" },
+    { "breast-cancer", "breast_cancer.csv" }, { "iris", "iris.csv" }, { "digits", "digits.csv" },
+};
+
+static void cdata_clear(cdata *c)
+{
+    if (c->idx) {
+        free(c->X);
+        free(c->labels);
+    }
+    ds_clear(c->D);
+    memset(c, 0, sizeof *c);
+}
+
+/* Keeps the rows of c whose label is in the list (IDX: in place). */
+static int filter_rows(cdata *c, const char *list)
+{
+    long cls[MAX_CLASSES], ncls;
+    if (ds_parse_classes(cls, &ncls, MAX_CLASSES, list) != AE_OK)
+        return usage_error("--normal: bad class list '%s' (want e.g. 4,5,7)", list);
+    if (c->labels == NULL)
+        return usage_error("--normal given but the data set has no labels");
+    if (!c->idx) {
+        if (ds_filter(c->D, c->D, cls, ncls, 1) != AE_OK)
+            return usage_error("cannot filter the data");
+        c->n = c->D->n;
+        c->X = c->D->Xd;
+        c->labels = c->D->labels;
+    } else {
+        long m = 0;
+        for (long i = 0; i < c->n; i++) {
+            int keep = 0;
+            for (long k = 0; k < ncls; k++)
+                keep |= c->labels[i] == cls[k];
+            if (keep) {
+                memmove(c->X + m * c->d, c->X + i * c->d, (size_t) c->d * sizeof(double));
+                c->labels[m++] = c->labels[i];
+            }
+        }
+        c->n = m;
+    }
+    if (c->n == 0)
+        return usage_error("no rows with classes %s", list);
+    return 0;
+}
+
+/* Loads the data named by o (every row, unscaled except IDX's /255). */
+static int load_data(cdata *c, const dataopts *o)
+{
+    char err[512];
+    memset(c, 0, sizeof *c);
+    ds_init(c->D);
+    const char *name = o->data;
+    long sd = synth_dim(name);
+    if (sd > 0) {
+        double *X = malloc((size_t) SYNTH_N * (size_t) sd * sizeof(double));
+        long *lab = malloc(SYNTH_N * sizeof(long));
+        if (X == NULL || lab == NULL) {
+            free(X); free(lab);
+            return usage_error("out of memory");
+        }
+        synth_make(X, lab, name, SYNTH_N, o->seed);
+        qmat_resize(c->D->X, SYNTH_N, sd);
+        qmat_set_d(c->D->X, X);
+        c->D->n = SYNTH_N;
+        c->D->d = sd;
+        c->D->Xd = X;
+        c->D->labels = lab;
+    } else if (strcmp(name, "fashion-mnist") == 0 || strcmp(name, "mnist") == 0
+               || (o->idx_dir != NULL && strcmp(name, "idx") == 0)) {
+        const char *dir = o->idx_dir;
+        if (dir == NULL) {
+            if (strcmp(name, "mnist") == 0)
+                return usage_error("--data mnist needs --idx-dir DIR (the MNIST IDX files)");
+            dir = IDX_DEFAULT_DIR;
+        }
+        c->idx = 1;
+        int st = idx_load_split(&c->X, &c->labels, &c->n, &c->d, dir, o->split, 1, err, sizeof err);
+        if (st != AE_OK) {
+            c->idx = 0;
+            return usage_error("%s%s", err, strcmp(name, "fashion-mnist") == 0 && o->idx_dir == NULL
+                               ? " (install Debian's dataset-fashion-mnist)" : "");
+        }
+        return 0;
+    } else {
+        char path[4096];
+        const char *file = NULL;
+        for (size_t i = 0; i < sizeof bundled / sizeof bundled[0]; i++)
+            if (strcmp(name, bundled[i][0]) == 0)
+                file = bundled[i][1];
+        if (file != NULL)
+            snprintf(path, sizeof path, "%s/%s", o->data_dir, file);
+        else
+            snprintf(path, sizeof path, "%s", name);
+        struct stat st;
+        if (file == NULL && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            dataopts o2 = *o;
+            o2.idx_dir = path;
+            o2.data = "idx";
+            return load_data(c, &o2);
+        }
+        if (file == NULL && stat(path, &st) != 0)
+            return usage_error("unknown data set '%s' (not a synthetic set, bundled name, or "
+                               "existing file)", name);
+        int rc = ds_load_csv(c->D, path, !o->no_labels, err, sizeof err);
+        if (rc != AE_OK)
+            return usage_error("%s", err);
+    }
+    c->n = c->D->n;
+    c->d = c->D->d;
+    c->X = c->D->Xd;
+    c->labels = c->D->labels;
+    return 0;
+}
+
+/* IDX pixels k -> (k - lo)/(hi - lo) correctly rounded, via a per-feature table. */
+static int idx_scale(cdata *c, const mpq_t *lo, const mpq_t *hi)
+{
+    double tab[256];
+    mpq_t t, w;
+    mpq_init(t);
+    mpq_init(w);
+    for (long j = 0; j < c->d; j++) {
+        mpq_sub(w, hi[j], lo[j]);
+        for (int k = 0; k < 256; k++) {
+            if (mpq_sgn(w) == 0) {
+                tab[k] = 0;
+                continue;
+            }
+            mpq_set_si(t, k, 1);
+            mpq_sub(t, t, lo[j]);
+            mpq_div(t, t, w);
+            tab[k] = qnum_get_d(t);
+        }
+        for (long i = 0; i < c->n; i++) {
+            double v = c->X[i * c->d + j];
+            c->X[i * c->d + j] = tab[(int) v];
+        }
+    }
+    mpq_clear(t);
+    mpq_clear(w);
+    return 0;
+}
+
+/* Applies the scaling (lo, hi) to c (exactly for CSV/synthetic data). */
+static int apply_scale(cdata *c, const mpq_t *lo, const mpq_t *hi)
+{
+    if (c->idx)
+        return idx_scale(c, lo, hi);
+    if (ds_minmax_apply(c->D, lo, hi) != AE_OK)
+        return usage_error("cannot apply the model's scaling to this data");
+    c->X = c->D->Xd;
+    return 0;
+}
+
+/* ---- train ------------------------------------------------------------------------------ */
+
+static void usage_train(FILE *f)
+{
+    fputs("usage: aeaudit train --data NAME|PATH [--normal LIST] --arch 2,5,1,5,2 [--act relu]\n"
+          "         [--out-act identity|sigmoid] [--opt adam|sgd] [--lr 1e-3] [--momentum M]\n"
+          "         --epochs N [--batch B] --seed S [--precision float|double]\n"
+          "         [--init torch|he|xavier] [--no-bias] [--scale minmax|none]\n"
+          "         [--data-dir DIR] [--idx-dir DIR] [--split train|test] --out model.aem\n"
+          "\n"
+          "Trains a dense autoencoder on the rows of the data set (those of the --normal\n"
+          "classes) by minimising the mean squared reconstruction error, and writes the model\n"
+          "(weights as exact hex floats, training record, scaling) to --out.\n"
+          "\n"
+          "  --data NAME|PATH  diagonal, diagonal-noisy, two-clusters, ring, plane3d (100\n"
+          "                    synthetic points drawn from --seed); wine, breast_cancer, iris,\n"
+          "                    digits (CSV files in --data-dir, last column the label);\n"
+          "                    fashion-mnist (IDX files in " IDX_DEFAULT_DIR "), mnist\n"
+          "                    (needs --idx-dir); a CSV file (last column a label unless\n"
+          "                    --no-labels); or a directory of MNIST-style IDX files\n"
+          "  --normal LIST     train only on rows with these labels, e.g. 4,5,7\n"
+          "  --arch W0,...,WL  layer widths; W0 = WL = the data's dimension\n"
+          "  --act A           hidden activation (default relu): identity, relu,\n"
+          "                    leaky_relu[:SLOPE], tanh, sigmoid, softplus, elu[:ALPHA], gelu,\n"
+          "                    silu, hardtanh\n"
+          "  --out-act A       output activation (default identity)\n"
+          "  --opt adam|sgd    optimizer (default adam; PyTorch's formulas)\n"
+          "  --lr X            learning rate > 0 (default 1e-3)\n"
+          "  --momentum M      SGD momentum in [0,1) (default 0)\n"
+          "  --epochs N        passes over the data\n"
+          "  --batch B         rows per step (default: all rows, full batch)\n"
+          "  --seed S          seeds initialisation, shuffling and synthetic data\n"
+          "  --precision P     float (default) or double\n"
+          "  --init I          torch (PyTorch nn.Linear default), he, xavier (default torch)\n"
+          "  --no-bias         affine layers without bias\n"
+          "  --scale minmax|none  min-max scaling fitted on the training rows (default:\n"
+          "                    minmax for CSV data, none for synthetic; IDX pixels are /255)\n"
+          "  --data-dir DIR    where the bundled CSV files are (default data)\n"
+          "  --idx-dir DIR     IDX directory for fashion-mnist / mnist\n"
+          "  --split S         IDX split: train (default) or test\n"
+          "  --out FILE        the model file (written via a temporary file and rename)\n"
+          "\n"
+          "Progress goes to stderr: a bar when stderr is a terminal, else one line per epoch.\n"
+          "Exit status: 0 trained and saved; 1 the loss became NaN/Inf (no model written);\n"
+          "2 bad usage or input.\n", f);
+}
+
+typedef struct {
+    const char *out, *arch, *act, *out_act, *opt, *init, *precision;
+    double lr, momentum;
+    long epochs, batch;
+    int have_seed, no_bias;
+} trainopts;
+
+/* Shared option parsing: returns 1 if argv[*i] was a data option (consumed). */
+static int data_option(dataopts *d, int argc, char **argv, int *i, int *bad)
+{
+    const char *a = argv[*i];
+    const char **slot = strcmp(a, "--data") == 0 ? &d->data
+                      : strcmp(a, "--normal") == 0 ? &d->normal
+                      : strcmp(a, "--data-dir") == 0 ? &d->data_dir
+                      : strcmp(a, "--idx-dir") == 0 ? &d->idx_dir
+                      : strcmp(a, "--split") == 0 ? &d->split
+                      : strcmp(a, "--scale") == 0 ? &d->scale : NULL;
+    if (strcmp(a, "--no-labels") == 0) {
+        d->no_labels = 1;
+        return 1;
+    }
+    if (slot == NULL)
+        return 0;
+    if (*i + 1 >= argc) {
+        *bad = usage_error("%s needs a value", a);
+        return 1;
+    }
+    *slot = argv[++*i];
+    return 1;
+}
+
+static void progress(int tty, long e, long epochs, double loss, double t0, double *last)
+{
+    double t = now_s(), el = t - t0, rate = (double) e / (el > 0 ? el : 1e-9);
+    double eta = (double) (epochs - e) / (rate > 0 ? rate : 1e-9);
+    if (!tty) {
+        fprintf(stderr, "epoch %ld/%ld loss %.6e time %.2fs\n", e, epochs, loss, el);
+        return;
+    }
+    if (e != epochs && t - *last < 0.1)
+        return;
+    *last = t;
+    char bar[31];
+    int fill = (int) (30.0 * (double) e / (double) epochs);
+    for (int k = 0; k < 30; k++)
+        bar[k] = k < fill ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\repoch %ld/%ld [%s] loss %.4e  %.1f epochs/s  ETA %ld:%02ld ", e, epochs,
+            bar, loss, rate, (long) eta / 60, (long) eta % 60);
+    if (e == epochs)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+int aeaudit_cmd_train(int argc, char **argv)
+{
+    cmd_name = "train";
+    dataopts d = { NULL, NULL, "data", NULL, "train", NULL, 0, 0 };
+    trainopts t = { NULL, NULL, "relu", "identity", "adam", "torch", "float", 1e-3, 0, -1, 0, 0, 0 };
+    int bad = 0;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage_train(stdout);
+            return 0;
+        }
+        if (data_option(&d, argc, argv, &i, &bad))
+            continue;
+        if (strcmp(a, "--no-bias") == 0) {
+            t.no_bias = 1;
+            continue;
+        }
+        if (v == NULL)
+            return usage_error("unknown option or missing value: %s (see --help)", a);
+        i++;
+        if (strcmp(a, "--out") == 0) t.out = v;
+        else if (strcmp(a, "--arch") == 0) t.arch = v;
+        else if (strcmp(a, "--act") == 0) t.act = v;
+        else if (strcmp(a, "--out-act") == 0) t.out_act = v;
+        else if (strcmp(a, "--opt") == 0) t.opt = v;
+        else if (strcmp(a, "--init") == 0) t.init = v;
+        else if (strcmp(a, "--precision") == 0) t.precision = v;
+        else if (strcmp(a, "--lr") == 0) {
+            if (!parse_double(v, &t.lr) || !(t.lr > 0))
+                return usage_error("--lr must be > 0");
+        } else if (strcmp(a, "--momentum") == 0) {
+            if (!parse_double(v, &t.momentum) || t.momentum < 0 || t.momentum >= 1)
+                return usage_error("--momentum must be in [0, 1)");
+        } else if (strcmp(a, "--epochs") == 0) {
+            if (!parse_long(v, &t.epochs, 1))
+                return usage_error("--epochs must be a positive integer");
+        } else if (strcmp(a, "--batch") == 0) {
+            if (!parse_long(v, &t.batch, 1))
+                return usage_error("--batch must be a positive integer");
+        } else if (strcmp(a, "--seed") == 0) {
+            long s;
+            if (!parse_long(v, &s, 0))
+                return usage_error("--seed must be a non-negative integer");
+            d.seed = (unsigned long) s;
+            t.have_seed = 1;
+        } else
+            return usage_error("unknown option %s (see --help)", a);
+    }
+    if (bad)
+        return bad;
+    if (d.data == NULL || t.arch == NULL || t.epochs < 0 || !t.have_seed || t.out == NULL)
+        return usage_error("--data, --arch, --epochs, --seed and --out are required (see --help)");
+
+    long sizes[MAX_LAYERS + 1];
+    long nl = parse_arch(sizes, MAX_LAYERS + 1, t.arch);
+    if (nl < 2)
+        return usage_error("--arch must be at least two positive widths, e.g. 2,5,1,5,2");
+    long L = nl - 1;
+    nn_act_t act[MAX_LAYERS], a_h, a_o;
+    double ap[MAX_LAYERS], p_h, p_o;
+    if (nn_act_parse(&a_h, &p_h, t.act) != AE_OK)
+        return usage_error("unknown activation '%s'", t.act);
+    if (nn_act_parse(&a_o, &p_o, t.out_act) != AE_OK)
+        return usage_error("unknown output activation '%s'", t.out_act);
+    for (long l = 0; l < L; l++) {
+        act[l] = l == L - 1 ? a_o : a_h;
+        ap[l] = l == L - 1 ? p_o : p_h;
+    }
+    int prec = strcmp(t.precision, "float") == 0 || strcmp(t.precision, "float32") == 0 ? NN_F32
+             : strcmp(t.precision, "double") == 0 || strcmp(t.precision, "float64") == 0 ? NN_F64 : 0;
+    if (prec == 0)
+        return usage_error("--precision must be float or double");
+    int opt = strcmp(t.opt, "adam") == 0 ? NN_OPT_ADAM : strcmp(t.opt, "sgd") == 0 ? NN_OPT_SGD : -1;
+    if (opt < 0)
+        return usage_error("--opt must be adam or sgd");
+    int init = strcmp(t.init, "torch") == 0 ? NN_INIT_TORCH : strcmp(t.init, "he") == 0 ? NN_INIT_HE
+             : strcmp(t.init, "xavier") == 0 ? NN_INIT_XAVIER : -1;
+    if (init < 0)
+        return usage_error("--init must be torch, he or xavier");
+    if (d.scale != NULL && strcmp(d.scale, "minmax") != 0 && strcmp(d.scale, "none") != 0)
+        return usage_error("--scale must be minmax or none");
+    if (strcmp(d.split, "train") != 0 && strcmp(d.split, "test") != 0)
+        return usage_error("--split must be train or test");
+    if (sizes[L] != sizes[0])
+        return usage_error("--arch must end with its input width (an autoencoder): %ld != %ld",
+                           sizes[L], sizes[0]);
+
+    cdata c;
+    int rc = load_data(&c, &d);
+    if (rc != 0) {
+        cdata_clear(&c);
+        return rc;
+    }
+    if (d.normal != NULL && (rc = filter_rows(&c, d.normal)) != 0) {
+        cdata_clear(&c);
+        return rc;
+    }
+    if (sizes[0] != c.d) {
+        long cd = c.d;
+        cdata_clear(&c);
+        return usage_error("--arch input width %ld does not match the data's dimension %ld",
+                           sizes[0], cd);
+    }
+    /* Scaling, recorded in the model so eval applies the same map. */
+    long dd = c.d;
+    mpq_t *lo = qvec_init(dd), *hi = qvec_init(dd);
+    int scaled = 0;
+    if (c.idx) {
+        for (long j = 0; j < dd; j++)
+            mpq_set_ui(hi[j], 255, 1);
+        scaled = 1;   /* the loader already divided by 255: same map, recorded */
+        idx_scale(&c, (const mpq_t *) lo, (const mpq_t *) hi);
+    } else if (d.scale != NULL ? strcmp(d.scale, "minmax") == 0 : synth_dim(d.data) == 0) {
+        ds_minmax_fit(lo, hi, c.D);
+        apply_scale(&c, (const mpq_t *) lo, (const mpq_t *) hi);
+        scaled = 1;
+    }
+
+    nn_t net;
+    int bias[MAX_LAYERS];
+    for (long l = 0; l < L; l++)
+        bias[l] = !t.no_bias;
+    nn_init(net, prec, L, sizes, act, ap, bias);
+    if (scaled)
+        nn_set_scale(net, (const mpq_t *) lo, (const mpq_t *) hi);
+    qvec_clear(lo, dd);
+    qvec_clear(hi, dd);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, d.seed);
+    nn_init_params(net, init, r);
+    gsl_rng_free(r);
+    nn_trainopts o;
+    nn_trainopts_default(&o);
+    o.opt = opt;
+    o.lr = t.lr;
+    o.momentum = t.momentum;
+    o.batch = t.batch;
+    o.seed = d.seed;
+    nn_trainer_t T;
+    rc = nn_trainer_init(T, net, &o, c.X, c.n);
+    if (rc != AE_OK) {
+        nn_clear(net);
+        cdata_clear(&c);
+        return usage_error(rc == AE_ERANGE ? "the data contain NaN or Inf (or a value beyond "
+                           "float32's range)" : "out of memory");
+    }
+    snprintf(net->rec.data, sizeof net->rec.data, "%s", d.data);
+    snprintf(net->rec.normal, sizeof net->rec.normal, "%s", d.normal ? d.normal : "");
+    int tty = isatty(2);
+    double t0 = now_s(), last = 0, loss = NAN;
+    int status = 0;
+    for (long e = 1; e <= t.epochs; e++) {
+        if (nn_trainer_epoch(&loss, T) != AE_OK) {
+            if (tty)
+                fputc('\n', stderr);
+            status = 1;
+            fprintf(stderr, "aeaudit train: the loss became %s at epoch %ld (try a smaller "
+                    "--lr); no model written\n", isnan(loss) ? "NaN" : "infinite", e);
+            break;
+        }
+        progress(tty, e, t.epochs, loss, t0, &last);
+    }
+    nn_trainer_clear(T);
+    cdata_clear(&c);
+    if (status == 0) {
+        char err[512];
+        if (nn_save(t.out, net, err, sizeof err) != AE_OK)
+            status = usage_error("%s", err);
+        else
+            fprintf(stderr, "aeaudit train: wrote %s (final loss %.6e, %.2f s)\n", t.out, loss,
+                    now_s() - t0);
+    }
+    nn_clear(net);
+    return status;
+}
+
+/* ---- eval --------------------------------------------------------------------------------- */
+
+static void usage_eval(FILE *f)
+{
+    fputs("usage: aeaudit eval MODEL.aem --data NAME|PATH [--normal LIST] [--seed S]\n"
+          "         [--data-dir DIR] [--idx-dir DIR] [--split train|test] [--no-labels]\n"
+          "\n"
+          "Prints one line per sample, 'INDEX LABEL SCORE', where SCORE = ||x - f(x)||^2 is\n"
+          "the reconstruction error evaluated in the model's precision, after applying the\n"
+          "scaling stored in the model (LABEL is - when the data have none).  Data options as\n"
+          "for train; synthetic sets are drawn from --seed (default: the model's seed).\n"
+          "Exit status: 0 ok, 2 bad usage or input.\n", f);
+}
+
+int aeaudit_cmd_eval(int argc, char **argv)
+{
+    cmd_name = "eval";
+    dataopts d = { NULL, NULL, "data", NULL, "train", NULL, 0, 0 };
+    const char *model = NULL;
+    int bad = 0, have_seed = 0;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage_eval(stdout);
+            return 0;
+        }
+        if (data_option(&d, argc, argv, &i, &bad))
+            continue;
+        if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
+            long s;
+            if (!parse_long(argv[++i], &s, 0))
+                return usage_error("--seed must be a non-negative integer");
+            d.seed = (unsigned long) s;
+            have_seed = 1;
+        } else if (a[0] == '-' && a[1] != '\0')
+            return usage_error("unknown option %s (see --help)", a);
+        else if (model == NULL)
+            model = a;
+        else
+            return usage_error("more than one model file given");
+    }
+    if (bad)
+        return bad;
+    if (model == NULL || d.data == NULL)
+        return usage_error("need MODEL.aem and --data (see --help)");
+    nn_t net;
+    char err[512];
+    if (nn_load(net, model, err, sizeof err) != AE_OK)
+        return usage_error("%s", err);
+    if (!have_seed)
+        d.seed = net->rec.seed;
+    cdata c;
+    int rc = load_data(&c, &d);
+    if (rc == 0 && d.normal != NULL)
+        rc = filter_rows(&c, d.normal);
+    if (rc == 0 && c.d != net->sizes[0])
+        rc = usage_error("the model's input width %ld does not match the data's dimension %ld",
+                         net->sizes[0], c.d);
+    if (rc == 0 && net->nscale > 0)
+        rc = apply_scale(&c, (const mpq_t *) net->scale_lo, (const mpq_t *) net->scale_hi);
+    else if (rc == 0 && c.idx) {
+        for (long i = 0; i < c.n * c.d; i++)
+            c.X[i] /= 255;
+    }
+    double *e = rc == 0 ? malloc((size_t) (c.n > 0 ? c.n : 1) * sizeof(double)) : NULL;
+    if (rc == 0 && e == NULL)
+        rc = usage_error("out of memory");
+    if (rc == 0 && nn_scores(e, net, c.X, c.n) != AE_OK)
+        rc = usage_error("the data contain NaN or Inf (or a value beyond float32's range)");
+    if (rc == 0) {
+        int digits = net->prec == NN_F32 ? 9 : 17;   /* enough to round-trip */
+        printf("# model %s  data %s  rows %ld  score = ||x - f(x)||^2 (%s)\n", model, d.data,
+               c.n, net->prec == NN_F32 ? "float32" : "float64");
+        printf("index label score\n");
+        for (long i = 0; i < c.n; i++) {
+            if (c.labels != NULL)
+                printf("%ld %ld %.*g\n", i, c.labels[i], digits, e[i]);
+            else
+                printf("%ld - %.*g\n", i, digits, e[i]);
+        }
+        if (fflush(stdout) != 0)
+            rc = usage_error("cannot write the scores");
+    }
+    free(e);
+    cdata_clear(&c);
+    nn_clear(net);
+    return rc;
+}
+
+/* ---- describe ---------------------------------------------------------------------------- */
+
+static void usage_describe(FILE *f)
+{
+    fputs("usage: aeaudit describe MODEL.aem\n"
+          "\n"
+          "Prints the model's architecture (widths, activations, biases, parameter count), its\n"
+          "input scaling and its training record.  Exit status: 0 ok, 2 unreadable model.\n", f);
+}
+
+int aeaudit_cmd_describe(int argc, char **argv)
+{
+    cmd_name = "describe";
+    const char *model = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage_describe(stdout);
+            return 0;
+        }
+        if (argv[i][0] == '-' || model != NULL)
+            return usage_error("usage: aeaudit describe MODEL.aem");
+        model = argv[i];
+    }
+    if (model == NULL)
+        return usage_error("usage: aeaudit describe MODEL.aem");
+    nn_t net;
+    char err[512];
+    if (nn_load(net, model, err, sizeof err) != AE_OK)
+        return usage_error("%s", err);
+    printf("model        %s (aeaudit-model %d, %s)\n", model, NN_FILE_VERSION,
+           net->prec == NN_F32 ? "float32" : "float64");
+    printf("architecture ");
+    for (long l = 0; l <= net->L; l++)
+        printf("%ld%s", net->sizes[l], l < net->L ? "-" : "");
+    printf("  (%ld layers, %ld parameters)\n", net->L, net->nparams);
+    for (long l = 0; l < net->L; l++) {
+        printf("  layer %ld    %ld -> %ld, %s, %s", l, net->sizes[l], net->sizes[l + 1],
+               net->bias[l] ? "bias" : "no bias", nn_act_name(net->act[l]));
+        if (net->act[l] == NN_LEAKY_RELU || net->act[l] == NN_ELU)
+            printf(" (%s %.9g)", net->act[l] == NN_ELU ? "alpha" : "slope", net->act_param[l]);
+        putchar('\n');
+    }
+    if (net->nscale > 0) {
+        int unit = 1;   /* is it the /255 pixel scaling? */
+        for (long j = 0; j < net->nscale; j++)
+            unit &= mpq_sgn(net->scale_lo[j]) == 0 && mpq_cmp_ui(net->scale_hi[j], 255, 1) == 0;
+        printf("scaling      %s\n", unit ? "x/255 (pixels)" : "min-max, fitted on the training rows");
+    } else {
+        printf("scaling      none\n");
+    }
+    const nn_record *r = &net->rec;
+    static const char *const inits[] = { "torch", "he", "xavier" };
+    printf("data         %s%s%s, %ld rows\n", r->data[0] ? r->data : "-",
+           r->normal[0] ? ", classes " : "", r->normal, r->n);
+    if (r->opt == NN_OPT_ADAM)
+        printf("optimizer    adam lr %.6g (betas %.6g, %.6g, eps %.3g)\n", r->lr, r->beta1,
+               r->beta2, r->eps);
+    else
+        printf("optimizer    sgd lr %.6g momentum %.6g\n", r->lr, r->momentum);
+    printf("training     %ld epochs, %ld steps, batch %ld, init %s, seed %lu\n", r->epochs,
+           r->steps, r->batch, inits[r->init >= 0 && r->init <= 2 ? r->init : 0], r->seed);
+    printf("final loss   %.9g (mean squared error per feature)\n", r->loss);
+    nn_clear(net);
+    return 0;
+}
