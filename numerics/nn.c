@@ -35,8 +35,17 @@ static void nn_shuffle(long *perm, long n, void *rng)
     }
 }
 
+/* Rows of parameters per Adam block (stack scratch of this many REALs). */
+#define NN_ADAM_BLOCK 256
+
+#if defined(__SSE2__)
+#include <emmintrin.h>   /* IEEE sqrt on packed values: the same results as sqrtf / sqrt */
+#endif
+
 #define REAL float
 #define NNS(name) nn_f32_##name
+#define NN_SIMD_W 4
+#define NN_SIMD_SQRT(dst, src) _mm_storeu_ps((dst), _mm_sqrt_ps(_mm_loadu_ps(src)))
 #define R_EXP expf
 #define R_EXPM1 expm1f
 #define R_LOG1P log1pf
@@ -54,9 +63,13 @@ static void nn_shuffle(long *perm, long n, void *rng)
 #undef R_ERFC
 #undef R_SQRT
 #undef GEMM
+#undef NN_SIMD_W
+#undef NN_SIMD_SQRT
 
 #define REAL double
 #define NNS(name) nn_f64_##name
+#define NN_SIMD_W 2
+#define NN_SIMD_SQRT(dst, src) _mm_storeu_pd((dst), _mm_sqrt_pd(_mm_loadu_pd(src)))
 #define R_EXP exp
 #define R_EXPM1 expm1
 #define R_LOG1P log1p
@@ -74,6 +87,8 @@ static void nn_shuffle(long *perm, long n, void *rng)
 #undef R_ERFC
 #undef R_SQRT
 #undef GEMM
+#undef NN_SIMD_W
+#undef NN_SIMD_SQRT
 
 /* ---- activations ------------------------------------------------------------------ */
 

@@ -293,6 +293,18 @@ static int NNS(from_double)(REAL *y, const double *x, long n)
     return ok;
 }
 
+/* S[i] = sqrt(v[i]) (correctly rounded, like sqrt; v >= 0). */
+static void NNS(sqrt_block)(REAL *restrict S, const REAL *restrict v, long m)
+{
+    long i = 0;
+#if defined(__SSE2__)
+    for (; i + NN_SIMD_W <= m; i += NN_SIMD_W)
+        NN_SIMD_SQRT(S + i, v + i);
+#endif
+    for (; i < m; i++)
+        S[i] = R_SQRT(v[i]);
+}
+
 /* The optimizer step, PyTorch 1.13's formulas in REAL with double scalars rounded once. */
 static void NNS(update)(REAL *restrict P, NNS(ws) *w, const nn_trainopts *o, long nparams,
                         long t)
@@ -320,12 +332,22 @@ static void NNS(update)(REAL *restrict P, NNS(ws) *w, const nn_trainopts *o, lon
     const REAL c1 = (REAL) (1 - o->beta1), c2 = (REAL) (1 - o->beta2);
     const double bc1 = 1 - pow(o->beta1, (double) t), bc2 = 1 - pow(o->beta2, (double) t);
     const REAL step = (REAL) (o->lr / bc1), bc2s = (REAL) sqrt(bc2), eps = (REAL) o->eps;
-    for (long i = 0; i < nparams; i++) {
-        REAL g = G[i];
-        M1[i] = b1 * M1[i] + c1 * g;
-        M2[i] = b2 * M2[i] + c2 * g * g;
-        REAL den = R_SQRT(M2[i]) / bc2s + eps;
-        P[i] -= step * (M1[i] / den);
+    /* In blocks, so that the moment and update loops vectorise: a sqrt call inside a loop
+     * blocks GCC's vectoriser (errno), so the square roots get their own pass. */
+    REAL S[NN_ADAM_BLOCK];
+    for (long i0 = 0; i0 < nparams; i0 += NN_ADAM_BLOCK) {
+        const long m = nparams - i0 < NN_ADAM_BLOCK ? nparams - i0 : NN_ADAM_BLOCK;
+        REAL *restrict p = P + i0, *restrict m1 = M1 + i0, *restrict m2 = M2 + i0;
+        const REAL *restrict g = G + i0;
+        for (long i = 0; i < m; i++) {
+            m1[i] = b1 * m1[i] + c1 * g[i];
+            m2[i] = b2 * m2[i] + c2 * g[i] * g[i];
+        }
+        NNS(sqrt_block)(S, m2, m);
+        for (long i = 0; i < m; i++) {
+            REAL den = S[i] / bc2s + eps;
+            p[i] -= step * (m1[i] / den);
+        }
     }
 }
 

@@ -4,7 +4,8 @@
  * the right factor to a common denominator first, so the inner loop is a pure integer
  * dot product (mpz_addmul) and only one gcd per output entry is needed; the naive
  * mpq_mul/mpq_add loop would pay a gcd per term on ever-growing denominators.
- * Elimination works on mpq entries with a smallest-size pivot to limit coefficient growth.
+ * Elimination (rref, rank, solve, inv, det, nullspace, inertia) is fraction-free on
+ * integer-scaled copies for the same reason; see the comment above ffelim.
  */
 #include "qmat.h"
 

@@ -151,10 +151,10 @@ double qnum_get_d(const mpq_t q)
     mpfr_init2(x, 53);
     mpfr_set_q(x, q, MPFR_RNDN);
     /* MPFR's exponent range is far wider than a double's, so a result >= 2^-1022 (normal)
-     * is the IEEE result; above DBL_MAX mpfr_get_d gives +-Inf as IEEE would.  Below,
-     * 53-bit rounding would double-round subnormals, so round |q| 2^1074 to the nearest
-     * integer (ties to even) exactly instead. */
-    if (mpfr_get_exp(x) >= -1021) {
+     * is the IEEE result; above DBL_MAX mpfr_get_d gives +-Inf as IEEE would.  Below
+     * (or on MPFR underflow to 0), 53-bit rounding would double-round subnormals, so
+     * round |q| 2^1074 to the nearest integer (ties to even) exactly instead. */
+    if (!mpfr_zero_p(x) && mpfr_get_exp(x) >= -1021) {
         double d = mpfr_get_d(x, MPFR_RNDN);
         mpfr_clear(x);
         return d;

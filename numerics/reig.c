@@ -227,8 +227,11 @@ static void reig_finish(reig_t E, const rmat_t A, mpfr_t *lam, const rmat_t X)
 static int jacobi_core(rmat_t B, rmat_t V, const mpfr_t thr, long max_sweeps)
 {
     long n = B->r;
-    mpfr_t theta, t, c, s, tau, g, h, x, one;
+    mpfr_t theta, t, c, s, tau, g, h, x, one, gv, hv;
     mpfr_inits2(B->prec, theta, t, c, s, tau, g, h, x, one, (mpfr_ptr) 0);
+    /* mpfr_swap exchanges precisions too, so V's old entries go to temporaries of V's
+     * precision */
+    mpfr_inits2(V->prec, gv, hv, (mpfr_ptr) 0);
     mpfr_set_ui(one, 1, MPFR_RNDN);
     int status = AE_NOTCONV;
     for (long sweep = 0; sweep < max_sweeps; sweep++) {
@@ -276,14 +279,14 @@ static int jacobi_core(rmat_t B, rmat_t V, const mpfr_t thr, long max_sweeps)
                     mpfr_set(rmat_entry(B, q, r), rmat_entry(B, r, q), MPFR_RNDN);
                 }
                 for (long r = 0; r < V->r; r++) {
-                    mpfr_swap(g, rmat_entry(V, r, p));
-                    mpfr_swap(h, rmat_entry(V, r, q));
-                    mpfr_fma(x, g, tau, h, MPFR_RNDN);
-                    mpfr_fms(x, s, x, g, MPFR_RNDN);
-                    mpfr_neg(rmat_entry(V, r, p), x, MPFR_RNDN);
-                    mpfr_fms(x, h, tau, g, MPFR_RNDN);
-                    mpfr_fms(x, s, x, h, MPFR_RNDN);
-                    mpfr_neg(rmat_entry(V, r, q), x, MPFR_RNDN);
+                    mpfr_swap(gv, rmat_entry(V, r, p));
+                    mpfr_swap(hv, rmat_entry(V, r, q));
+                    mpfr_fma(x, gv, tau, hv, MPFR_RNDN);
+                    mpfr_fms(rmat_entry(V, r, p), s, x, gv, MPFR_RNDN);
+                    mpfr_neg(rmat_entry(V, r, p), rmat_entry(V, r, p), MPFR_RNDN);
+                    mpfr_fms(x, hv, tau, gv, MPFR_RNDN);
+                    mpfr_fms(rmat_entry(V, r, q), s, x, hv, MPFR_RNDN);
+                    mpfr_neg(rmat_entry(V, r, q), rmat_entry(V, r, q), MPFR_RNDN);
                 }
             }
         if (rotated == 0) {
@@ -291,7 +294,7 @@ static int jacobi_core(rmat_t B, rmat_t V, const mpfr_t thr, long max_sweeps)
             break;
         }
     }
-    mpfr_clears(theta, t, c, s, tau, g, h, x, one, (mpfr_ptr) 0);
+    mpfr_clears(theta, t, c, s, tau, g, h, x, one, gv, hv, (mpfr_ptr) 0);
     return status;
 }
 
@@ -401,6 +404,8 @@ typedef struct {
     mpfr_t d, num;                  /* precision F */
     /* heuristics at SCALAR_PREC */
     mpfr_t normA, dlt, nsd, nr, sq, thrS, thrR, offR, offsep, offclu, emax;
+    long nclu;                      /* number of clustered pairs */
+    mpfr_t cnext;                   /* max |s_ij + (l_i + l_j) r_ij / 2| over clustered pairs */
 } oa_ws;
 
 static mpz_t *zvec_init(long n)
@@ -453,7 +458,7 @@ static void oa_init(oa_ws *W, long n, const rmat_t A)
         mpfr_init2(W->lam[i], MPFR_PREC_MIN);
     mpfr_inits2(MPFR_PREC_MIN, W->d, W->num, (mpfr_ptr) 0);
     mpfr_inits2(SCALAR_PREC, W->normA, W->dlt, W->nsd, W->nr, W->sq, W->thrS, W->thrR,
-                W->offR, W->offsep, W->offclu, W->emax, (mpfr_ptr) 0);
+                W->offR, W->offsep, W->offclu, W->emax, W->cnext, (mpfr_ptr) 0);
 }
 
 static void oa_clear(oa_ws *W)
@@ -471,7 +476,7 @@ static void oa_clear(oa_ws *W)
         mpfr_clear(W->lam[i]);
     free(W->lam);
     mpfr_clears(W->d, W->num, W->normA, W->dlt, W->nsd, W->nr, W->sq, W->thrS, W->thrR,
-                W->offR, W->offsep, W->offclu, W->emax, (mpfr_ptr) 0);
+                W->offR, W->offsep, W->offclu, W->emax, W->cnext, (mpfr_ptr) 0);
 }
 
 /* Moves to F fraction bits: X is shifted exactly (F only grows), A re-rounded, the MPFR
@@ -588,10 +593,13 @@ static void oa_eval(oa_ws *W)
     mpfr_mul_2ui(W->dlt, W->dlt, 1, MPFR_RNDN);
     mpfr_set_zero(W->offsep, 1);
     mpfr_set_zero(W->offclu, 1);
+    W->nclu = 0;
     for (long i = 0; i < n; i++)
         for (long j = i + 1; j < n; j++) {
             mpfr_sub(W->d, W->lam[j], W->lam[i], MPFR_RNDN);
-            mpfr_ptr off = mpfr_cmpabs(W->d, W->dlt) > 0 ? W->offsep : W->offclu;
+            int sep = mpfr_cmpabs(W->d, W->dlt) > 0;
+            W->nclu += !sep;
+            mpfr_ptr off = sep ? W->offsep : W->offclu;
             if (mpfr_cmpabs(rmat_entry(W->S, i, j), off) > 0)
                 mpfr_abs(off, rmat_entry(W->S, i, j), MPFR_RNDU);
         }
@@ -605,6 +613,7 @@ static void oa_update(oa_ws *W)
     mp_bitcnt_t F = (mp_bitcnt_t) W->F;
     rmat_struct *Em = W->R;
     mpfr_set_zero(W->emax, 1);
+    mpfr_set_zero(W->cnext, 1);
     for (long i = 0; i < n; i++) {
         mpfr_div_2ui(rmat_entry(Em, i, i), rmat_entry(Em, i, i), 1, MPFR_RNDN);
         for (long j = i + 1; j < n; j++) {
@@ -619,6 +628,12 @@ static void oa_update(oa_ws *W)
                 mpfr_neg(W->d, W->d, MPFR_RNDN);
                 mpfr_div(eji, W->num, W->d, MPFR_RNDN);
             } else {
+                /* first-order value of s_ij after the update (see oa_predict_converged) */
+                mpfr_add(W->num, W->lam[i], W->lam[j], MPFR_RNDN);
+                mpfr_div_2ui(W->num, W->num, 1, MPFR_RNDN);
+                mpfr_fma(W->num, W->num, eij, sij, MPFR_RNDN);
+                if (mpfr_cmpabs(W->num, W->cnext) > 0)
+                    mpfr_abs(W->cnext, W->num, MPFR_RNDU);
                 mpfr_div_2ui(eij, eij, 1, MPFR_RNDN);
                 mpfr_div_2ui(eji, eji, 1, MPFR_RNDN);
             }
@@ -649,9 +664,9 @@ static void oa_update(oa_ws *W)
  *   R' = (R - E - E^T) + E^T R + R E - E^T (I - R) E,   where R - E - E^T = 0,
  *   S' = (S + E^T D + D E) + E^T (S - D) + (S - D) E + E^T S E,
  * where (S + E^T D + D E)_ij = 0 for separated pairs and s_ij + (l_i + l_j) r_ij / 2 for
- * clustered ones.  With ||E||_F <= n emax, ||R||_F <= n offR, ||S - D||_F = nsd and
- * ||S|| <= 2 ||A||_F this bounds the next off-diagonal measures; 8 n 2^-F ||A||_F covers
- * the roundings (X', fixed-point A, R and S). */
+ * clustered ones (if any; their maximum is cnext).  With ||E||_F <= n emax,
+ * ||R||_F <= n offR, ||S - D||_F = nsd and ||S|| <= 2 ||A||_F this bounds the next
+ * off-diagonal measures; 8 n 2^-F ||A||_F covers the roundings (X', fixed-point A, R, S). */
 static int oa_predict_converged(oa_ws *W)
 {
     long n = W->n;
@@ -670,11 +685,9 @@ static int oa_predict_converged(oa_ws *W)
     mpfr_mul_2ui(ps, ps, 1, MPFR_RNDU);
     mpfr_mul(a, rnd, W->normA, MPFR_RNDU);
     mpfr_add(ps, ps, a, MPFR_RNDU);
-    mpfr_mul(pc, W->normA, W->offR, MPFR_RNDU);     /* S', clustered */
-    mpfr_add(pc, pc, W->offclu, MPFR_RNDU);
-    mpfr_add(pc, pc, ps, MPFR_RNDU);
+    mpfr_add(pc, W->cnext, ps, MPFR_RNDU);          /* S', clustered */
     int ok = mpfr_cmp(pr, W->thrR) <= 0 && mpfr_cmp(ps, W->thrS) <= 0
-             && mpfr_cmp(pc, W->thrS) <= 0;
+             && (W->nclu == 0 || mpfr_cmp(pc, W->thrS) <= 0);
     mpfr_clears(ne, a, rnd, pr, ps, pc, (mpfr_ptr) 0);
     return ok;
 }

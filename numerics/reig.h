@@ -50,11 +50,14 @@ int reig_sym_jacobi(reig_t E, const rmat_t A);
  *     E_ij = (s_ij + lambda_j r_ij) / (lambda_j - lambda_i)  if |lambda_i - lambda_j| > delta,
  *     E_ij = r_ij / 2 otherwise,      X <- X + X E,
  * with delta = 2 (||S - diag(lambda)||_F + ||A||_F ||R||_F).  Convergence is quadratic, so
- * the working precision is doubled each step up to prec + 32 + ceil(log2(n+1)).  Stops when
- * |r_ij| <= 2^-(prec+4) and |s_ij| <= 2^-(prec+4) ||A||_F for all i != j.  Near-repeated
- * eigenvalues that the formula cannot separate (pairs inside delta whose s_ij stays
- * large) are resolved by a Jacobi pass on X^T A X that rotates X, after which refinement
- * resumes.  Cost: about 3 n^3 multiply-adds per step, ~4 steps.
+ * the working precision w roughly doubles each step up to prec + 32 + ceil(log2(n+1)).
+ * The n^3 products run exactly in fixed-point integers (X = Xz 2^-w, A rounded to w bits
+ * relative to its largest entry).  Converged when |r_ij| <= 2^-(prec+4) and
+ * |s_ij| <= 2^-(prec+4) ||A||_F for all i != j, either measured or guaranteed in advance by
+ * a norm bound on the last full-precision correction (see oa_predict_converged).
+ * Near-repeated eigenvalues that the formula cannot separate (pairs inside delta whose
+ * s_ij stays large) are resolved by a Jacobi pass on X^T A X that rotates X, after which
+ * refinement resumes.  Cost: about 3 n^3 integer multiply-adds per step, 3-4 steps.
  * Returns AE_OK, AE_NOTCONV (E then holds the best iterate with valid bounds), or
  * AE_EINVAL on misuse.  If GSL fails, falls back to reig_sym_jacobi. */
 int reig_sym(reig_t E, const rmat_t A);

@@ -70,7 +70,11 @@ static long exact_instances(const proof_ctx *ctx, tab_t T, long *ninst, long *co
             linae_init(sad, d, k); linae_init(pert, d, k); linae_init(G, d, k);
             for (long j = 0; j < k; j++)
                 S[j] = j;
+            if (ctx->corrupt)      /* claim the saddle's eigenvectors as the optimum */
+                S[k - 1] = k;
             pca_inst_subset_ae(opt, I, S, k);
+            if (ctx->corrupt)
+                S[k - 1] = k - 1;
             pca_inst_subset_loss(Lopt, I, S, k);
             linae_grad(G, opt, I->X);
             int g0 = grad_is_zero(G);

@@ -86,6 +86,11 @@ int proof_L3(const proof_ctx *ctx, proof_result *res)
                 mpq_mul(c, c, diam);
                 qvec_scale(w, v1, c, d);
                 qvec_add(a, D->mean, w, d);
+                if (ctx->corrupt) {   /* step off the subspace: a must no longer score 0 */
+                    mpq_set_si(tmp, 1, 1000);
+                    for (long j = 0; j < d; j++)
+                        mpq_add(a[j], a[j], tmp);
+                }
                 qvec_norm2(w2, w, d);
                 linae_score(e, M->ae, a);
                 /* lb = lower(sqrt ||w||^2) - upper(sqrt max ||Py||^2) */

@@ -85,6 +85,8 @@ int proof_L4(const proof_ctx *ctx, proof_result *res)
                 long pts = 0, same = 0;
                 for (long i = 0; i < n; i += stride) {
                     qvec_scale(x, dir < k ? w : u, t, d);
+                    if (ctx->corrupt && dir < k)   /* a direction slightly off col(W_d) */
+                        qvec_add(x, x, u, d);
                     qvec_add(x, x, qmat_row(D->X, i), d);
                     linae_score(e, M->ae, x);
                     if (i == 0)

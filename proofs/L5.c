@@ -77,6 +77,8 @@ int proof_L5(const proof_ctx *ctx, proof_result *res)
         mpq_mul(c2, c, c);
         mpq_mul(B, s, s);                /* ||V^T x||^2 = s^2 */
         counter_ok = mpq_cmp(dist2, c2) < 0 && score_check_distance_bound(c2, B, dist2);
+        if (ctx->corrupt)    /* verify the false squared form instead */
+            counter_ok = mpq_cmp(dist2, c2) >= 0;
         tab_rowf(T, "counterexample\t2\t1\t%s\t1\t%s\t%s\t%d\t%s\tn/a", prf_q(c), prf_q(dist2),
                  prf_q(c2), mpq_cmp(dist2, c2) < 0, counter_ok ? "true" : "false");
         for (int i = 0; i < 2; i++) {
@@ -118,7 +120,8 @@ int proof_L5(const proof_ctx *ctx, proof_result *res)
             pairs++;
             if (mpq_cmp(dist2, c2) < 0)
                 viol++;
-            if (!score_check_distance_bound(c2, B, dist2))
+            if (ctx->corrupt ? mpq_cmp(dist2, c2) < 0       /* the false squared form */
+                             : !score_check_distance_bound(c2, B, dist2))
                 holds = 0;
             /* Control: a bound that is false by construction, c' = sqrt(D) + sqrt(B) + 1
              * (rounded up), claims dist >= sqrt(D) + 1; the checker must reject it. */

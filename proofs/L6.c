@@ -112,7 +112,7 @@ static long constructed(const proof_ctx *ctx, tab_t T, long *ctl_bad, long *nins
             if (ti % 2)
                 mpq_neg(t, t);
             ok1 = ok1 && quadratic_law(ae, x0, v1, t, one);   /* constant score */
-            ok2 = ok2 && quadratic_law(ae, x0, v2, t, lam2);
+            ok2 = ok2 && quadratic_law(ae, x0, v2, t, ctx->corrupt ? wrong : lam2);
             if (quadratic_law(ae, x0, v2, t, wrong) && mpq_sgn(t) != 0)
                 ctl = 0;
         }

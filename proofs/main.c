@@ -5,6 +5,7 @@
  * verified; 2 usage or input error; 3 internal misuse caught by the error handler.
  */
 #include "aeerr.h"
+#include "pcommon.h"
 #include "proof.h"
 #include "table.h"
 
@@ -117,7 +118,8 @@ static int cmd_list(void)
 
 static int cmd_verify(int argc, char **argv)
 {
-    proof_ctx ctx = {0, 20250123UL, 128, "data/tables", NULL, NULL, NULL};
+    proof_ctx ctx = {.quick = 0, .seed = 20250123UL, .prec = 128, .outdir = "data/tables",
+                     .datadir = NULL, .user_data = NULL, .user_normal = NULL, .corrupt = 0};
     const proof_entry **sel = calloc((size_t) argc + (size_t) proof_registry_len, sizeof *sel);
     long nsel = 0;
     unsigned long v;
@@ -192,6 +194,24 @@ static int cmd_verify(int argc, char **argv)
             sel[nsel++] = &proof_registry[i];
     if (ctx.datadir == NULL)
         ctx.datadir = default_datadir();
+    if (ctx.user_data) {
+        /* Load the user's data first, so that a malformed file stops everything before a
+         * table is opened. */
+        char err[600];
+        const prf_data_struct *D = prf_data(&ctx, "user", err, sizeof err);
+        if (D == NULL) {
+            fprintf(stderr, "aeaudit verify: %s\n", err);
+            free(sel);
+            return 2;
+        }
+        if (D->X->c < 3) {
+            fprintf(stderr, "aeaudit verify: --data %s: %ld feature(s); the linear claims need "
+                    "at least 3\n", ctx.user_data, D->X->c);
+            free(sel);
+            prf_cache_clear();
+            return 2;
+        }
+    }
     if (ensure_dir(ctx.outdir) != 0) {
         fprintf(stderr, "aeaudit verify: --out %s: %s\n", ctx.outdir, strerror(errno));
         free(sel);
@@ -239,6 +259,7 @@ static int cmd_verify(int argc, char **argv)
     }
     free(res);
     free(sel);
+    prf_cache_clear();
     if (input_error)
         return 2;
     return all_ok ? 0 : 1;

@@ -30,6 +30,9 @@ typedef struct {
     const char *datadir;      /* where the CSV data sets are */
     const char *user_data;    /* --data FILE.csv, or NULL */
     const char *user_normal;  /* --normal LIST for user_data */
+    int corrupt;              /* tests only: each verifier checks a deliberately wrong
+                                 instance instead (see tests/test_proofs.c); it must then
+                                 not report VERIFIED */
 } proof_ctx;
 
 typedef struct {

@@ -86,7 +86,7 @@ int tab_open(tab_t T, const char *dir, const char *name, const char *title,
         fputs(" |", T->md);
     }
     fputc('\n', T->csv);
-    fputc('|', T->md);
+    fputs("\n|", T->md);
     for (long j = 0; j < ncols; j++)
         fputs(" --- |", T->md);
     fputc('\n', T->md);

@@ -1,7 +1,7 @@
 /* test_nn — the float training engine (nn.h) and its model file.
  *
  * Second methods: gradients against central finite differences of the same network
- * evaluated in MPFR at 256 bits (step 2^-64, so the difference quotient is exact to far
+ * evaluated in MPFR at 192 bits (step 2^-64, so the difference quotient is exact to far
  * below float64's epsilon); forward values against nn_act_eval in double; optimizer steps
  * against their formulas applied to nn_loss_grad's gradient; the chunked gradient of a
  * large batch against the weighted mean of its halves' gradients.
@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define MP_PREC 256
+#define MP_PREC 192
 
 static gsl_rng *rng_new(unsigned long seed)
 {

@@ -197,6 +197,10 @@ static void test_dist2(void)
                 CU_ASSERT_EQUAL(mpq_sgn(r), 0);
             CU_ASSERT_EQUAL(score_dist2_to_set(r, NULL, a, X), AE_OK);
             CU_ASSERT_TRUE(mpq_equal(r, h));
+            if (d > 0) {                    /* output aliasing the point */
+                CU_ASSERT_EQUAL(score_dist2_to_set(a[0], NULL, a, X), AE_OK);
+                CU_ASSERT_TRUE(mpq_equal(a[0], h));
+            }
             qvec_clear(a, d);
             qmat_clear(X);
         }
@@ -273,6 +277,70 @@ static void test_diameter2(void)
     gsl_rng_free(rng);
 }
 
+/* The rounded path: near ties resolved exactly, all-equal points, extreme scales,
+ * unrelated 40-bit denominators. */
+static void test_diameter2_rounded(void)
+{
+    gsl_rng *rng = new_rng();
+    mpq_t r, h, eps, sc;
+    mpq_inits(r, h, eps, sc, (mpq_ptr) NULL);
+    /* rows 0, e1, (1 + 10^-40) e2 / ... : squared distances 1, 1 + 2 10^-40 + 10^-80, ... */
+    qmat_t X;
+    qmat_init(X, 3, 3);
+    mpz_ui_pow_ui(mpq_denref(eps), 10, 40);
+    mpz_set_ui(mpq_numref(eps), 1);
+    mpq_set_ui(qmat_entry(X, 1, 0), 1, 1);
+    mpq_set_ui(qmat_entry(X, 2, 1), 1, 1);
+    mpq_add(qmat_entry(X, 2, 1), qmat_entry(X, 2, 1), eps);
+    score_diameter2(r, X);
+    brute_diam2(h, X);
+    CU_ASSERT_TRUE(mpq_equal(r, h));
+    /* NEGATIVE CONTROL for the test itself: the tie partner's distance is smaller */
+    qvec_dist2(h, qmat_row(X, 0), qmat_row(X, 2), 3);
+    CU_ASSERT_TRUE(mpq_cmp(h, r) < 0);
+    qmat_clear(X);
+    /* all rows equal (big rationals): every pair is a candidate, diameter 0 */
+    qmat_init(X, 30, 4);
+    for (long j = 0; j < 4; j++)
+        rq_big(qmat_entry(X, 0, j), rng, 90);
+    for (long i = 1; i < 30; i++)
+        qvec_set(qmat_row(X, i), qmat_row(X, 0), 4);
+    score_diameter2(r, X);
+    CU_ASSERT_EQUAL(mpq_sgn(r), 0);
+    qmat_clear(X);
+    /* scales 10^1000 and 10^-1000: diam^2 scales by 10^(+-2000) */
+    for (int sgn = -1; sgn <= 1; sgn += 2) {
+        qmat_init(X, 12, 5);
+        for (long i = 0; i < 60; i++)
+            rq(X->entries[i], rng, 9, 6);
+        score_diameter2(h, X);
+        mpz_ui_pow_ui(mpq_numref(sc), 10, 1000);
+        mpz_set_ui(mpq_denref(sc), 1);
+        if (sgn < 0)
+            mpq_inv(sc, sc);
+        for (long i = 0; i < 60; i++)
+            mpq_mul(X->entries[i], X->entries[i], sc);
+        score_diameter2(r, X);
+        mpq_mul(h, h, sc);
+        mpq_mul(h, h, sc);
+        CU_ASSERT_TRUE(mpq_equal(r, h));
+        qmat_clear(X);
+    }
+    /* unrelated 40-bit denominators: brute force on 150 x 12 */
+    qmat_init(X, 150, 12);
+    for (long i = 0; i < 150 * 12; i++) {
+        mpz_set_ui(mpq_numref(X->entries[i]), gsl_rng_get(rng) % 1000);
+        mpz_set_ui(mpq_denref(X->entries[i]), 1 + (gsl_rng_get(rng) << 8));
+        mpq_canonicalize(X->entries[i]);
+    }
+    score_diameter2(r, X);
+    brute_diam2(h, X);
+    CU_ASSERT_TRUE(mpq_equal(r, h));
+    qmat_clear(X);
+    mpq_clears(r, h, eps, sc, (mpq_ptr) NULL);
+    gsl_rng_free(rng);
+}
+
 /* Real-data scale: 541 x 64 min–max-like rationals, well under a second; checked
  * against brute force on a 60-row subset and against the pair found. */
 static void test_diameter2_speed(void)
@@ -291,15 +359,23 @@ static void test_diameter2_speed(void)
     }
     mpq_t r, h;
     mpq_inits(r, h, (mpq_ptr) NULL);
-    clock_t t0 = clock();
-    CU_ASSERT_EQUAL(score_diameter2(r, X), AE_OK);
-    double secs = (double) (clock() - t0) / CLOCKS_PER_SEC;
-    CU_ASSERT_TRUE(secs < 1.0);
-    qmat_submatrix(Y, X, 0, 0);
-    score_diameter2(h, Y);
-    CU_ASSERT_TRUE(mpq_cmp(r, h) >= 0);
-    brute_diam2(r, Y);
-    CU_ASSERT_TRUE(mpq_equal(r, h));
+    for (int kind = 0; kind < 2; kind++) {
+        if (kind == 1)          /* unrelated 40-bit denominators in a third of the entries */
+            for (long i = 0; i < n * d; i += 3) {
+                mpz_set_ui(mpq_numref(X->entries[i]), gsl_rng_get(rng) % 1000);
+                mpz_set_ui(mpq_denref(X->entries[i]), 1 + (gsl_rng_get(rng) << 8));
+                mpq_canonicalize(X->entries[i]);
+            }
+        clock_t t0 = clock();
+        CU_ASSERT_EQUAL(score_diameter2(r, X), AE_OK);
+        double secs = (double) (clock() - t0) / CLOCKS_PER_SEC;
+        CU_ASSERT_TRUE(secs < 1.0);
+        qmat_submatrix(Y, X, 0, 0);
+        score_diameter2(h, Y);
+        CU_ASSERT_TRUE(mpq_cmp(r, h) >= 0);
+        brute_diam2(r, Y);
+        CU_ASSERT_TRUE(mpq_equal(r, h));
+    }
     mpq_clears(r, h, (mpq_ptr) NULL);
     qmat_clear(X);
     qmat_clear(Y);
@@ -471,6 +547,7 @@ int main(void)
         {"min and quantile vs sorting by hand", test_min_quantile},
         {"dist2 to a set vs brute force", test_dist2},
         {"diameter^2 vs brute force, n = 0, 1, 2, word edges", test_diameter2},
+        {"diameter^2: rounded path, ties, scales", test_diameter2_rounded},
         {"diameter^2 of 541 x 64 under a second", test_diameter2_speed},
         {"failure criterion and quantile miss", test_failure},
         {"distance bound vs MPFR, crafted false instance", test_distance_bound},

@@ -1,6 +1,7 @@
 /* score — see score.h. */
 #include "score.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -70,6 +71,19 @@ static void zvec_clear(mpz_t *v, long n)
     free(v);
 }
 
+/* s = lcm of the denominators of q[0..n-1]; Z[i] = q[i] s (integers). */
+static void row_to_common(mpz_t *Z, mpz_t s, const mpq_t *q, long n)
+{
+    mpz_set_ui(s, 1);
+    for (long i = 0; i < n; i++)
+        if (mpz_cmp_ui(mpq_denref(q[i]), 1) != 0)
+            mpz_lcm(s, s, mpq_denref(q[i]));
+    for (long i = 0; i < n; i++) {
+        mpz_divexact(Z[i], s, mpq_denref(q[i]));
+        mpz_mul(Z[i], Z[i], mpq_numref(q[i]));
+    }
+}
+
 int score_dist2_to_set(mpq_t r, long *argmin, const mpq_t *a, const qmat_t X)
 {
     long n = X->r, d = X->c;
@@ -77,137 +91,216 @@ int score_dist2_to_set(mpq_t r, long *argmin, const mpq_t *a, const qmat_t X)
         ae_error("score_dist2_to_set", "need a point and n >= 1 rows (n = %ld)", n);
         return AE_EINVAL;
     }
-    mpz_t *Z = zvec_init(n * d), *SA = zvec_init(d);
-    if (Z == NULL || SA == NULL) {
-        if (Z) zvec_clear(Z, n * d);
-        if (SA) zvec_clear(SA, d);
+    mpz_t *Z = zvec_init(d), *A = zvec_init(d);
+    if (Z == NULL || A == NULL) {
+        if (Z) zvec_clear(Z, d);
+        if (A) zvec_clear(A, d);
         return AE_ENOMEM;
     }
-    mpz_t S, sa, t, acc, best;
-    mpz_inits(S, sa, t, acc, best, (mpz_ptr) NULL);
-    qmat_get_mpz_common(Z, S, X);
-    /* a = A / sa; then ||a - x_i||^2 = ||sa Z_i - S A||^2 / (S sa)^2, same denominator
-     * for every row, so rows compare as integers. */
-    mpz_set_ui(sa, 1);
-    for (long j = 0; j < d; j++)
-        mpz_lcm(sa, sa, mpq_denref(a[j]));
-    for (long j = 0; j < d; j++) {
-        mpz_divexact(SA[j], sa, mpq_denref(a[j]));
-        mpz_mul(SA[j], SA[j], mpq_numref(a[j]));
-        mpz_mul(SA[j], SA[j], S);
-    }
+    /* Each row with its own least common denominator s (a global one can be huge when
+     * rows have unrelated denominators); a = A / sa.  Then
+     * ||a - x_i||^2 = ||sa Z_i - s A||^2 / (s sa)^2, and rows compare by cross-multiplying
+     * the factors s^2 (the common sa^2 cancels). */
+    mpz_t s, sa, t, u, acc, best, bests, lhs, rhs;
+    mpz_inits(s, sa, t, u, acc, best, bests, lhs, rhs, (mpz_ptr) NULL);
+    row_to_common(A, sa, a, d);
     long arg = -1;
     for (long i = 0; i < n; i++) {
+        row_to_common(Z, s, qmat_row(X, i), d);
         mpz_set_ui(acc, 0);
-        const mpz_t *Zi = Z + i * d;
         for (long j = 0; j < d; j++) {
-            mpz_mul(t, sa, Zi[j]);
-            mpz_sub(t, t, SA[j]);
+            mpz_mul(t, sa, Z[j]);
+            mpz_mul(u, s, A[j]);
+            mpz_sub(t, t, u);
             mpz_addmul(acc, t, t);
         }
-        if (arg < 0 || mpz_cmp(acc, best) < 0) {
+        int better = arg < 0;
+        if (!better) {                 /* acc / s^2 < best / bests^2 ? */
+            mpz_mul(lhs, acc, bests);
+            mpz_mul(lhs, lhs, bests);
+            mpz_mul(rhs, best, s);
+            mpz_mul(rhs, rhs, s);
+            better = mpz_cmp(lhs, rhs) < 0;
+        }
+        if (better) {
             mpz_swap(acc, best);
+            mpz_set(bests, s);
             arg = i;
         }
     }
-    mpz_mul(t, S, sa);
+    mpz_mul(t, bests, sa);
     mpz_mul(t, t, t);
     mpq_set_num(r, best);
     mpq_set_den(r, t);
     mpq_canonicalize(r);
     if (argmin != NULL)
         *argmin = arg;
-    mpz_clears(S, sa, t, acc, best, (mpz_ptr) NULL);
-    zvec_clear(Z, n * d);
-    zvec_clear(SA, d);
+    mpz_clears(s, sa, t, u, acc, best, bests, lhs, rhs, (mpz_ptr) NULL);
+    zvec_clear(Z, d);
+    zvec_clear(A, d);
     return AE_OK;
 }
 
+/* ---- diameter ------------------------------------------------------------------------
+ * Rows become machine integers W (n x d, |W| < 2^B with B chosen so that differences fit
+ * 64 bits and sums of d squares 128 bits).  Exact path: X = Z / den with small Z.
+ * Otherwise W = floor(X 2^sigma), each coordinate off by less than one unit, so a pair's
+ * rounded distance is within sqrt(d) units of the true one (triangle inequality), and
+ * only pairs whose rounded distance^2 reaches (sqrt(L*) - 2 sqrt(d))^2, L* the largest
+ * rounded one, can attain the true maximum; those few are evaluated exactly. */
+
 __extension__ typedef unsigned __int128 u128;
 
-/* max pair distance^2 of n rows of d machine integers, exact in 128 bits (checked by
- * the caller), into r. */
-static void diam_words(mpz_t r, const long long *W, long n, long d)
+static u128 pair_words(const long long *wi, const long long *wj, long d)
+{
+    u128 acc = 0;
+    for (long l = 0; l < d; l++) {
+        long long t = wi[l] - wj[l];
+        u128 ut = (u128) (t < 0 ? -t : t);      /* |t| < 2^63: no overflow */
+        acc += ut * ut;
+    }
+    return acc;
+}
+
+static u128 diam_words(const long long *W, long n, long d)
 {
     u128 best = 0;
-    for (long i = 0; i < n; i++) {
-        const long long *wi = W + i * d;
+    for (long i = 0; i < n; i++)
         for (long j = i + 1; j < n; j++) {
-            const long long *wj = W + j * d;
-            u128 acc = 0;
-            for (long l = 0; l < d; l++) {
-                long long t = wi[l] - wj[l];
-                u128 ut = (u128) (t < 0 ? -(u128) t : (u128) t);
-                acc += ut * ut;
-            }
+            u128 acc = pair_words(W + i * d, W + j * d, d);
             if (acc > best)
                 best = acc;
         }
-    }
-    uint64_t words[2] = { (uint64_t) best, (uint64_t) (best >> 64) };
+    return best;
+}
+
+static void mpz_set_u128(mpz_t r, u128 v)
+{
+    uint64_t words[2] = { (uint64_t) v, (uint64_t) (v >> 64) };
     mpz_import(r, 2, -1, sizeof(uint64_t), 0, 0, words);
 }
 
-static void diam_mpz(mpz_t r, const mpz_t *Z, long n, long d)
+static u128 mpz_get_u128(const mpz_t z)   /* 0 <= z < 2^128 */
 {
-    mpz_t t, acc;
-    mpz_inits(t, acc, (mpz_ptr) NULL);
-    mpz_set_ui(r, 0);
-    for (long i = 0; i < n; i++) {
+    uint64_t words[2] = { 0, 0 };
+    mpz_export(words, NULL, -1, sizeof(uint64_t), 0, 0, z);
+    return ((u128) words[1] << 64) | words[0];
+}
+
+/* r = max exact ||x_i - x_j||^2 over the pairs whose rounded distance^2 is >= T. */
+static void diam_candidates(mpq_t r, const qmat_t X, const long long *W, u128 T)
+{
+    long n = X->r, d = X->c;
+    mpq_t t, acc;
+    mpq_inits(t, acc, (mpq_ptr) NULL);
+    mpq_set_ui(r, 0, 1);
+    for (long i = 0; i < n; i++)
         for (long j = i + 1; j < n; j++) {
-            mpz_set_ui(acc, 0);
+            if (pair_words(W + i * d, W + j * d, d) < T)
+                continue;
+            mpq_set_ui(acc, 0, 1);
             for (long l = 0; l < d; l++) {
-                mpz_sub(t, Z[i * d + l], Z[j * d + l]);
-                mpz_addmul(acc, t, t);
+                mpq_sub(t, qmat_entry(X, i, l), qmat_entry(X, j, l));
+                mpq_mul(t, t, t);
+                mpq_add(acc, acc, t);
             }
-            if (mpz_cmp(acc, r) > 0)
-                mpz_swap(acc, r);
+            if (mpq_cmp(acc, r) > 0)
+                mpq_swap(acc, r);
         }
-    }
-    mpz_clears(t, acc, (mpz_ptr) NULL);
+    mpq_clears(t, acc, (mpq_ptr) NULL);
 }
 
 int score_diameter2(mpq_t r, const qmat_t X)
 {
-    long n = X->r, d = X->c;
+    long n = X->r, d = X->c, nd = X->r * X->c;
     if (n < 2 || d == 0) {
         mpq_set_ui(r, 0, 1);
         return AE_OK;
     }
-    mpz_t *Z = zvec_init(n * d);
-    if (Z == NULL)
-        return AE_ENOMEM;
-    mpz_t den, best;
-    mpz_inits(den, best, (mpz_ptr) NULL);
-    qmat_get_mpz_common(Z, den, X);
-    /* |Z| < 2^B: differences < 2^(B+1) fit a long long if B <= 62, and a sum of d squares
-     * is < d 2^(2B+2) <= 2^128 if 2B + 2 + ceil(log2 d) <= 128. */
-    size_t B = 0;
-    for (long i = 0; i < n * d; i++) {
-        size_t b = mpz_sizeinbase(Z[i], 2);
-        if (b > B)
-            B = b;
-    }
-    size_t lgd = 0;
+    long lgd = 0;
     while (((unsigned long) 1 << lgd) < (unsigned long) d)
         lgd++;
-    long long *W = NULL;
-    if (B <= 62 && 2 * B + 2 + lgd <= 128)
-        W = malloc((size_t) (n * d) * sizeof *W);
-    if (W != NULL) {
-        for (long i = 0; i < n * d; i++)
-            W[i] = (long long) mpz_get_si(Z[i]);   /* fits: |Z| < 2^62 and long is >= 64 bits here */
-        diam_words(best, W, n, d);
-        free(W);
-    } else {
-        diam_mpz(best, Z, n, d);
+    long Bt = (126 - lgd) / 2;      /* |W| < 2^Bt: 2 Bt + 2 + lgd <= 128 */
+    if (Bt > 62)
+        Bt = 62;
+    long long *W = ae_malloc((size_t) nd * sizeof *W);
+    if (W == NULL)
+        return AE_ENOMEM;
+    mpz_t S, t;
+    mpz_inits(S, t, (mpz_ptr) NULL);
+
+    /* Exact path if the least common denominator keeps every integer below 2^Bt;
+     * the lcm is abandoned as soon as it alone is too large. */
+    int exact = 1;
+    long E = LONG_MIN;              /* |x| < 2^E for every entry */
+    mpz_set_ui(S, 1);
+    for (long i = 0; i < nd; i++) {
+        const __mpq_struct *q = X->entries[i];
+        if (mpq_sgn(q) == 0)
+            continue;
+        long e = (long) mpz_sizeinbase(mpq_numref(q), 2) - (long) mpz_sizeinbase(mpq_denref(q), 2) + 1;
+        if (e > E)
+            E = e;
+        if (exact && mpz_cmp_ui(mpq_denref(q), 1) != 0) {
+            mpz_lcm(S, S, mpq_denref(q));
+            if ((long) mpz_sizeinbase(S, 2) > Bt)
+                exact = 0;
+        }
     }
-    mpz_mul(den, den, den);
-    mpq_set_num(r, best);
-    mpq_set_den(r, den);
-    mpq_canonicalize(r);
-    mpz_clears(den, best, (mpz_ptr) NULL);
-    zvec_clear(Z, n * d);
+    if (E == LONG_MIN) {            /* all zero */
+        mpq_set_ui(r, 0, 1);
+        goto done;
+    }
+    if (exact && E + (long) mpz_sizeinbase(S, 2) > Bt)
+        exact = 0;
+    if (exact) {
+        mpz_t *Z = zvec_init(nd);
+        if (Z == NULL) {
+            free(W);
+            mpz_clears(S, t, (mpz_ptr) NULL);
+            return AE_ENOMEM;
+        }
+        qmat_get_mpz_common(Z, S, X);
+        for (long i = 0; i < nd; i++)
+            W[i] = (long long) mpz_get_si(Z[i]);   /* |Z| < 2^E S <= 2^Bt <= 2^62 */
+        zvec_clear(Z, nd);
+        mpz_set_u128(t, diam_words(W, n, d));
+        mpz_mul(S, S, S);
+        mpq_set_num(r, t);
+        mpq_set_den(r, S);
+        mpq_canonicalize(r);
+        goto done;
+    }
+    /* Rounded path: |x 2^sigma| < 2^(Bt-1), so |floor(x 2^sigma)| <= 2^(Bt-1). */
+    long sigma = Bt - 1 - E;
+    for (long i = 0; i < nd; i++) {
+        const __mpq_struct *q = X->entries[i];
+        if (sigma >= 0) {
+            mpz_mul_2exp(t, mpq_numref(q), (mp_bitcnt_t) sigma);
+            mpz_fdiv_q(t, t, mpq_denref(q));
+        } else {
+            mpz_mul_2exp(S, mpq_denref(q), (mp_bitcnt_t) -sigma);
+            mpz_fdiv_q(t, mpq_numref(q), S);
+        }
+        W[i] = (long long) mpz_get_si(t);
+    }
+    u128 Lstar = diam_words(W, n, d);
+    /* T = (s - c)^2 <= (sqrt(L*) - 2 sqrt(d))^2 with s = floor(sqrt(L*)), c = ceil(2 sqrt(d)). */
+    unsigned long c = 0;
+    while (c * c < 4 * (unsigned long) d)
+        c++;
+    mpz_set_u128(t, Lstar);
+    mpz_sqrt(t, t);
+    u128 T = 0;
+    if (mpz_cmp_ui(t, c) > 0) {
+        mpz_sub_ui(t, t, c);
+        mpz_mul(t, t, t);
+        T = mpz_get_u128(t);
+    }
+    diam_candidates(r, X, W, T);
+done:
+    free(W);
+    mpz_clears(S, t, (mpz_ptr) NULL);
     return AE_OK;
 }
 

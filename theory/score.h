@@ -26,14 +26,22 @@ int score_min(mpq_t r, long *argmin, const mpq_t *e, long n);
 int score_quantile(mpq_t r, const mpq_t *e, long n, const mpq_t q);
 
 /* r = dist(a, X)^2 = min_i ||a - x_i||^2 exactly, a of length d = X's columns, n >= 1
- * rows; *argmin (if not NULL) = the first nearest row.  Computed in integers over
- * common denominators (one gcd in all).  r must not alias an element of a. */
+ * rows; *argmin (if not NULL) = the first nearest row.  Computed in integers, each row
+ * over its own least common denominator (no gcd until the result).  r may alias an
+ * element of a. */
 int score_dist2_to_set(mpq_t r, long *argmin, const mpq_t *a, const qmat_t X);
 
-/* r = diam(X)^2 = max_{i,j} ||x_i - x_j||^2 exactly; 0 when X has 0 or 1 rows.  X is
- * written as Z/den (qmat_get_mpz_common) and the O(n^2 d) pair loop runs on integers,
- * in machine words when the integers are small enough for the sums to be exact in
- * 128 bits, otherwise in mpz. */
+/* r = diam(X)^2 = max_{i,j} ||x_i - x_j||^2 exactly; 0 when X has 0 or 1 rows (or 0
+ * columns).  The O(n^2 d) pair loop runs on machine integers:
+ *  - when X = Z/den (qmat_get_mpz_common) with every |Z| < 2^B, B <= 62 and
+ *    2B + 2 + ceil(log2 d) <= 128, on Z itself, exactly (differences in 64 bits, sums of
+ *    squares in 128 bits);
+ *  - otherwise (large or unrelated denominators) on W = floor(X 2^sigma) scaled to the
+ *    same bit budget; each pair's rounded distance is within sqrt(d) units of the true
+ *    one, so only pairs whose rounded distance^2 reaches (sqrt(L*) - 2 sqrt(d))^2, L* the
+ *    largest rounded value, can attain the maximum, and those are evaluated exactly in
+ *    mpq.  The result is exact in both cases; the second costs more when many pairs are
+ *    within rounding of the maximum (e.g. all points equal). */
 int score_diameter2(mpq_t r, const qmat_t X);
 
 /* The paper's failure criterion for an anomaly a: dist(a, X) >= delta and
