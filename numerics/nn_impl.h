@@ -226,9 +226,9 @@ static void NNS(forward_chunk)(const nn_struct *net, const REAL *P, NNS(ws) *w,
     }
 }
 
-/* Forward and backward over one chunk; accumulates into w->G the gradient of
- * scale * sum ||x - f(x)||^2 / 2 ... precisely: the output delta is scale * (f(x) - x),
- * with scale = 2/(B d) for the mean loss over a batch of B rows.  Adds the chunk's sum of
+/* Forward and backward over one chunk of `rows` rows.  The output delta is
+ * scale * (f(x) - x) with scale = 2/(B d), the derivative of the batch's mean loss; the
+ * chunk's weight and bias gradients are added to w->G (beta = 1 GEMMs) and its sum of
  * squared errors to *sse. */
 static void NNS(grad_chunk)(const nn_struct *net, const REAL *P, NNS(ws) *w,
                             const REAL *X, long rows, REAL scale, double *sse)

@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -179,7 +180,10 @@ int nn_save(const char *path, const nn_t net, char *err, size_t errlen)
         return fail(err, errlen, AE_EIO, "%s: cannot create a temporary file: %s", path,
                     strerror(e));
     }
-    FILE *f = fdopen(fd, "w");
+    /* mkstemp creates mode 0600; a model file is an ordinary file (0666 less umask). */
+    mode_t um = umask(0);
+    umask(um);
+    FILE *f = fchmod(fd, 0666 & ~um) == 0 ? fdopen(fd, "w") : NULL;
     int ok = f != NULL;
     if (ok) {
         ok = fwrite(body, 1, len, f) == len;

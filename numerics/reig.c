@@ -753,7 +753,7 @@ int reig_sym(reig_t E, const rmat_t A)
         if (mpfr_zero_p(W.emax)) {
             w = wmax;
         } else {
-            /* X now has about 2 bits correct bits where bits ~ -log2(emax); the next
+            /* X now has about 2*bits correct bits, bits ~ -log2(emax); the next
              * evaluation must resolve R ~ 2^-2bits to its square, hence 4 bits + guard. */
             long bits = -(long) mpfr_get_exp(W.emax);
             if (bits > 0 && 4 * bits + g > w)

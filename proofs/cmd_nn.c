@@ -9,6 +9,7 @@
 #include "qnum.h"
 #include "synth.h"
 
+#include <cblas.h>
 #include <errno.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -304,6 +305,8 @@ static void usage_train(FILE *f)
           "  --data-dir DIR    where the bundled CSV files are (default data)\n"
           "  --idx-dir DIR     IDX directory for fashion-mnist / mnist\n"
           "  --split S         IDX split: train (default) or test\n"
+          "  --threads T       BLAS threads (default 1: fastest for these sizes on a busy\n"
+          "                    machine, and the thread count is part of reproducibility)\n"
           "  --out FILE        the model file (written via a temporary file and rename)\n"
           "\n"
           "Progress goes to stderr: a bar when stderr is a terminal, else one line per epoch.\n"
@@ -314,7 +317,7 @@ static void usage_train(FILE *f)
 typedef struct {
     const char *out, *arch, *act, *out_act, *opt, *init, *precision;
     double lr, momentum;
-    long epochs, batch;
+    long epochs, batch, threads;
     int have_seed, no_bias;
 } trainopts;
 
@@ -369,7 +372,7 @@ int aeaudit_cmd_train(int argc, char **argv)
 {
     cmd_name = "train";
     dataopts d = { NULL, NULL, "data", NULL, "train", NULL, 0, 0 };
-    trainopts t = { NULL, NULL, "relu", "identity", "adam", "torch", "float", 1e-3, 0, -1, 0, 0, 0 };
+    trainopts t = { NULL, NULL, "relu", "identity", "adam", "torch", "float", 1e-3, 0, -1, 0, 1, 0, 0 };
     int bad = 0;
     for (int i = 1; i < argc && !bad; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -402,6 +405,9 @@ int aeaudit_cmd_train(int argc, char **argv)
         } else if (strcmp(a, "--epochs") == 0) {
             if (!parse_long(v, &t.epochs, 1))
                 return usage_error("--epochs must be a positive integer");
+        } else if (strcmp(a, "--threads") == 0) {
+            if (!parse_long(v, &t.threads, 1) || t.threads > 1024)
+                return usage_error("--threads must be a positive integer");
         } else if (strcmp(a, "--batch") == 0) {
             if (!parse_long(v, &t.batch, 1))
                 return usage_error("--batch must be a positive integer");
@@ -504,6 +510,7 @@ int aeaudit_cmd_train(int argc, char **argv)
     o.momentum = t.momentum;
     o.batch = t.batch;
     o.seed = d.seed;
+    openblas_set_num_threads((int) t.threads);
     nn_trainer_t T;
     rc = nn_trainer_init(T, net, &o, c.X, c.n);
     if (rc != AE_OK) {
