@@ -112,7 +112,7 @@ int proof_L1(const proof_ctx *ctx, proof_result *res)
                     char ts[32];
                     snprintf(ts, sizeof ts, "%s1e%ld", sign < 0 ? "-" : "", T_EXP[ti]);
                     tab_rowf(T, "%ld\t%ld\t%ld\t%s\t%s\t%s\t%s\t%s\t%s", d, k, rep, ts, prf_q(e),
-                             prf_q6(e_obl), prf_q6(e_orth), prf_q6(n2), eq ? "true" : "false");
+                             prf_q(e_obl), prf_q(e_orth), prf_q(n2), eq ? "true" : "false");
                 }
             qvec_clear(m, d); qvec_clear(z, k); qvec_clear(x, d); qvec_clear(u, d);
             qvec_clear(xu, d); qvec_clear(w, d); qvec_clear(pu, d);

@@ -56,8 +56,8 @@ static long exact_instances(const proof_ctx *ctx, tab_t T, long *ninst, long *co
     gsl_rng *r = prf_rng(ctx, "L2");
     static const long DIMS[] = {2, 3, 4, 5, 6, 8, 10};
     long nd = ctx->quick ? 4 : 7, fails = 0;
-    mpq_t L, Lopt, Lsad, Lg;
-    mpq_inits(L, Lopt, Lsad, Lg, NULL);
+    mpq_t L, Lopt, Lsad, Lg, Lcomp;
+    mpq_inits(L, Lopt, Lsad, Lg, Lcomp, NULL);
     for (long di = 0; di < nd; di++) {
         long d = DIMS[di];
         pca_inst_t I;
@@ -78,8 +78,8 @@ static long exact_instances(const proof_ctx *ctx, tab_t T, long *ninst, long *co
             pca_inst_subset_loss(Lopt, I, S, k);
             linae_grad(G, opt, I->X);
             int g0 = grad_is_zero(G);
-            linae_loss(L, opt, I->X);
-            int lossok = mpq_equal(L, Lopt);
+            linae_loss(Lcomp, opt, I->X);
+            int lossok = mpq_equal(Lcomp, Lopt);
 
             /* Two random invertible G: the same map and loss. */
             qmat_t Vk, G1, G2;
@@ -134,7 +134,7 @@ static long exact_instances(const proof_ctx *ctx, tab_t T, long *ninst, long *co
                              "saddle=%d cert=%d", d, k, g0, lossok, bhok, sadok, certok);
             }
             tab_rowf(T, "exact-%ld\t%ld\t%ld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", di, d, k,
-                     prf_q(Lopt), prf_q(Lopt), g0 ? "true" : "false",
+                     prf_q(Lcomp), prf_q(Lopt), g0 ? "true" : "false",
                      bhok ? "true" : "false", prf_q(Lsad), sg0 ? "true" : "false",
                      cst == AE_OK ? prf_q6(cert->gap_upper) : "n/a",
                      cert->gap_certified ? "true" : "false");
@@ -149,7 +149,7 @@ static long exact_instances(const proof_ctx *ctx, tab_t T, long *ninst, long *co
         pca_inst_clear(I);
         proof_progress("L2", di + 1, nd, "exact instances");
     }
-    mpq_clears(L, Lopt, Lsad, Lg, NULL);
+    mpq_clears(L, Lopt, Lsad, Lg, Lcomp, NULL);
     gsl_rng_free(r);
     return fails;
 }
@@ -213,7 +213,7 @@ int proof_L2(const proof_ctx *ctx, proof_result *res)
             mpq_init(optlo);
             mpq_sub(optlo, M->cert->trC, M->cert->topk_upper);
             tab_rowf(T, "%s\t%ld\t%ld\t%s\t>= %s\tn/a\tn/a\tn/a\tn/a\t%s\t%s", names[di], D->X->c,
-                     k, prf_q6(M->cert->loss), prf_q6(optlo), prf_q6(M->cert->gap_upper),
+                     k, prf_q(M->cert->loss), prf_q(optlo), prf_q6(M->cert->gap_upper),
                      M->cert->gap_certified ? "true" : "false");
             mpq_clear(optlo);
         }

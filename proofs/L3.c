@@ -135,7 +135,7 @@ int proof_L3(const proof_ctx *ctx, proof_result *res)
                 snprintf(r2, sizeof r2, "%s", prf_q6(ratio));
                 tab_rowf(T, "%s\t%ld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", names[di], k, sc, r1,
                          prf_q(e), prf_q(M->smin), prf_q(M->q99), missed ? "true" : "false", r2,
-                         holds ? "true" : "false", prf_q6(ectl), prf_q6(M->cert->gap_upper));
+                         holds ? "true" : "false", prf_q(ectl), prf_q6(M->cert->gap_upper));
                 rows++;
             }
             qvec_clear(py2s, n);

@@ -111,8 +111,8 @@ int proof_L4(const proof_ctx *ctx, proof_result *res)
                         controls_bad++;
                 }
                 tab_rowf(T, "%s\t%ld\t%s\t%s\t%ld\t%s\t%s\t%s\t%s\t%s", names[di], k, dstr, tstr,
-                         pts, dir < k ? (same == pts ? "true" : "false") : "n/a", prf_q6(maxe),
-                         prf_q6(M->scores[0]), prf_q6(ex_after),
+                         pts, dir < k ? (same == pts ? "true" : "false") : "n/a", prf_q(maxe),
+                         prf_q(M->scores[0]), prf_q(ex_after),
                          dir < k ? "n/a" : (same == 0 ? "true" : "false"));
             }
         }

@@ -337,7 +337,7 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
                         qvec_add(p, p, D->mean, d);
                         linae_score(e, ae, p);
                         lifted = mpq_cmp(e, smin) > 0;
-                        estr = prf_q6(e);
+                        estr = prf_q(e);
                     }
                 }
                 if (have && !lifted) {
@@ -358,9 +358,9 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
                 else
                     snprintf(lam, sizeof lam, "none real (%ld non-real)", A->n_nonreal);
                 tab_rowf(T, "%s\t%ld\t%ld\t%lu\t%ld\t%g\t%s\t%s\t%s\t%s\t%s\t%ld\t%s\t%s\t%s\t%s\t%s\t%s",
-                         name, d, k, o.seed, o.steps, o.lr, prf_q6(loss), prf_q6(gap), lam,
+                         name, d, k, o.seed, o.steps, o.lr, prf_q(loss), prf_q(gap), lam,
                          prf_q6(A->dist_lo), prf_q6(A->dist_hi), A->n_nonreal,
-                         A->exact_one ? "true" : "false", prf_q6(smin), dstr, estr,
+                         A->exact_one ? "true" : "false", prf_q(smin), dstr, estr,
                          have ? (lifted ? "true" : "false") : "n/a", rstr);
                 lintrain_analysis_clear(A);
                 qvec_clear(sc, n); qvec_clear(r0, d); qvec_clear(v, d); qvec_clear(p, d);

@@ -5,6 +5,7 @@
  * verified; 2 usage or input error; 3 internal misuse caught by the error handler.
  */
 #include "aeerr.h"
+#include "cmd_nn.h"
 #include "pcommon.h"
 #include "proof.h"
 #include "table.h"
@@ -33,6 +34,9 @@ static void usage_main(FILE *f)
           "commands:\n"
           "  list                 the registered claims\n"
           "  verify [ID...]       verify claims (all by default); see 'aeaudit verify --help'\n"
+          "  train                train a float32/float64 autoencoder, save a model file\n"
+          "  eval MODEL           per-sample reconstruction scores of a model on a data set\n"
+          "  describe MODEL       a model file's architecture and training record\n"
           "\n"
           "'aeaudit COMMAND --help' describes a command.\n", f);
 }
@@ -286,6 +290,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "verify") == 0)
         return cmd_verify(argc - 1, argv + 1);
+    if (strcmp(cmd, "train") == 0)
+        return aeaudit_cmd_train(argc - 1, argv + 1);
+    if (strcmp(cmd, "eval") == 0)
+        return aeaudit_cmd_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "describe") == 0)
+        return aeaudit_cmd_describe(argc - 1, argv + 1);
     fprintf(stderr, "aeaudit: unknown command '%s' (see aeaudit --help)\n", cmd);
     return 2;
 }

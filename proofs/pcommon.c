@@ -69,7 +69,19 @@ const char *prf_qsig(const mpq_t q, int digits)
         strcpy(z, "0");
         return keep(z);
     }
-    return keep(qnum_get_str_sig(q, digits));
+    /* Mark the decimal '~' unless it is exactly q (the printing rule of the README). */
+    char *str = qnum_get_str_sig(q, digits);
+    mpq_t back;
+    mpq_init(back);
+    int exact = qnum_parse(back, str) == AE_OK && mpq_equal(back, q);
+    mpq_clear(back);
+    if (exact)
+        return keep(str);
+    size_t n = strlen(str) + 2;
+    char *marked = ae_malloc(n);
+    snprintf(marked, n, "~%s", str);
+    free(str);
+    return keep(marked);
 }
 
 const char *prf_q6(const mpq_t q)

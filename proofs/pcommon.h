@@ -27,8 +27,8 @@ void prf_rand_qmat(qmat_t A, gsl_rng *r, long maxnum, long maxden);
 /* Formats q by the printing rule into a string owned by a ring of static buffers
  * (valid until 16 more calls).  Zero prints "0". */
 const char *prf_q(const mpq_t q);
-/* q as a decimal with 6 (or `digits`) significant digits, correctly rounded (for ratios
- * and display columns; "0" for zero). */
+/* q as a decimal with 6 (or `digits`) significant digits, correctly rounded, marked with
+ * a leading '~' unless the decimal is exactly q (for ratios and display columns). */
 const char *prf_q6(const mpq_t q);
 const char *prf_qsig(const mpq_t q, int digits);
 
