@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "aeerr.h"
+#include "zvec.h"
 
 /* ---- vectors ---------------------------------------------------------------- */
 
@@ -345,21 +346,6 @@ static void common_denominator(mpz_t *Z, mpz_t L, const mpq_t *v, long stride, l
             mpz_mul(Z[k], Z[k], mpq_numref(*e));
         }
     }
-}
-
-static mpz_t *zvec_init(long n)
-{
-    mpz_t *z = ae_malloc((size_t)(n > 0 ? n : 1) * sizeof(mpz_t));
-    for (long i = 0; i < n; i++)
-        mpz_init(z[i]);
-    return z;
-}
-
-static void zvec_clear(mpz_t *z, long n)
-{
-    for (long i = 0; i < n; i++)
-        mpz_clear(z[i]);
-    free(z);
 }
 
 /* q = s / (d1 d2), canonical. */

@@ -9,11 +9,13 @@
 
 #include <stdlib.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 
 #include "aeerr.h"
 #include "dmat.h"
+#include "zvec.h"
 
 #define JACOBI_MAX_SWEEPS 100
 #define OA_MAX_STEPS 40
@@ -358,6 +360,7 @@ static mpfr_exp_t max_exp(const rmat_t A)
 static int gsl_start(rmat_t X, const rmat_t A, mpfr_exp_t e)
 {
     long n = A->r;
+    gsl_set_error_handler_off();        /* allocation failures become AE_EGSL */
     gsl_matrix *Ad = gsl_matrix_alloc((size_t) n, (size_t) n);
     gsl_matrix *V = gsl_matrix_alloc((size_t) n, (size_t) n);
     gsl_vector *ev = gsl_vector_alloc((size_t) n);
@@ -407,21 +410,6 @@ typedef struct {
     long nclu;                      /* number of clustered pairs */
     mpfr_t cnext;                   /* max |s_ij + (l_i + l_j) r_ij / 2| over clustered pairs */
 } oa_ws;
-
-static mpz_t *zvec_init(long n)
-{
-    mpz_t *v = ae_malloc((size_t) n * sizeof(mpz_t));
-    for (long k = 0; k < n; k++)
-        mpz_init(v[k]);
-    return v;
-}
-
-static void zvec_clear(mpz_t *v, long n)
-{
-    for (long k = 0; k < n; k++)
-        mpz_clear(v[k]);
-    free(v);
-}
 
 /* Sizes the allocations up front so that the product loops never reallocate (called
  * with growing sizes only, so every stored value fits and is kept). */

@@ -13,13 +13,6 @@
 #include "qmat.h"
 #include "qnum.h"
 
-/* TU_EXPECT_ERROR's setjmp makes GCC warn (-Wclobbered) about its own flag; no local is
- * modified between setjmp and longjmp and read afterwards (C11 7.13.2.1), so the warning
- * is spurious. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wclobbered"
-#endif
-
 /* ---- helpers -------------------------------------------------------------------- */
 
 /* Writes text to a fresh temporary file; path receives its name (room for 64). */

@@ -16,10 +16,6 @@
 #include "dmat.h"
 #include "qmat.h"
 
-/* TU_EXPECT_ERROR's setjmp makes GCC warn (-Wclobbered) about its own flag; no local is
- * modified between setjmp and longjmp here (C11 7.13.2.1), so the warning is spurious. */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
 /* 1 if d is q rounded to nearest double, ties to even, checked exactly. */
 static int is_nearest(double d, const mpq_t q)
 {

@@ -13,13 +13,6 @@
 #include "qmat.h"
 #include "qnum.h"
 
-/* TU_EXPECT_ERROR's setjmp makes GCC warn (-Wclobbered) about locals, including the
- * macro's own flag.  The functions called under it report misuse before writing to
- * their arguments (lintrain_init, which must leave its argument clearable, is given a
- * static object), so no automatic object is changed between setjmp and longjmp and
- * C11 7.13.2.1 keeps every value: the warning is a false positive here. */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
 /* n points in R^d near a 2-dimensional affine subspace: x = m + a u + b w + noise,
  * with a, b of scale 1 and noise of scale 0.01 (deterministic from seed). */
 static double *make_data(long n, long d, unsigned long seed)

@@ -654,8 +654,9 @@ static void test_bad_input(void)
     nn_init(net, NN_F32, 2, sizes, act, NULL, NULL);
     X[1] = 1e300;
     CU_ASSERT_EQUAL(nn_trainer_init(T, net, &o, X, 2), AE_ERANGE);
-    double p[13];
-    for (int i = 0; i < 13; i++) p[i] = 1;
+    double p[17];   /* 2*3 + 3 + 3*2 + 2 parameters */
+    CU_ASSERT_EQUAL(net->nparams, 17);
+    for (int i = 0; i < 17; i++) p[i] = 1;
     p[5] = 1e39;
     CU_ASSERT_EQUAL(nn_set_params(net, p), AE_ERANGE);
     /* a loss that diverges: SGD with a huge rate stops with AE_ERANGE and a NaN loss */

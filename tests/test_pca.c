@@ -13,12 +13,6 @@
 #include "rmat.h"
 #include "reig.h"
 
-/* TU_EXPECT_ERROR's setjmp makes GCC warn (-Wclobbered) about locals, including the
- * macro's own flag.  The functions called under it report misuse before writing to
- * their arguments, so no automatic object is changed between setjmp and longjmp and
- * C11 7.13.2.1 keeps every value: the warning is a false positive here. */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
 static gsl_rng *rng_new(unsigned long off)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);

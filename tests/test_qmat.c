@@ -9,10 +9,6 @@
 #include "qmat.h"
 #include "testutil.h"
 
-/* TU_EXPECT_ERROR's setjmp makes GCC warn (-Wclobbered) about its own flag; no local is
- * modified between setjmp and longjmp here (C11 7.13.2.1), so the warning is spurious. */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
 /* ---- helpers ----------------------------------------------------------------- */
 
 static uint64_t rs;

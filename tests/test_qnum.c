@@ -11,10 +11,6 @@
 #include "qnum.h"
 #include "testutil.h"
 
-/* TU_EXPECT_ERROR's setjmp makes GCC warn (-Wclobbered) about its own flag; no local is
- * modified between setjmp and longjmp here (C11 7.13.2.1), so the warning is spurious. */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
 static uint64_t rs;
 
 static uint64_t rnd(void)   /* splitmix64 */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "aeerr.h"
+#include "zvec.h"
 
 /* ---- integers over a common denominator ----------------------------------------- */
 
@@ -23,25 +24,6 @@ static void scale_to(mpz_t *Z, const mpz_t s, const mpq_t *q, long n)
         mpz_divexact(Z[i], s, mpq_denref(q[i]));
         mpz_mul(Z[i], Z[i], mpq_numref(q[i]));
     }
-}
-
-static mpz_t *zvec_init(long n)
-{
-    mpz_t *v = ae_malloc((size_t) (n > 0 ? n : 1) * sizeof(mpz_t));
-    if (v == NULL)
-        return NULL;
-    for (long i = 0; i < n; i++)
-        mpz_init(v[i]);
-    return v;
-}
-
-static void zvec_clear(mpz_t *v, long n)
-{
-    if (v == NULL)
-        return;
-    for (long i = 0; i < n; i++)
-        mpz_clear(v[i]);
-    free(v);
 }
 
 /* r = num / den, canonical. */
@@ -265,22 +247,21 @@ int linae_loss(mpq_t L, const linae_t ae, const qmat_t X)
     int st = work_init(&w, ae);
     if (st != AE_OK)
         return st;
-    /* One denominator S for all rows, so the sum of scores stays an integer sum. */
-    mpz_t S, acc;
-    mpz_inits(S, acc, (mpz_ptr) NULL);
-    lcm_dens(S, X->entries, X->r * X->c);
-    mpz_set(w.s, S);
+    mpq_t sum, e;
+    mpq_inits(sum, e, (mpq_ptr) NULL);
     for (long i = 0; i < X->r; i++) {
-        scale_to(w.X, S, qmat_row(X, i), ae->d);
+        work_load(&w, qmat_row(X, i));
         work_eval(&w);
         work_rnorm2(&w);
-        mpz_add(acc, acc, w.t);
+        mpz_mul(w.u, w.K, w.s);
+        mpz_mul(w.u, w.u, w.u);
+        q_set_zz(e, w.t, w.u);
+        mpq_add(sum, sum, e);
     }
-    mpz_mul(w.u, w.K, S);
-    mpz_mul(w.u, w.u, w.u);
-    mpz_mul_ui(w.u, w.u, (unsigned long) X->r);
-    q_set_zz(L, acc, w.u);
-    mpz_clears(S, acc, (mpz_ptr) NULL);
+    mpz_set_ui(mpq_numref(e), 1);
+    mpz_set_ui(mpq_denref(e), (unsigned long) X->r);
+    mpq_mul(L, sum, e);
+    mpq_clears(sum, e, (mpq_ptr) NULL);
     work_clear(&w);
     return AE_OK;
 }
@@ -294,6 +275,134 @@ static void set_grad_block(mpq_t *Q, const mpz_t *Z, const mpz_t den, long n, mp
     }
 }
 
+/* One denominator S for all rows makes every gradient sum an integer sum, which pays
+ * when rows share denominators (real data after min-max scaling, synthetic instances).
+ * With unrelated denominators S can be vastly larger than any row's; returns 0 then
+ * (S unspecified), 1 with S = the lcm of all denominators otherwise. */
+static int common_denominator_pays(mpz_t S, const qmat_t X)
+{
+    mpz_t s;
+    mpz_init(s);
+    size_t maxrow = 1;
+    for (long i = 0; i < X->r; i++) {
+        lcm_dens(s, qmat_row(X, i), X->c);
+        size_t b = mpz_sizeinbase(s, 2);
+        if (b > maxrow)
+            maxrow = b;
+    }
+    mpz_clear(s);
+    mpz_set_ui(S, 1);
+    for (long i = 0; i < X->r * X->c; i++)
+        if (mpz_cmp_ui(mpq_denref(X->entries[i]), 1) != 0) {
+            mpz_lcm(S, S, mpq_denref(X->entries[i]));
+            if (mpz_sizeinbase(S, 2) > 2 * maxrow + 64)
+                return 0;
+        }
+    return 1;
+}
+
+/* Integer accumulation over the common denominator S (see linae_grad). */
+static int grad_common(linae_t G, work_t *w, const qmat_t X, const mpz_t S)
+{
+    long d = w->d, k = w->k, n = X->r;
+    int st = AE_OK;
+    mpz_t *sR = zvec_init(d), *sRH = zvec_init(d * k), *sG = zvec_init(k),
+          *sGX = zvec_init(k * d), *gn = zvec_init(k);
+    mpz_t den;
+    mpz_init(den);
+    if (!sR || !sRH || !sG || !sGX || !gn) {
+        st = AE_ENOMEM;
+        goto done;
+    }
+    mpz_set(w->s, S);
+    for (long r = 0; r < n; r++) {
+        scale_to(w->X, S, qmat_row(X, r), d);
+        work_eval(w);
+        for (long j = 0; j < k; j++)
+            mpz_set_ui(gn[j], 0);
+        for (long i = 0; i < d; i++) {
+            const mpz_t *Ci = w->C + i * k;
+            mpz_add(sR[i], sR[i], w->rn[i]);
+            for (long j = 0; j < k; j++) {
+                mpz_addmul(sRH[i * k + j], w->rn[i], w->zn[j]);
+                mpz_addmul(gn[j], Ci[j], w->rn[i]);      /* gn = C^T rn */
+            }
+        }
+        for (long j = 0; j < k; j++) {
+            mpz_add(sG[j], sG[j], gn[j]);
+            for (long i = 0; i < d; i++)
+                mpz_addmul(sGX[j * d + i], gn[j], w->X[i]);
+        }
+    }
+    /* r = rn/(K S), h = zn/(a b S), W_d^T r = gn/(c K S), x = X/S. */
+    mpz_mul(den, w->K, S);
+    mpz_mul_ui(den, den, (unsigned long) n);                 /* n K S */
+    set_grad_block(G->bd->entries, sR, den, d, w->t);
+    mpz_mul(w->u, den, w->ab);
+    mpz_mul(w->u, w->u, S);                                   /* n K S a b S */
+    set_grad_block(G->Wd->entries, sRH, w->u, d * k, w->t);
+    mpz_mul(den, den, w->c);                                  /* n c K S */
+    set_grad_block(G->be->entries, sG, den, k, w->t);
+    mpz_mul(den, den, S);                                     /* n c K S S */
+    set_grad_block(G->We->entries, sGX, den, k * d, w->t);
+done:
+    mpz_clear(den);
+    zvec_clear(sR, d);
+    zvec_clear(sRH, d * k);
+    zvec_clear(sG, k);
+    zvec_clear(sGX, k * d);
+    zvec_clear(gn, k);
+    return st;
+}
+
+/* Row by row in mpq: each row over its own denominator, sums accumulated in G. */
+static void grad_rows(linae_t G, work_t *w, const qmat_t Wd, const qmat_t X)
+{
+    long d = w->d, k = w->k, n = X->r;
+    mpq_t *r = qvec_init(d), *h = qvec_init(k), *g = qvec_init(k), t;
+    mpq_init(t);
+    qmat_zero(G->We);
+    qmat_zero(G->be);
+    qmat_zero(G->Wd);
+    qmat_zero(G->bd);
+    for (long row = 0; row < n; row++) {
+        const mpq_t *x = qmat_row(X, row);
+        work_load(w, x);
+        work_eval(w);
+        mpz_mul(w->u, w->K, w->s);                            /* K s */
+        for (long i = 0; i < d; i++)
+            q_set_zz(r[i], w->rn[i], w->u);
+        mpz_mul(w->t, w->ab, w->s);                           /* a b s */
+        for (long j = 0; j < k; j++)
+            q_set_zz(h[j], w->zn[j], w->t);
+        qmat_mul_transpose_vec(g, Wd, r);                     /* W_d^T r */
+        for (long i = 0; i < d; i++) {
+            mpq_add(G->bd->entries[i], G->bd->entries[i], r[i]);
+            for (long j = 0; j < k; j++) {
+                mpq_mul(t, r[i], h[j]);
+                mpq_add(qmat_entry(G->Wd, i, j), qmat_entry(G->Wd, i, j), t);
+            }
+        }
+        for (long j = 0; j < k; j++) {
+            mpq_add(G->be->entries[j], G->be->entries[j], g[j]);
+            for (long i = 0; i < d; i++) {
+                mpq_mul(t, g[j], x[i]);
+                mpq_add(qmat_entry(G->We, j, i), qmat_entry(G->We, j, i), t);
+            }
+        }
+    }
+    mpq_set_si(t, -2, (unsigned long) n);
+    mpq_canonicalize(t);
+    qmat_scalar_mul(G->We, G->We, t);
+    qmat_scalar_mul(G->be, G->be, t);
+    qmat_scalar_mul(G->Wd, G->Wd, t);
+    qmat_scalar_mul(G->bd, G->bd, t);
+    mpq_clear(t);
+    qvec_clear(r, d);
+    qvec_clear(h, k);
+    qvec_clear(g, k);
+}
+
 int linae_grad(linae_t G, const linae_t ae, const qmat_t X)
 {
     long d = ae->d, k = ae->k, n = X->r;
@@ -305,53 +414,13 @@ int linae_grad(linae_t G, const linae_t ae, const qmat_t X)
     int st = work_init(&w, ae);
     if (st != AE_OK)
         return st;
-    mpz_t *sR = zvec_init(d), *sRH = zvec_init(d * k), *sG = zvec_init(k),
-          *sGX = zvec_init(k * d), *gn = zvec_init(k);
-    if (!sR || !sRH || !sG || !sGX || !gn) {
-        st = AE_ENOMEM;
-        goto done;
-    }
-    mpz_t S, den;
-    mpz_inits(S, den, (mpz_ptr) NULL);
-    lcm_dens(S, X->entries, n * d);
-    mpz_set(w.s, S);
-    for (long r = 0; r < n; r++) {
-        scale_to(w.X, S, qmat_row(X, r), d);
-        work_eval(&w);
-        for (long j = 0; j < k; j++)
-            mpz_set_ui(gn[j], 0);
-        for (long i = 0; i < d; i++) {
-            const mpz_t *Ci = w.C + i * k;
-            mpz_add(sR[i], sR[i], w.rn[i]);
-            for (long j = 0; j < k; j++) {
-                mpz_addmul(sRH[i * k + j], w.rn[i], w.zn[j]);
-                mpz_addmul(gn[j], Ci[j], w.rn[i]);      /* gn = C^T rn */
-            }
-        }
-        for (long j = 0; j < k; j++) {
-            mpz_add(sG[j], sG[j], gn[j]);
-            for (long i = 0; i < d; i++)
-                mpz_addmul(sGX[j * d + i], gn[j], w.X[i]);
-        }
-    }
-    /* r = rn/(K S), h = zn/(a b S), W_d^T r = gn/(c K S), x = X/S. */
-    mpz_mul(den, w.K, S);
-    mpz_mul_ui(den, den, (unsigned long) n);                 /* n K S */
-    set_grad_block(G->bd->entries, sR, den, d, w.t);
-    mpz_mul(w.u, den, w.ab);
-    mpz_mul(w.u, w.u, S);                                     /* n K S a b S */
-    set_grad_block(G->Wd->entries, sRH, w.u, d * k, w.t);
-    mpz_mul(den, den, w.c);                                   /* n c K S */
-    set_grad_block(G->be->entries, sG, den, k, w.t);
-    mpz_mul(den, den, S);                                     /* n c K S S */
-    set_grad_block(G->We->entries, sGX, den, k * d, w.t);
-    mpz_clears(S, den, (mpz_ptr) NULL);
-done:
-    zvec_clear(sR, d);
-    zvec_clear(sRH, d * k);
-    zvec_clear(sG, k);
-    zvec_clear(sGX, k * d);
-    zvec_clear(gn, k);
+    mpz_t S;
+    mpz_init(S);
+    if (common_denominator_pays(S, X))
+        st = grad_common(G, &w, X, S);
+    else
+        grad_rows(G, &w, ae->Wd, X);
+    mpz_clear(S);
     work_clear(&w);
     return st;
 }

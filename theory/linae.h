@@ -48,13 +48,17 @@ int linae_score(mpq_t e, const linae_t ae, const mpq_t *x);
 /* e[i] = score of row i of X (n x d), e of length n (n may be 0).  Per row: z = W_e x + b_e,
  * then f = W_d z + b_d, in preallocated integer buffers (cost O(n d k), not O(n d^2)). */
 int linae_scores(mpq_t *e, const linae_t ae, const qmat_t X);
-/* L = (1/n) sum_i ||x_i - f(x_i)||^2 over the rows of X (n x d).  Misuse if n = 0. */
+/* L = (1/n) sum_i ||x_i - f(x_i)||^2 over the rows of X (n x d), each row evaluated as in
+ * linae_scores.  Misuse if n = 0. */
 int linae_loss(mpq_t L, const linae_t ae, const qmat_t X);
 /* G = the exact gradient of linae_loss(ae, X) with respect to (We, be, Wd, bd), stored in
  * the same-shaped fields of G (initialised with ae's d, k; G must not be ae).  With
  * r_i = x_i - f(x_i), h_i = W_e x_i + b_e:
  *     dL/dW_d = -(2/n) sum r_i h_i^T,        dL/db_d = -(2/n) sum r_i,
  *     dL/dW_e = -(2/n) sum W_d^T r_i x_i^T,  dL/db_e = -(2/n) sum W_d^T r_i.
+ * Rows sharing denominators (real data after min-max scaling, synthetic instances) are
+ * summed as integers over one common denominator; rows with unrelated denominators,
+ * where that denominator would explode, are accumulated row by row in mpq.
  * Misuse if n = 0. */
 int linae_grad(linae_t G, const linae_t ae, const qmat_t X);
 

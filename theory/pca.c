@@ -17,23 +17,9 @@
 #include "qnum.h"
 #include "rmat.h"
 #include "reig.h"
+#include "zvec.h"
 
 /* ---- small integer-matrix helpers ---------------------------------------------- */
-
-static mpz_t *zvec_init(long n)
-{
-    mpz_t *z = ae_malloc((size_t) (n > 0 ? n : 1) * sizeof(mpz_t));
-    for (long i = 0; i < n; i++)
-        mpz_init(z[i]);
-    return z;
-}
-
-static void zvec_clear(mpz_t *z, long n)
-{
-    for (long i = 0; i < n; i++)
-        mpz_clear(z[i]);
-    free(z);
-}
 
 /* ---- exact mean and covariance ---------------------------------------------------- */
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "aeerr.h"
+#include "zvec.h"
 
 int score_min(mpq_t r, long *argmin, const mpq_t *e, long n)
 {
@@ -52,23 +53,6 @@ int score_quantile(mpq_t r, const mpq_t *e, long n, const mpq_t q)
     mpq_set(r, p[idx]);
     free(p);
     return AE_OK;
-}
-
-static mpz_t *zvec_init(long n)
-{
-    mpz_t *v = ae_malloc((size_t) (n > 0 ? n : 1) * sizeof(mpz_t));
-    if (v == NULL)
-        return NULL;
-    for (long i = 0; i < n; i++)
-        mpz_init(v[i]);
-    return v;
-}
-
-static void zvec_clear(mpz_t *v, long n)
-{
-    for (long i = 0; i < n; i++)
-        mpz_clear(v[i]);
-    free(v);
 }
 
 /* s = lcm of the denominators of q[0..n-1]; Z[i] = q[i] s (integers). */
