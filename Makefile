@@ -95,4 +95,7 @@ endif
 clean:
 	rm -rf $(BUILD) $(BIN)
 
+# Keep object files between runs (they are intermediates of the pattern rules).
+.SECONDARY:
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

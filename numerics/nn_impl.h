@@ -8,7 +8,8 @@
  * Layout: a mini-batch is processed in chunks of at most ws->C rows, all row-major:
  * Z[l] (rows x m_l) pre-activations, A[l] post-activations (A[l] == Z[l] for identity),
  * so a chunk's activations stay in cache between the forward and the backward pass.
- * Gradients of successive chunks are accumulated in G with beta = 1 GEMMs, a fixed order.
+ * The first chunk of a batch writes G (beta = 0), later chunks add to it (beta = 1), in a
+ * fixed order.
  */
 
 typedef struct {
@@ -148,10 +149,11 @@ static void NNS(act_fw)(REAL *restrict Z, REAL *A, const REAL *restrict b,
     }
 }
 
-/* D = D * act'(Z) elementwise, then db += column sums of D (if db).  At kinks the
+/* D = D * act'(Z) elementwise, then db += column sums of D (if db; db = the sums when
+ * first, so the gradient buffer needs no clearing).  At kinks the
  * derivative is PyTorch's choice: ReLU'(0) = 0, hardtanh' = 0 at +-1. */
 static void NNS(act_bw)(REAL *restrict D, const REAL *restrict Z, const REAL *A,
-                        REAL *restrict db, long rows, long m, nn_act_t act, REAL p)
+                        REAL *restrict db, int first, long rows, long m, nn_act_t act, REAL p)
 {
     const long n = rows * m;
     switch (act) {
@@ -203,6 +205,8 @@ static void NNS(act_bw)(REAL *restrict D, const REAL *restrict Z, const REAL *A,
     default:
         break;
     }
+    if (db != NULL && first)
+        memset(db, 0, (size_t) m * sizeof(REAL));
     if (db != NULL)
         for (long r = 0; r < rows; r++) {
             const REAL *restrict d = D + r * m;
@@ -231,7 +235,7 @@ static void NNS(forward_chunk)(const nn_struct *net, const REAL *P, NNS(ws) *w,
  * chunk's weight and bias gradients are added to w->G (beta = 1 GEMMs) and its sum of
  * squared errors to *sse. */
 static void NNS(grad_chunk)(const nn_struct *net, const REAL *P, NNS(ws) *w,
-                            const REAL *X, long rows, REAL scale, double *sse)
+                            const REAL *X, long rows, REAL scale, int first, double *sse)
 {
     const long L = net->L, d = net->sizes[0];
     NNS(forward_chunk)(net, P, w, X, rows);
@@ -247,10 +251,10 @@ static void NNS(grad_chunk)(const nn_struct *net, const REAL *P, NNS(ws) *w,
     for (long l = L - 1; l >= 0; l--) {
         long k = net->sizes[l], m = net->sizes[l + 1];
         const REAL *in = l > 0 ? w->A[l - 1] : X;
-        NNS(act_bw)(D, w->Z[l], w->A[l], net->bias[l] ? w->G + net->boff[l] : NULL,
+        NNS(act_bw)(D, w->Z[l], w->A[l], net->bias[l] ? w->G + net->boff[l] : NULL, first,
                     rows, m, net->act[l], (REAL) net->act_param[l]);
         GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int) m, (int) k, (int) rows,
-             1, D, (int) m, in, (int) k, 1, w->G + net->woff[l], (int) k);
+             1, D, (int) m, in, (int) k, first ? 0 : 1, w->G + net->woff[l], (int) k);
         if (l > 0) {
             GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) k, (int) m,
                  1, D, (int) m, P + net->woff[l], (int) k, 0, Dn, (int) k);
@@ -264,12 +268,11 @@ static double NNS(batch_grad)(const nn_struct *net, const REAL *P, NNS(ws) *w,
                               const REAL *X, long B)
 {
     const long d = net->sizes[0];
-    memset(w->G, 0, (size_t) net->nparams * sizeof(REAL));
     const REAL scale = (REAL) (2.0 / ((double) B * (double) d));
     double sse = 0;
     for (long r0 = 0; r0 < B; r0 += w->C) {
         long rows = B - r0 < w->C ? B - r0 : w->C;
-        NNS(grad_chunk)(net, P, w, X + r0 * d, rows, scale, &sse);
+        NNS(grad_chunk)(net, P, w, X + r0 * d, rows, scale, r0 == 0, &sse);
     }
     return sse / ((double) B * (double) d);
 }
