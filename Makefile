@@ -36,7 +36,7 @@ $(BUILD)/numerics/nn.o $(BUILD)/numerics/nn%.o: OPT := -O3
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before
 # the flags above are read, so the public targets first install, then re-run make.
 DEB_PKGS   := libgmp-dev libmpfr-dev libgsl-dev libcunit1-dev libopenblas-dev zlib1g-dev pkg-config
-BENCH_PKGS := python3-mpmath
+BENCH_PKGS := python3-mpmath python3-torch dataset-fashion-mnist
 
 .PHONY: all deps check verify bench clean
 ifndef AEAUDIT_DEPS_OK

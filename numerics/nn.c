@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,95 @@ static void nn_shuffle(long *perm, long n, void *rng)
 #if defined(__SSE2__)
 #include <emmintrin.h>   /* IEEE sqrt on packed values: the same results as sqrtf / sqrt */
 #endif
+
+/* ---- a minimal persistent thread pool: run fn(ctx, t) on threads t = 0..T-1 -------- */
+
+typedef struct nn_pool nn_pool;
+typedef struct {
+    nn_pool *pool;
+    int t;
+} nn_pool_arg;
+struct nn_pool {
+    int T, quit;
+    pthread_t th[NN_MAX_THREADS];
+    nn_pool_arg arg[NN_MAX_THREADS];
+    pthread_barrier_t start, done;
+    void (*fn)(void *, int);
+    void *ctx;
+};
+
+static void *nn_pool_main(void *p)
+{
+    nn_pool_arg *a = p;
+    nn_pool *pool = a->pool;
+    for (;;) {
+        pthread_barrier_wait(&pool->start);
+        if (pool->quit)
+            return NULL;
+        pool->fn(pool->ctx, a->t);
+        pthread_barrier_wait(&pool->done);
+    }
+}
+
+/* Runs fn on all T threads (the caller is thread 0) and returns when all have finished. */
+static void nn_pool_run(void *p, void (*fn)(void *, int), void *ctx)
+{
+    nn_pool *pool = p;
+    pool->fn = fn;
+    pool->ctx = ctx;
+    pthread_barrier_wait(&pool->start);
+    fn(ctx, 0);
+    pthread_barrier_wait(&pool->done);
+}
+
+static void nn_pool_free(nn_pool *pool, int started)
+{
+    if (pool == NULL)
+        return;
+    pool->quit = 1;
+    if (started == pool->T - 1) {
+        pthread_barrier_wait(&pool->start);
+        for (int t = 1; t < pool->T; t++)
+            pthread_join(pool->th[t], NULL);
+    } else {
+        /* A thread failed to start: the barriers cannot complete; cancel the others. */
+        for (int t = 1; t <= started; t++) {
+            pthread_cancel(pool->th[t]);
+            pthread_join(pool->th[t], NULL);
+        }
+    }
+    pthread_barrier_destroy(&pool->start);
+    pthread_barrier_destroy(&pool->done);
+    free(pool);
+}
+
+static nn_pool *nn_pool_new(int T)
+{
+    nn_pool *pool = ae_calloc(1, sizeof *pool);
+    if (pool == NULL)
+        return NULL;
+    pool->T = T;
+    if (pthread_barrier_init(&pool->start, NULL, (unsigned) T) != 0) {
+        free(pool);
+        return NULL;
+    }
+    if (pthread_barrier_init(&pool->done, NULL, (unsigned) T) != 0) {
+        pthread_barrier_destroy(&pool->start);
+        free(pool);
+        return NULL;
+    }
+    int started = 0;
+    for (int t = 1; t < T; t++) {
+        pool->arg[t].pool = pool;
+        pool->arg[t].t = t;
+        if (pthread_create(&pool->th[t], NULL, nn_pool_main, &pool->arg[t]) != 0) {
+            nn_pool_free(pool, started);
+            return NULL;
+        }
+        started++;
+    }
+    return pool;
+}
 
 #define REAL float
 #define NNS(name) nn_f32_##name
@@ -406,6 +496,7 @@ void nn_trainopts_default(nn_trainopts *o)
     o->batch = 0;
     o->seed = 0;
     o->shuffle = 1;
+    o->threads = 1;
 }
 
 int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const double *X, long n)
@@ -417,9 +508,11 @@ int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const doubl
     }
     if ((o->opt != NN_OPT_SGD && o->opt != NN_OPT_ADAM) || !(o->lr > 0) || !isfinite(o->lr)
         || !(o->momentum >= 0 && o->momentum < 1) || !(o->beta1 >= 0 && o->beta1 < 1)
-        || !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || !isfinite(o->eps)) {
-        ae_error("nn_trainer_init", "invalid optimizer options (lr %g, momentum %g, "
-                 "betas %g %g, eps %g)", o->lr, o->momentum, o->beta1, o->beta2, o->eps);
+        || !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || !isfinite(o->eps)
+        || o->threads < 1 || o->threads > NN_MAX_THREADS) {
+        ae_error("nn_trainer_init", "invalid options (lr %g, momentum %g, betas %g %g, "
+                 "eps %g, threads %d)", o->lr, o->momentum, o->beta1, o->beta2, o->eps,
+                 o->threads);
         return AE_EINVAL;
     }
     if (net->sizes[0] != net->sizes[net->L]) {
@@ -432,9 +525,12 @@ int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const doubl
     if (T->o.batch <= 0 || T->o.batch > n)
         T->o.batch = n;
     T->n = n;
+    T->nthreads = o->threads;
     T->perm = ae_malloc((size_t) n * sizeof(long));
     T->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (T->perm == NULL || T->rng == NULL) {
+    if (T->nthreads > 1)
+        T->pool = nn_pool_new(T->nthreads);
+    if (T->perm == NULL || T->rng == NULL || (T->nthreads > 1 && T->pool == NULL)) {
         nn_trainer_clear(T);
         return AE_ENOMEM;
     }
@@ -471,6 +567,8 @@ void nn_trainer_clear(nn_trainer_t T)
     free(T->perm);
     if (T->rng != NULL)
         gsl_rng_free(T->rng);
+    if (T->pool != NULL)
+        nn_pool_free(T->pool, T->nthreads - 1);
     memset(T, 0, sizeof *T);
 }
 

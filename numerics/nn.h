@@ -20,9 +20,10 @@
  * Scores: e(x) = ||x - f(x)||^2 (the sum over features, as in CLAIMS.md).
  *
  * Determinism: initialisation and shuffling draw from GSL's mt19937 seeded explicitly;
- * every reduction has a fixed order (mini-batches are processed in fixed row chunks whose
- * size depends only on the architecture), so the same seed, data and options give a
- * bit-identical model with the same BLAS library and thread count.
+ * every reduction has a fixed order (mini-batches are processed in row chunks whose size
+ * depends only on the architecture, the batch size and nn_trainopts.threads), so the same
+ * seed, data and options give a bit-identical model with the same BLAS library and BLAS
+ * thread count.
  *
  * Errors follow aeerr.h: caller misuse -> ae_error, then AE_EINVAL; bad data (NaN/Inf,
  * a diverging loss) -> AE_ERANGE; nothing here prints.
@@ -150,7 +151,15 @@ typedef struct {
     long batch;         /* rows per step; <= 0 or >= n means full batch */
     unsigned long seed; /* shuffling seed (each epoch draws a new permutation) */
     int shuffle;        /* 1 (default): shuffle each epoch, as DataLoader(shuffle=True) */
+    int threads;        /* worker threads, 1..NN_MAX_THREADS (default 1); see below */
 } nn_trainopts;
+
+/* With threads = T > 1 each batch is cut into row chunks, thread t computes the gradient
+ * of chunks [t nc/T, (t+1) nc/T) and the partial gradients are summed in thread order:
+ * the result depends on T (and on nothing else), so T is part of reproducibility.  The
+ * BLAS should then run single-threaded (openblas_set_num_threads(1)); this library never
+ * changes the BLAS's global settings itself. */
+#define NN_MAX_THREADS 64
 
 void nn_trainopts_default(nn_trainopts *o);
 
@@ -167,6 +176,8 @@ typedef struct nn_trainer_struct {
     void *ws;            /* private work space (nn_impl.h) */
     long *perm;
     void *rng;           /* gsl_rng* for shuffling */
+    int nthreads;
+    void *pool;          /* worker threads (NULL when nthreads == 1) */
 } nn_trainer_struct;
 typedef nn_trainer_struct nn_trainer_t[1];
 

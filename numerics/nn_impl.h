@@ -414,6 +414,67 @@ static int NNS(loss_grad)(double *loss, double *g, const nn_struct *net, const d
     return status;
 }
 
+/* One batch split over the trainer's threads: chunk c of nc (rows per chunk Cr) goes to
+ * thread t with c in [t nc / T, (t+1) nc / T); thread t accumulates its chunks in order
+ * into its own G, and thread 0 then adds G_1, ..., G_{T-1} in order.  So for a given
+ * thread count the result is always the same. */
+typedef struct {
+    const nn_struct *net;
+    const REAL *P, *X;
+    NNS(ws) **wsv;
+    long B, Cr, nc;
+    int T;
+    REAL scale;
+    double sse[NN_MAX_THREADS];
+} NNS(job);
+
+static void NNS(job_run)(void *arg, int t)
+{
+    NNS(job) *j = arg;
+    const long d = j->net->sizes[0];
+    long c0 = (long) t * j->nc / j->T, c1 = (long) (t + 1) * j->nc / j->T;
+    j->sse[t] = 0;
+    for (long c = c0; c < c1; c++) {
+        long r0 = c * j->Cr, rows = j->B - r0 < j->Cr ? j->B - r0 : j->Cr;
+        NNS(grad_chunk)(j->net, j->P, j->wsv[t], j->X + r0 * d, rows, j->scale, c == c0,
+                        &j->sse[t]);
+    }
+}
+
+static double NNS(batch_grad_par)(nn_trainer_struct *T, const REAL *X, long B)
+{
+    NNS(ws) **wsv = T->ws;
+    const nn_struct *net = T->net;
+    const int nt = T->nthreads;
+    NNS(job) j;
+    j.net = net;
+    j.P = net->params;
+    j.X = X;
+    j.wsv = wsv;
+    j.B = B;
+    j.T = nt;
+    j.Cr = (B + nt - 1) / nt;
+    if (j.Cr > wsv[0]->C)
+        j.Cr = wsv[0]->C;
+    j.nc = (B + j.Cr - 1) / j.Cr;
+    j.scale = (REAL) (2.0 / ((double) B * (double) net->sizes[0]));
+    if (nt == 1)
+        NNS(job_run)(&j, 0);
+    else
+        nn_pool_run(T->pool, NNS(job_run), &j);
+    REAL *restrict G = wsv[0]->G;
+    double sse = j.sse[0];
+    for (int t = 1; t < nt; t++) {
+        if ((long) t * j.nc / nt == (long) (t + 1) * j.nc / nt)
+            continue;   /* this thread had no chunk */
+        const REAL *restrict Gt = wsv[t]->G;
+        for (long i = 0; i < net->nparams; i++)
+            G[i] += Gt[i];
+        sse += j.sse[t];
+    }
+    return sse / ((double) B * (double) net->sizes[0]);
+}
+
 static int NNS(trainer_init)(nn_trainer_struct *T, const double *X, long n)
 {
     const nn_struct *net = T->net;
@@ -428,14 +489,20 @@ static int NNS(trainer_init)(nn_trainer_struct *T, const double *X, long n)
     if (!NNS(from_double)(T->X, X, n * d))
         return AE_ERANGE;
     int gather = B < n && T->o.shuffle;
-    T->ws = NNS(ws_alloc)(net, C, 1, 1, gather ? B : 0);
-    return T->ws == NULL ? AE_ENOMEM : AE_OK;
+    NNS(ws) **wsv = ae_calloc((size_t) T->nthreads, sizeof *wsv);
+    T->ws = wsv;
+    if (wsv == NULL)
+        return AE_ENOMEM;
+    for (int t = 0; t < T->nthreads; t++)
+        if ((wsv[t] = NNS(ws_alloc)(net, C, 1, t == 0, t == 0 && gather ? B : 0)) == NULL)
+            return AE_ENOMEM;
+    return AE_OK;
 }
 
 static int NNS(trainer_epoch)(double *loss, nn_trainer_struct *T)
 {
     nn_struct *net = T->net;
-    NNS(ws) *w = T->ws;
+    NNS(ws) *w = ((NNS(ws) **) T->ws)[0];
     const long n = T->n, d = net->sizes[0], B = T->o.batch;
     const REAL *X = T->X;
     REAL *P = net->params;
@@ -450,7 +517,7 @@ static int NNS(trainer_epoch)(double *loss, nn_trainer_struct *T)
                 memcpy(w->Xb + r * d, X + T->perm[s0 + r] * d, (size_t) d * sizeof(REAL));
             Xs = w->Xb;
         }
-        double l = NNS(batch_grad)(net, P, w, Xs, rows);
+        double l = NNS(batch_grad_par)(T, Xs, rows);
         if (!isfinite(l)) {
             *loss = l;
             return AE_ERANGE;
@@ -469,6 +536,9 @@ static int NNS(trainer_epoch)(double *loss, nn_trainer_struct *T)
 
 static void NNS(trainer_free)(nn_trainer_struct *T)
 {
-    NNS(ws_free)(T->ws);
+    NNS(ws) **wsv = T->ws;
+    for (int t = 0; wsv != NULL && t < T->nthreads; t++)
+        NNS(ws_free)(wsv[t]);
+    free(wsv);
     T->ws = NULL;
 }

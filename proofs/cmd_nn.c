@@ -305,8 +305,8 @@ static void usage_train(FILE *f)
           "  --data-dir DIR    where the bundled CSV files are (default data)\n"
           "  --idx-dir DIR     IDX directory for fashion-mnist / mnist\n"
           "  --split S         IDX split: train (default) or test\n"
-          "  --threads T       BLAS threads (default 1: fastest for these sizes on a busy\n"
-          "                    machine, and the thread count is part of reproducibility)\n"
+          "  --threads T       training threads (default 1); each batch's rows are split\n"
+          "                    among them.  The model depends on T: same T, same bytes\n"
           "  --out FILE        the model file (written via a temporary file and rename)\n"
           "\n"
           "Progress goes to stderr: a bar when stderr is a terminal, else one line per epoch.\n"
@@ -406,8 +406,8 @@ int aeaudit_cmd_train(int argc, char **argv)
             if (!parse_long(v, &t.epochs, 1))
                 return usage_error("--epochs must be a positive integer");
         } else if (strcmp(a, "--threads") == 0) {
-            if (!parse_long(v, &t.threads, 1) || t.threads > 1024)
-                return usage_error("--threads must be a positive integer");
+            if (!parse_long(v, &t.threads, 1) || t.threads > NN_MAX_THREADS)
+                return usage_error("--threads must be an integer in [1, %d]", NN_MAX_THREADS);
         } else if (strcmp(a, "--batch") == 0) {
             if (!parse_long(v, &t.batch, 1))
                 return usage_error("--batch must be a positive integer");
@@ -510,7 +510,9 @@ int aeaudit_cmd_train(int argc, char **argv)
     o.momentum = t.momentum;
     o.batch = t.batch;
     o.seed = d.seed;
-    openblas_set_num_threads((int) t.threads);
+    o.threads = (int) t.threads;
+    openblas_set_num_threads(1);   /* the threads are ours; a threaded BLAS inside them
+                                      would oversubscribe the cores */
     nn_trainer_t T;
     rc = nn_trainer_init(T, net, &o, c.X, c.n);
     if (rc != AE_OK) {

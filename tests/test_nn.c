@@ -389,7 +389,8 @@ static void test_optimizer_steps(void)
 }
 
 /* Trains [2,5,1,5,2] on the diagonal with mini-batches; returns the final loss. */
-static double train_diag(nn_t net, int prec, unsigned long seed, long epochs, long batch)
+static double train_diag_t(nn_t net, int prec, unsigned long seed, long epochs, long batch,
+                           int threads)
 {
     static const long sizes[] = { 2, 5, 1, 5, 2 };
     nn_act_t act[] = { NN_RELU, NN_RELU, NN_RELU, NN_IDENTITY };
@@ -403,8 +404,9 @@ static double train_diag(nn_t net, int prec, unsigned long seed, long epochs, lo
     o.lr = 1e-2;
     o.batch = batch;
     o.seed = seed;
+    o.threads = threads;
     nn_trainer_t T;
-    nn_trainer_init(T, net, &o, X, 100);
+    CU_ASSERT_EQUAL(nn_trainer_init(T, net, &o, X, 100), AE_OK);
     double loss = NAN;
     for (long e = 0; e < epochs; e++)
         CU_ASSERT_EQUAL(nn_trainer_epoch(&loss, T), AE_OK);
@@ -412,6 +414,53 @@ static double train_diag(nn_t net, int prec, unsigned long seed, long epochs, lo
     nn_trainer_clear(T);
     gsl_rng_free(r);
     return loss;
+}
+
+static double train_diag(nn_t net, int prec, unsigned long seed, long epochs, long batch)
+{
+    return train_diag_t(net, prec, seed, epochs, batch, 1);
+}
+
+/* Threads: the same thread count gives the same model; another thread count sums the
+ * chunk gradients in another order, so the model differs, but only by rounding. */
+static void test_threads(void)
+{
+    for (int prec = NN_F32; prec <= NN_F64; prec += NN_F64 - NN_F32)
+        for (long batch = 0; batch <= 40; batch += 40) {
+            nn_t a, b, c;
+            double la = train_diag_t(a, prec, 11, 3, batch, 3);
+            double lb = train_diag_t(b, prec, 11, 3, batch, 3);
+            double lc = train_diag_t(c, prec, 11, 3, batch, 1);
+            CU_ASSERT_EQUAL(la, lb);
+            CU_ASSERT(memcmp(a->params, b->params, (size_t) a->nparams * (prec == NN_F32 ? 4 : 8)) == 0);
+            CU_ASSERT(fabs(la - lc) <= 1e3 * eps_of(prec) * lc);
+            nn_clear(a); nn_clear(b); nn_clear(c);
+        }
+    /* many threads, few rows: threads without a chunk contribute nothing */
+    gsl_rng *r = rng_new(tu_seed() + 5);
+    static const long sizes[] = { 2, 3, 2 };
+    nn_act_t act[] = { NN_TANH, NN_IDENTITY };
+    double X[6] = { 0.5, -0.25, 1, 2, -1, 0.125 }, g[32], p1[32], p2[32], loss, l2;
+    nn_t net, net2;
+    nn_init(net, NN_F64, 2, sizes, act, NULL, NULL);
+    nn_init_params(net, NN_INIT_TORCH, r);
+    nn_init_copy(net2, net);
+    nn_loss_grad(&loss, g, net, X, 3);
+    nn_trainopts o;
+    nn_trainopts_default(&o);
+    o.opt = NN_OPT_SGD;
+    o.threads = 8;
+    nn_trainer_t T;
+    CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, net, &o, X, 3), AE_OK);
+    CU_ASSERT_EQUAL(nn_trainer_epoch(&l2, T), AE_OK);
+    nn_trainer_clear(T);
+    CU_ASSERT(fabs(l2 - loss) <= 8 * DBL_EPSILON * loss);
+    nn_get_params(p1, net2);
+    nn_get_params(p2, net);
+    for (long i = 0; i < net->nparams; i++)
+        CU_ASSERT(fabs(p2[i] - (p1[i] - 1e-3 * g[i])) <= 8 * DBL_EPSILON * (fabs(p1[i]) + 1e-3));
+    nn_clear(net); nn_clear(net2);
+    gsl_rng_free(r);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -714,6 +763,7 @@ int main(void)
         { "chunked batch gradient = mean of parts", test_grad_chunks },
         { "SGD-momentum and Adam steps vs formulas", test_optimizer_steps },
         { "same seed, same model bytes", test_train_reproducible },
+        { "training threads", test_threads },
         { "save/load round-trips bit for bit", test_save_load_roundtrip },
         { "corrupt and truncated model files rejected", test_load_rejects_corrupt },
         { "bad input", test_bad_input },

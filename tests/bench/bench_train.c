@@ -9,7 +9,8 @@
  *
  * Both sides start from the same initial weights (aeaudit's model file, read by the peer
  * script), train the same data with the same optimizer and number of steps, and each
- * reports its best time over 1 and 2 BLAS threads.  Losses: toy, the last step's; fmnist,
+ * reports its best time over 1 and 2 threads (aeaudit: nn_trainopts.threads with
+ * single-threaded OpenBLAS; PyTorch: torch.set_num_threads).  Losses: toy, the last step's; fmnist,
  * the epoch's mean (shuffling orders differ, so the fmnist losses agree only roughly).
  * ratio = peer_s / ours_s.  Environment: BENCH_TRAIN_TOY_STEPS overrides 2000 (quick runs).
  */
@@ -37,19 +38,22 @@ static double now(void)
     return (double) t.tv_sec + 1e-9 * (double) t.tv_nsec;
 }
 
-/* Trains a copy of net0 for `epochs` epochs; returns seconds (best over 1 and 2 BLAS
- * threads), the loss of the last epoch and the thread count of the best run. */
+/* Trains a copy of net0 for `epochs` epochs; returns seconds (best over 1 and 2 training
+ * threads, the BLAS single-threaded inside them), the loss of the last epoch and the
+ * thread count of the best run. */
 static double train_best(const nn_t net0, const nn_trainopts *o, const double *X, long n,
                          long epochs, double *loss, int *best_threads)
 {
     double best = INFINITY;
     for (int th = 1; th <= 2; th++) {
-        openblas_set_num_threads(th);
+        openblas_set_num_threads(1);
+        nn_trainopts ot = *o;
+        ot.threads = th;
         nn_t net;
         nn_init_copy(net, net0);
         nn_trainer_t T;
         double l = NAN;
-        if (nn_trainer_init(T, net, o, X, n) != AE_OK) {
+        if (nn_trainer_init(T, net, &ot, X, n) != AE_OK) {
             fprintf(stderr, "bench_train: trainer init failed\n");
             exit(1);
         }
@@ -206,7 +210,7 @@ static void bench_fmnist(const char *script, const char *tmpdir)
     for (long l = 0; l < L; l++)
         per_row += (l > 0 ? 6.0 : 4.0) * (double) sizes[l] * (double) sizes[l + 1];
     double gflops = per_row * (double) n / ours / 1e9;
-    double sg = sgemm_gflops(th);
+    double sg = sgemm_gflops(th);   /* the machine's BLAS with as many threads as ours used */
 
     char model[512], ps[64], pl[64];
     snprintf(model, sizeof model, "%s/fmnist.aem", tmpdir);
