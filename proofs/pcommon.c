@@ -214,7 +214,7 @@ int prf_dataset(qmat_t X, qmat_t A, const proof_ctx *ctx, const char *name,
             qmat_resize(A, 0, 10);
         return synthetic(X, ctx);
     }
-    if (strcmp(name, "user") == 0)
+    if (strncmp(name, "user", 4) == 0 && (name[4] == '\0' || name[4] == ':'))
         return load_scaled(X, A, ctx->user_data, ctx->user_normal, err, errlen);
     for (size_t i = 0; i < sizeof BUNDLED / sizeof BUNDLED[0]; i++)
         if (strcmp(name, BUNDLED[i].name) == 0) {
@@ -227,7 +227,13 @@ int prf_dataset(qmat_t X, qmat_t A, const proof_ctx *ctx, const char *name,
 
 long prf_dataset_names(const proof_ctx *ctx, const char *const **names)
 {
-    static const char *const with_user[] = {"wine", "breast_cancer", "digits", "synthetic", "user"};
+    /* The user's set is shown in the tables as "user:<file name>". */
+    static char user[160];
+    static const char *with_user[] = {"wine", "breast_cancer", "digits", "synthetic", user};
+    if (ctx->user_data) {
+        const char *base = strrchr(ctx->user_data, '/');
+        snprintf(user, sizeof user, "user:%s", base ? base + 1 : ctx->user_data);
+    }
     *names = with_user;
     return ctx->user_data ? 5 : 4;
 }

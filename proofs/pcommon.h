@@ -37,14 +37,15 @@ const char *prf_qsig(const mpq_t q, int digits);
  * digits = {4,5,7}; iris = {0}), min–max scaled exactly with the scaling fitted on those
  * normal rows; anomalies (if not NULL) gets the other rows with the same scaling.
  * "synthetic": 200 points in R^10 drawn from a seeded anisotropic distribution on a
- * 1/1000 grid (no labels, no anomalies).  "user": ctx->user_data with ctx->user_normal.
+ * 1/1000 grid, rotated by a rational orthogonal matrix and min-max scaled (no labels, no
+ * anomalies).  "user" or "user:<anything>": ctx->user_data with ctx->user_normal.
  * X (and A) are resized.  Returns AE_OK, or AE_EIO / AE_EPARSE / AE_ERANGE with err set
  * to "FILE:LINE: reason". */
 int prf_dataset(qmat_t X, qmat_t A, const proof_ctx *ctx, const char *name,
                 char *err, size_t errlen);
 
-/* The data set names the linear claims run on: the four of the L3 table, plus "user"
- * when --data was given.  Returns their number and sets *names. */
+/* The data set names the linear claims run on: the four of the L3 table, plus
+ * "user:<file name>" when --data was given.  Returns their number and sets *names. */
 long prf_dataset_names(const proof_ctx *ctx, const char *const **names);
 
 #endif
