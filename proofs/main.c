@@ -202,7 +202,9 @@ static int cmd_verify(int argc, char **argv)
         /* Load the user's data first, so that a malformed file stops everything before a
          * table is opened. */
         char err[600];
-        const prf_data_struct *D = prf_data(&ctx, "user", err, sizeof err);
+        const char *const *names;
+        long nnames = prf_dataset_names(&ctx, &names);
+        const prf_data_struct *D = prf_data(&ctx, names[nnames - 1], err, sizeof err);
         if (D == NULL) {
             fprintf(stderr, "aeaudit verify: %s\n", err);
             free(sel);
