@@ -165,28 +165,6 @@ static void test_load_real(void)
     ds_clear(D);
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
-
-/* Exact parsing of the largest file must stay cheap (budget 0.3 s; asserted with slack
- * for instrumented builds). */
-static void test_load_speed(void)
-{
-    ds_t D;
-    ds_init(D);
-    double t0 = now();
-    CU_ASSERT_EQUAL_FATAL(ds_load_csv(D, "data/digits.csv", 1, NULL, 0), AE_OK);
-    double t = now() - t0;
-    CU_ASSERT_TRUE(t < 1.0);
-    if (t >= 0.3)
-        fprintf(stderr, "test_dataset: digits.csv took %.3f s (budget 0.3 s)\n", t);
-    ds_clear(D);
-}
-
 /* ---- malformed files ------------------------------------------------------------- */
 
 static void test_load_errors(void)
@@ -559,7 +537,6 @@ int main(void)
 {
     static const tu_test T[] = {
         { "load_real", test_load_real },
-        { "load_speed", test_load_speed },
         { "load_errors", test_load_errors },
         { "load_variants", test_load_variants },
         { "filter", test_filter },

