@@ -1,6 +1,5 @@
 /* test_linae — CUnit suite for theory/linae (claims L1 and the gradient used by L2). */
 #include <stdlib.h>
-#include <time.h>
 
 #include <gmp.h>
 #include <gsl/gsl_rng.h>

@@ -1,7 +1,6 @@
 /* test_score — CUnit suite for theory/score (statistics, distances, failure criterion,
  * the L5 distance-bound checker). */
 #include <stdlib.h>
-#include <time.h>
 
 #include <gmp.h>
 #include <mpfr.h>
