@@ -6,14 +6,16 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NN_SQRT1_2 0.70710678118654752440  /* 1/sqrt(2): M_SQRT1_2 is not in C11 */
 
-/* Rows per chunk: enough rows for efficient GEMMs, few enough that a chunk's activations
- * (Z and A of every layer, plus two delta buffers) fit in a core's L2 cache, so the
- * backward pass finds them there.  Depends only on the architecture (determinism). */
+/* Rows per chunk (per thread and round): enough rows for efficient GEMMs, few enough that
+ * a chunk's Z, A and D of every layer fit in a core's L2 cache, so the backward pass finds
+ * them there.  Depends only on the architecture (determinism). */
 static long nn_chunk_rows(const nn_struct *net)
 {
     long per_row = 0;
@@ -43,7 +45,92 @@ static void nn_shuffle(long *perm, long n, void *rng)
 #include <emmintrin.h>   /* IEEE sqrt on packed values: the same results as sqrtf / sqrt */
 #endif
 
+/* Adam is memory- and divider-bound and runs every step over all parameters; an AVX
+ * version, chosen at run time, does it in about half the time of the SSE2 baseline.  Its
+ * results are bit-identical: every operation (+, *, /, sqrt) is correctly rounded in any
+ * vector width, and nothing is contracted (no FMA; ISO C mode keeps -ffp-contract=off). */
+#if defined(__GNUC__) && defined(__x86_64__)
+#define NN_HAVE_AVX 1
+#include <immintrin.h>
+static int nn_use_avx(void)
+{
+    /* Worker threads may race to fill the cache; they all store the same value. */
+    static atomic_int cached = -1;
+    int c = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (c < 0) {
+        c = __builtin_cpu_supports("avx") ? 1 : 0;
+        atomic_store_explicit(&cached, c, memory_order_relaxed);
+    }
+    return c;
+}
+#else
+#define NN_HAVE_AVX 0
+#endif
+
 /* ---- a minimal persistent thread pool: run fn(ctx, t) on threads t = 0..T-1 -------- */
+
+/* A reusable barrier that spins briefly before sleeping.  A training step meets it twice
+ * per round of rows, a few hundred microseconds apart, and waking a thread from a futex
+ * costs tens of microseconds on a virtual machine; the spin absorbs that, while the
+ * periodic sched_yield and the fall-back sleep keep more threads than cores workable. */
+typedef struct {
+    atomic_int count;     /* arrivals in the current generation */
+    atomic_int n;         /* threads that must arrive */
+    atomic_uint gen;      /* bumped by the last arrival */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} nn_bar;
+
+#define NN_BAR_SPIN 20000
+
+static int nn_bar_init(nn_bar *b, int n)
+{
+    atomic_init(&b->count, 0);
+    atomic_init(&b->n, n);
+    atomic_init(&b->gen, 0u);
+    if (pthread_mutex_init(&b->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&b->cv, NULL) != 0) {
+        pthread_mutex_destroy(&b->mu);
+        return -1;
+    }
+    return 0;
+}
+
+static void nn_bar_destroy(nn_bar *b)
+{
+    pthread_cond_destroy(&b->cv);
+    pthread_mutex_destroy(&b->mu);
+}
+
+static void nn_bar_wait(nn_bar *b)
+{
+    unsigned g = atomic_load_explicit(&b->gen, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&b->count, 1, memory_order_acq_rel)
+        == atomic_load_explicit(&b->n, memory_order_acquire) - 1) {
+        /* No waiter can leave before gen changes, so resetting count first is safe. */
+        atomic_store_explicit(&b->count, 0, memory_order_relaxed);
+        pthread_mutex_lock(&b->mu);
+        atomic_store_explicit(&b->gen, g + 1, memory_order_release);
+        pthread_cond_broadcast(&b->cv);
+        pthread_mutex_unlock(&b->mu);
+        return;
+    }
+    for (int i = 0; i < NN_BAR_SPIN; i++) {
+        if (atomic_load_explicit(&b->gen, memory_order_acquire) != g)
+            return;
+        if ((i & 63) == 63)
+            sched_yield();
+#if defined(__SSE2__)
+        else
+            _mm_pause();
+#endif
+    }
+    pthread_mutex_lock(&b->mu);
+    while (atomic_load_explicit(&b->gen, memory_order_acquire) == g)
+        pthread_cond_wait(&b->cv, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+}
 
 typedef struct nn_pool nn_pool;
 typedef struct {
@@ -54,7 +141,8 @@ struct nn_pool {
     int T, quit;
     pthread_t th[NN_MAX_THREADS];
     nn_pool_arg arg[NN_MAX_THREADS];
-    pthread_barrier_t start, done;
+    nn_bar start, done;
+    nn_bar sync;          /* for the jobs themselves (nn_pool_sync) */
     void (*fn)(void *, int);
     void *ctx;
 };
@@ -64,11 +152,11 @@ static void *nn_pool_main(void *p)
     nn_pool_arg *a = p;
     nn_pool *pool = a->pool;
     for (;;) {
-        pthread_barrier_wait(&pool->start);
+        nn_bar_wait(&pool->start);
         if (pool->quit)
             return NULL;
         pool->fn(pool->ctx, a->t);
-        pthread_barrier_wait(&pool->done);
+        nn_bar_wait(&pool->done);
     }
 }
 
@@ -78,29 +166,32 @@ static void nn_pool_run(void *p, void (*fn)(void *, int), void *ctx)
     nn_pool *pool = p;
     pool->fn = fn;
     pool->ctx = ctx;
-    pthread_barrier_wait(&pool->start);
+    nn_bar_wait(&pool->start);
     fn(ctx, 0);
-    pthread_barrier_wait(&pool->done);
+    nn_bar_wait(&pool->done);
 }
 
+/* A barrier among the T threads of a running job (no-op without a pool). */
+static void nn_pool_sync(void *p)
+{
+    if (p != NULL)
+        nn_bar_wait(&((nn_pool *) p)->sync);
+}
+
+/* started = number of worker threads running (T - 1 unless creation failed). */
 static void nn_pool_free(nn_pool *pool, int started)
 {
     if (pool == NULL)
         return;
     pool->quit = 1;
-    if (started == pool->T - 1) {
-        pthread_barrier_wait(&pool->start);
-        for (int t = 1; t < pool->T; t++)
-            pthread_join(pool->th[t], NULL);
-    } else {
-        /* A thread failed to start: the barriers cannot complete; cancel the others. */
-        for (int t = 1; t <= started; t++) {
-            pthread_cancel(pool->th[t]);
-            pthread_join(pool->th[t], NULL);
-        }
-    }
-    pthread_barrier_destroy(&pool->start);
-    pthread_barrier_destroy(&pool->done);
+    /* Only the started threads (and the caller) can meet the start barrier. */
+    atomic_store_explicit(&pool->start.n, started + 1, memory_order_release);
+    nn_bar_wait(&pool->start);
+    for (int t = 1; t <= started; t++)
+        pthread_join(pool->th[t], NULL);
+    nn_bar_destroy(&pool->start);
+    nn_bar_destroy(&pool->done);
+    nn_bar_destroy(&pool->sync);
     free(pool);
 }
 
@@ -110,12 +201,18 @@ static nn_pool *nn_pool_new(int T)
     if (pool == NULL)
         return NULL;
     pool->T = T;
-    if (pthread_barrier_init(&pool->start, NULL, (unsigned) T) != 0) {
+    if (nn_bar_init(&pool->start, T) != 0) {
         free(pool);
         return NULL;
     }
-    if (pthread_barrier_init(&pool->done, NULL, (unsigned) T) != 0) {
-        pthread_barrier_destroy(&pool->start);
+    if (nn_bar_init(&pool->done, T) != 0) {
+        nn_bar_destroy(&pool->start);
+        free(pool);
+        return NULL;
+    }
+    if (nn_bar_init(&pool->sync, T) != 0) {
+        nn_bar_destroy(&pool->start);
+        nn_bar_destroy(&pool->done);
         free(pool);
         return NULL;
     }
@@ -143,6 +240,16 @@ static nn_pool *nn_pool_new(int T)
 #define R_ERFC erfcf
 #define R_SQRT sqrtf
 #define GEMM cblas_sgemm
+#define V_T __m256
+#define V_W 8
+#define V_LOAD _mm256_loadu_ps
+#define V_STORE _mm256_storeu_ps
+#define V_SET1 _mm256_set1_ps
+#define V_ADD _mm256_add_ps
+#define V_SUB _mm256_sub_ps
+#define V_MUL _mm256_mul_ps
+#define V_DIV _mm256_div_ps
+#define V_SQRT _mm256_sqrt_ps
 #include "nn_impl.h"
 #undef REAL
 #undef NNS
@@ -155,6 +262,16 @@ static nn_pool *nn_pool_new(int T)
 #undef GEMM
 #undef NN_SIMD_W
 #undef NN_SIMD_SQRT
+#undef V_T
+#undef V_W
+#undef V_LOAD
+#undef V_STORE
+#undef V_SET1
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_DIV
+#undef V_SQRT
 
 #define REAL double
 #define NNS(name) nn_f64_##name
@@ -167,6 +284,16 @@ static nn_pool *nn_pool_new(int T)
 #define R_ERFC erfc
 #define R_SQRT sqrt
 #define GEMM cblas_dgemm
+#define V_T __m256d
+#define V_W 4
+#define V_LOAD _mm256_loadu_pd
+#define V_STORE _mm256_storeu_pd
+#define V_SET1 _mm256_set1_pd
+#define V_ADD _mm256_add_pd
+#define V_SUB _mm256_sub_pd
+#define V_MUL _mm256_mul_pd
+#define V_DIV _mm256_div_pd
+#define V_SQRT _mm256_sqrt_pd
 #include "nn_impl.h"
 #undef REAL
 #undef NNS
@@ -179,6 +306,16 @@ static nn_pool *nn_pool_new(int T)
 #undef GEMM
 #undef NN_SIMD_W
 #undef NN_SIMD_SQRT
+#undef V_T
+#undef V_W
+#undef V_LOAD
+#undef V_STORE
+#undef V_SET1
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_DIV
+#undef V_SQRT
 
 /* ---- activations ------------------------------------------------------------------ */
 

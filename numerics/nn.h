@@ -20,8 +20,8 @@
  * Scores: e(x) = ||x - f(x)||^2 (the sum over features, as in CLAIMS.md).
  *
  * Determinism: initialisation and shuffling draw from GSL's mt19937 seeded explicitly;
- * every reduction has a fixed order (mini-batches are processed in row chunks whose size
- * depends only on the architecture, the batch size and nn_trainopts.threads), so the same
+ * every reduction has a fixed order (mini-batches are processed in rounds of rows whose
+ * size depends only on the architecture, the batch size and nn_trainopts.threads), so the same
  * seed, data and options give a bit-identical model with the same BLAS library and BLAS
  * thread count.
  *
@@ -154,11 +154,16 @@ typedef struct {
     int threads;        /* worker threads, 1..NN_MAX_THREADS (default 1); see below */
 } nn_trainopts;
 
-/* With threads = T > 1 each batch is cut into row chunks, thread t computes the gradient
- * of chunks [t nc/T, (t+1) nc/T) and the partial gradients are summed in thread order:
- * the result depends on T (and on nothing else), so T is part of reproducibility.  The
- * BLAS should then run single-threaded (openblas_set_num_threads(1)); this library never
- * changes the BLAS's global settings itself. */
+/* With threads = T > 1 each thread runs the forward and backward pass of its share of a
+ * batch's rows; then, after a barrier, thread t owns output units [t m/T, (t+1) m/T) of
+ * every layer and applies the optimizer step to exactly those parameters.  A batch that
+ * fits in one round of T cache-sized chunks gets those units' gradients from one GEMM over
+ * all its rows; a larger batch accumulates per-thread gradients over its chunks, summed
+ * per unit in thread order (nn_impl.h).  The row shares, the GEMM shapes and the sums
+ * depend on T, so the result depends on T (and on nothing else): T is part of
+ * reproducibility.  The BLAS should then run single-threaded
+ * (openblas_set_num_threads(1)); this library never changes the BLAS's global settings
+ * itself. */
 #define NN_MAX_THREADS 64
 
 void nn_trainopts_default(nn_trainopts *o);

@@ -5,76 +5,97 @@
  * (cblas_sgemm or cblas_dgemm).  Everything here is static; nn.c's public functions
  * dispatch to it.  No header guard on purpose.
  *
- * Layout: a mini-batch is processed in chunks of at most ws->C rows, all row-major:
+ * Layout: a mini-batch is processed in rounds of at most ws->C rows, all row-major:
  * Z[l] (rows x m_l) pre-activations, A[l] post-activations (A[l] == Z[l] for identity),
- * so a chunk's activations stay in cache between the forward and the backward pass.
- * The first chunk of a batch writes G (beta = 0), later chunks add to it (beta = 1), in a
- * fixed order.
+ * D[l] the loss's derivative with respect to Z[l].
+ *
+ * A round with T threads has two phases.  (1) Rows: thread t takes rows
+ * [t R/T, (t+1) R/T) of the round's R rows through the forward pass and back-propagates
+ * the deltas D[l]; both only need that thread's rows, so no data are shared.  (2) Units:
+ * after a barrier, thread t computes the weight and bias gradients of output units
+ * [t m/T, (t+1) m/T) of every layer from all R rows (one GEMM with the round's full depth,
+ * so no per-thread partial gradients exist and nothing has to be reduced afterwards), and
+ * in a batch's last round applies the optimizer step to exactly those parameters while
+ * they are still in its cache.  A second barrier ends the round.  The first round of a
+ * batch writes G (beta = 0), later rounds add to it in round order.  Every sum therefore
+ * has an order fixed by the architecture, the batch size and T.
  */
 
 typedef struct {
-    long C;          /* rows per chunk */
+    long C;          /* rows per round */
     long L;
     REAL **Z, **A;   /* L buffers each (A[l] aliases Z[l] for identity) */
-    REAL *D0, *D1;   /* C x maxw back-propagated deltas (ping-pong) */
-    REAL *Xc;        /* C x d: a chunk of input rounded to REAL (inference) */
-    REAL *G;         /* nparams gradient accumulator (NULL: inference only) */
+    REAL **D;        /* L delta buffers (NULL: inference only) */
+    REAL *Xc;        /* C x d: input rows rounded to REAL (inference) or gathered (training) */
+    REAL *G;         /* nparams gradient (NULL: inference only) */
+    REAL **Gt;       /* rows mode: T per-thread gradients, Gt[0] == G (else NULL) */
+    int nGt;
     REAL *M1, *M2;   /* optimizer state: momentum / Adam moments */
-    REAL *Xb;        /* batch gather buffer (batch rows x d), or NULL */
+    int gather;      /* training: batches are gathered through perm into Xc */
 } NNS(ws);
 
 static void NNS(ws_free)(NNS(ws) *w)
 {
     if (w == NULL)
         return;
-    if (w->Z != NULL)
-        for (long l = 0; l < w->L; l++) {
-            if (w->A != NULL && w->A[l] != w->Z[l])
-                free(w->A[l]);
+    for (long l = 0; l < w->L; l++) {
+        if (w->A != NULL && w->Z != NULL && w->A[l] != w->Z[l])
+            free(w->A[l]);
+        if (w->Z != NULL)
             free(w->Z[l]);
-        }
-    free(w->Z); free(w->A);
-    free(w->D0); free(w->D1); free(w->Xc);
-    free(w->G); free(w->M1); free(w->M2); free(w->Xb);
+        if (w->D != NULL)
+            free(w->D[l]);
+    }
+    for (int t = 1; w->Gt != NULL && t < w->nGt; t++)
+        free(w->Gt[t]);
+    free(w->Gt);
+    free(w->Z); free(w->A); free(w->D);
+    free(w->Xc);
+    free(w->G); free(w->M1); free(w->M2);
     free(w);
 }
 
-/* grad: allocate G; opt: allocate optimizer state; xb: gather-buffer rows (0: none). */
-static NNS(ws) *NNS(ws_alloc)(const nn_struct *net, long C, int grad, int opt, long xb)
+/* Activations computed in place (A[l] == Z[l]).  ReLU qualifies because its derivative
+ * needs only the sign of z, and relu(z) > 0 exactly when z > 0: the backward pass reads
+ * the same predicate from A, and one buffer instead of two keeps a chunk in cache. */
+static int NNS(in_place)(nn_act_t act)
+{
+    return act == NN_IDENTITY || act == NN_RELU;
+}
+
+/* grad: allocate D and G; opt: allocate optimizer state. */
+static NNS(ws) *NNS(ws_alloc)(const nn_struct *net, long C, int grad, int opt)
 {
     NNS(ws) *w = ae_calloc(1, sizeof *w);
     if (w == NULL)
         return NULL;
-    long L = net->L, maxw = 0;
-    for (long l = 0; l <= L; l++)
-        if (net->sizes[l] > maxw)
-            maxw = net->sizes[l];
+    long L = net->L;
     w->C = C;
     w->L = L;
     w->Z = ae_calloc((size_t) L, sizeof *w->Z);
     w->A = ae_calloc((size_t) L, sizeof *w->A);
     if (w->Z == NULL || w->A == NULL)
         goto fail;
+    if (grad && (w->D = ae_calloc((size_t) L, sizeof *w->D)) == NULL)
+        goto fail;
     for (long l = 0; l < L; l++) {
         size_t sz = (size_t) C * (size_t) net->sizes[l + 1] * sizeof(REAL);
         w->Z[l] = ae_malloc(sz);
         if (w->Z[l] == NULL)
             goto fail;
-        w->A[l] = net->act[l] == NN_IDENTITY ? w->Z[l] : ae_malloc(sz);
+        w->A[l] = NNS(in_place)(net->act[l]) ? w->Z[l] : ae_malloc(sz);
         if (w->A[l] == NULL)
             goto fail;
+        if (grad && (w->D[l] = ae_malloc(sz)) == NULL)
+            goto fail;
     }
-    w->D0 = ae_malloc((size_t) C * (size_t) maxw * sizeof(REAL));
-    w->D1 = ae_malloc((size_t) C * (size_t) maxw * sizeof(REAL));
     w->Xc = ae_malloc((size_t) C * (size_t) net->sizes[0] * sizeof(REAL));
-    if (w->D0 == NULL || w->D1 == NULL || w->Xc == NULL)
+    if (w->Xc == NULL)
         goto fail;
     if (grad && (w->G = ae_calloc((size_t) net->nparams, sizeof(REAL))) == NULL)
         goto fail;
     if (opt && ((w->M1 = ae_calloc((size_t) net->nparams, sizeof(REAL))) == NULL
                 || (w->M2 = ae_calloc((size_t) net->nparams, sizeof(REAL))) == NULL))
-        goto fail;
-    if (xb > 0 && (w->Xb = ae_malloc((size_t) xb * (size_t) net->sizes[0] * sizeof(REAL))) == NULL)
         goto fail;
     return w;
 fail:
@@ -91,11 +112,30 @@ static inline REAL NNS(sigm)(REAL z)
     return e / ((REAL) 1 + e);
 }
 
-/* Z += b (row-wise, if b) and A = act(Z), over rows x m. */
-static void NNS(act_fw)(REAL *restrict Z, REAL *A, const REAL *restrict b,
-                        long rows, long m, nn_act_t act, REAL p)
+/* Z += b (row-wise, if b) and A = act(Z), over rows x m.  Identity and ReLU work in
+ * place (A == Z) and fuse the bias into the same pass; the others add the bias first. */
+static void NNS(act_fw)(REAL *Z, REAL *A, const REAL *restrict b, long rows, long m,
+                        nn_act_t act, REAL p)
 {
     const long n = rows * m;
+    if (act == NN_IDENTITY || act == NN_RELU) {
+        const int relu = act == NN_RELU;
+        for (long r = 0; r < rows && (b != NULL || relu); r++) {
+            REAL *restrict z = Z + r * m;
+            if (b != NULL && relu)
+                for (long j = 0; j < m; j++) {
+                    REAL v = z[j] + b[j];
+                    z[j] = v > 0 ? v : 0;
+                }
+            else if (b != NULL)
+                for (long j = 0; j < m; j++)
+                    z[j] += b[j];
+            else
+                for (long j = 0; j < m; j++)
+                    z[j] = z[j] > 0 ? z[j] : 0;
+        }
+        return;
+    }
     if (b != NULL)
         for (long r = 0; r < rows; r++) {
             REAL *restrict z = Z + r * m;
@@ -103,12 +143,6 @@ static void NNS(act_fw)(REAL *restrict Z, REAL *A, const REAL *restrict b,
                 z[j] += b[j];
         }
     switch (act) {
-    case NN_IDENTITY:
-        break;  /* A aliases Z */
-    case NN_RELU:
-        for (long i = 0; i < n; i++)
-            A[i] = Z[i] > 0 ? Z[i] : 0;
-        break;
     case NN_LEAKY_RELU:
         for (long i = 0; i < n; i++)
             A[i] = Z[i] > 0 ? Z[i] : p * Z[i];
@@ -149,17 +183,15 @@ static void NNS(act_fw)(REAL *restrict Z, REAL *A, const REAL *restrict b,
     }
 }
 
-/* D = D * act'(Z) elementwise, then db += column sums of D (if db; db = the sums when
- * first, so the gradient buffer needs no clearing).  At kinks the
- * derivative is PyTorch's choice: ReLU'(0) = 0, hardtanh' = 0 at +-1. */
-static void NNS(act_bw)(REAL *restrict D, const REAL *restrict Z, const REAL *A,
-                        REAL *restrict db, int first, long rows, long m, nn_act_t act, REAL p)
+/* D = D * act'(Z) elementwise over n entries.  At kinks the derivative is PyTorch's
+ * choice: ReLU'(0) = 0, hardtanh' = 0 at +-1. */
+static void NNS(act_bw)(REAL *restrict D, const REAL *restrict Z, const REAL *A, long n,
+                        nn_act_t act, REAL p)
 {
-    const long n = rows * m;
     switch (act) {
     case NN_IDENTITY:
         break;
-    case NN_RELU:
+    case NN_RELU:   /* Z holds relu(z) here (in place), positive exactly where z is */
         for (long i = 0; i < n; i++)
             D[i] = Z[i] > 0 ? D[i] : 0;
         break;
@@ -205,76 +237,6 @@ static void NNS(act_bw)(REAL *restrict D, const REAL *restrict Z, const REAL *A,
     default:
         break;
     }
-    if (db != NULL && first)
-        memset(db, 0, (size_t) m * sizeof(REAL));
-    if (db != NULL)
-        for (long r = 0; r < rows; r++) {
-            const REAL *restrict d = D + r * m;
-            for (long j = 0; j < m; j++)
-                db[j] += d[j];
-        }
-}
-
-/* Forward pass of `rows` input rows X (rows x sizes[0]); the output is ws->A[L-1]. */
-static void NNS(forward_chunk)(const nn_struct *net, const REAL *P, NNS(ws) *w,
-                               const REAL *X, long rows)
-{
-    const REAL *in = X;
-    for (long l = 0; l < net->L; l++) {
-        long k = net->sizes[l], m = net->sizes[l + 1];
-        GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows, (int) m, (int) k,
-             1, in, (int) k, P + net->woff[l], (int) k, 0, w->Z[l], (int) m);
-        NNS(act_fw)(w->Z[l], w->A[l], net->bias[l] ? P + net->boff[l] : NULL, rows, m,
-                    net->act[l], (REAL) net->act_param[l]);
-        in = w->A[l];
-    }
-}
-
-/* Forward and backward over one chunk of `rows` rows.  The output delta is
- * scale * (f(x) - x) with scale = 2/(B d), the derivative of the batch's mean loss; the
- * chunk's weight and bias gradients are added to w->G (beta = 1 GEMMs) and its sum of
- * squared errors to *sse. */
-static void NNS(grad_chunk)(const nn_struct *net, const REAL *P, NNS(ws) *w,
-                            const REAL *X, long rows, REAL scale, int first, double *sse)
-{
-    const long L = net->L, d = net->sizes[0];
-    NNS(forward_chunk)(net, P, w, X, rows);
-    REAL *D = w->D0, *Dn = w->D1;
-    const REAL *out = w->A[L - 1];
-    double acc = 0;
-    for (long i = 0; i < rows * d; i++) {
-        REAL diff = out[i] - X[i];
-        acc += (double) diff * (double) diff;
-        D[i] = scale * diff;
-    }
-    *sse += acc;
-    for (long l = L - 1; l >= 0; l--) {
-        long k = net->sizes[l], m = net->sizes[l + 1];
-        const REAL *in = l > 0 ? w->A[l - 1] : X;
-        NNS(act_bw)(D, w->Z[l], w->A[l], net->bias[l] ? w->G + net->boff[l] : NULL, first,
-                    rows, m, net->act[l], (REAL) net->act_param[l]);
-        GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int) m, (int) k, (int) rows,
-             1, D, (int) m, in, (int) k, first ? 0 : 1, w->G + net->woff[l], (int) k);
-        if (l > 0) {
-            GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) k, (int) m,
-                 1, D, (int) m, P + net->woff[l], (int) k, 0, Dn, (int) k);
-            REAL *t = D; D = Dn; Dn = t;
-        }
-    }
-}
-
-/* Gradient of the mean loss over the B rows of X into w->G; returns the loss. */
-static double NNS(batch_grad)(const nn_struct *net, const REAL *P, NNS(ws) *w,
-                              const REAL *X, long B)
-{
-    const long d = net->sizes[0];
-    const REAL scale = (REAL) (2.0 / ((double) B * (double) d));
-    double sse = 0;
-    for (long r0 = 0; r0 < B; r0 += w->C) {
-        long rows = B - r0 < w->C ? B - r0 : w->C;
-        NNS(grad_chunk)(net, P, w, X + r0 * d, rows, scale, r0 == 0, &sse);
-    }
-    return sse / ((double) B * (double) d);
 }
 
 static int NNS(all_finite)(const REAL *v, long n)
@@ -308,11 +270,41 @@ static void NNS(sqrt_block)(REAL *restrict S, const REAL *restrict v, long m)
         S[i] = R_SQRT(v[i]);
 }
 
-/* The optimizer step, PyTorch 1.13's formulas in REAL with double scalars rounded once. */
-static void NNS(update)(REAL *restrict P, NNS(ws) *w, const nn_trainopts *o, long nparams,
-                        long t)
+#if NN_HAVE_AVX
+/* Adam's moment and parameter updates in one AVX pass, the same operations in the same
+ * order as the portable loops in NNS(update) (see nn.c on bit-identity). */
+__attribute__((target("avx")))
+static void NNS(adam_avx)(REAL *restrict P, const REAL *restrict G, REAL *restrict M1,
+                          REAL *restrict M2, long n, REAL b1, REAL b2, REAL c1, REAL c2,
+                          REAL step, REAL bc2s, REAL eps)
 {
-    REAL *restrict G = w->G, *restrict M1 = w->M1, *restrict M2 = w->M2;
+    const V_T vb1 = V_SET1(b1), vb2 = V_SET1(b2), vc1 = V_SET1(c1), vc2 = V_SET1(c2);
+    const V_T vstep = V_SET1(step), vbc2s = V_SET1(bc2s), veps = V_SET1(eps);
+    long i = 0;
+    for (; i + V_W <= n; i += V_W) {
+        V_T g = V_LOAD(G + i);
+        V_T m1 = V_ADD(V_MUL(vb1, V_LOAD(M1 + i)), V_MUL(vc1, g));
+        V_T m2 = V_ADD(V_MUL(vb2, V_LOAD(M2 + i)), V_MUL(V_MUL(vc2, g), g));
+        V_STORE(M1 + i, m1);
+        V_STORE(M2 + i, m2);
+        V_T den = V_ADD(V_DIV(V_SQRT(m2), vbc2s), veps);
+        V_STORE(P + i, V_SUB(V_LOAD(P + i), V_MUL(vstep, V_DIV(m1, den))));
+    }
+    for (; i < n; i++) {
+        M1[i] = b1 * M1[i] + c1 * G[i];
+        M2[i] = b2 * M2[i] + c2 * G[i] * G[i];
+        REAL den = R_SQRT(M2[i]) / bc2s + eps;
+        P[i] -= step * (M1[i] / den);
+    }
+}
+#endif
+
+/* The optimizer step on n parameters (any contiguous piece: every formula is elementwise,
+ * so the result does not depend on how the parameters are split among threads), PyTorch
+ * 1.13's formulas in REAL with double scalars rounded once.  t is the step number (1, 2..). */
+static void NNS(update)(REAL *restrict P, const REAL *restrict G, REAL *restrict M1,
+                        REAL *restrict M2, long nparams, const nn_trainopts *o, long t)
+{
     if (o->opt == NN_OPT_SGD) {
         const REAL lr = (REAL) o->lr, mu = (REAL) o->momentum;
         if (o->momentum == 0) {
@@ -335,6 +327,12 @@ static void NNS(update)(REAL *restrict P, NNS(ws) *w, const nn_trainopts *o, lon
     const REAL c1 = (REAL) (1 - o->beta1), c2 = (REAL) (1 - o->beta2);
     const double bc1 = 1 - pow(o->beta1, (double) t), bc2 = 1 - pow(o->beta2, (double) t);
     const REAL step = (REAL) (o->lr / bc1), bc2s = (REAL) sqrt(bc2), eps = (REAL) o->eps;
+#if NN_HAVE_AVX
+    if (nn_use_avx()) {
+        NNS(adam_avx)(P, G, M1, M2, nparams, b1, b2, c1, c2, step, bc2s, eps);
+        return;
+    }
+#endif
     /* In blocks, so that the moment and update loops vectorise: a sqrt call inside a loop
      * blocks GCC's vectoriser (errno), so the square roots get their own pass. */
     REAL S[NN_ADAM_BLOCK];
@@ -354,6 +352,245 @@ static void NNS(update)(REAL *restrict P, NNS(ws) *w, const nn_trainopts *o, lon
     }
 }
 
+/* Forward pass of `rows` input rows x into rows [a, a + rows) of the work buffers. */
+static void NNS(forward_rows)(const nn_struct *net, const REAL *P, NNS(ws) *w,
+                              const REAL *x, long a, long rows)
+{
+    const REAL *in = x;
+    for (long l = 0; l < net->L; l++) {
+        const long k = net->sizes[l], m = net->sizes[l + 1];
+        REAL *Z = w->Z[l] + a * m;
+        GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows, (int) m, (int) k,
+             1, in, (int) k, P + net->woff[l], (int) k, 0, Z, (int) m);
+        NNS(act_fw)(Z, w->A[l] + a * m, net->bias[l] ? P + net->boff[l] : NULL, rows, m,
+                    net->act[l], (REAL) net->act_param[l]);
+        in = w->A[l] + a * m;
+    }
+}
+
+/* Phase 1 on `rows` input rows x, using rows [a, a + rows) of the work buffers: forward,
+ * then the deltas D[l] of those rows.  The output delta is scale * (f(x) - x) with
+ * scale = 2/(B d), the derivative of the batch's mean loss.  Returns the rows' sum of
+ * squared errors. */
+static double NNS(rows_grad)(const nn_struct *net, const REAL *P, NNS(ws) *w,
+                             const REAL *restrict x, long a, long rows, REAL scale)
+{
+    const long L = net->L, d = net->sizes[0];
+    NNS(forward_rows)(net, P, w, x, a, rows);
+    const REAL *restrict out = w->A[L - 1] + a * d;
+    REAL *restrict D = w->D[L - 1] + a * d;
+    double acc = 0;
+    for (long i = 0; i < rows * d; i++) {
+        REAL diff = out[i] - x[i];
+        acc += (double) diff * (double) diff;
+        D[i] = scale * diff;
+    }
+    for (long l = L - 1; l >= 0; l--) {
+        const long k = net->sizes[l], m = net->sizes[l + 1];
+        NNS(act_bw)(w->D[l] + a * m, w->Z[l] + a * m, w->A[l] + a * m, rows * m,
+                    net->act[l], (REAL) net->act_param[l]);
+        if (l > 0)
+            GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) k, (int) m,
+                 1, w->D[l] + a * m, (int) m, P + net->woff[l], (int) k, 0,
+                 w->D[l - 1] + a * k, (int) k);
+    }
+    return acc;
+}
+
+/* Phase 2 for thread t of T: the gradients of output units [t m/T, (t+1) m/T) of every
+ * layer over the round's R rows (X = its input rows), written (first) or added to w->G;
+ * then, if o != NULL, optimizer step `step` on those parameters. */
+static void NNS(units_grad)(const nn_struct *net, REAL *P, NNS(ws) *w, const REAL *X,
+                            long R, int first, int t, int T, const nn_trainopts *o, long step)
+{
+    for (long l = net->L - 1; l >= 0; l--) {
+        const long k = net->sizes[l], m = net->sizes[l + 1];
+        const long j0 = (long) t * m / T, j1 = (long) (t + 1) * m / T;
+        if (j0 == j1)
+            continue;
+        const REAL *in = l > 0 ? w->A[l - 1] : X, *Dl = w->D[l];
+        const long wo = net->woff[l] + j0 * k;
+        GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int) (j1 - j0), (int) k, (int) R,
+             1, Dl + j0, (int) m, in, (int) k, first ? 0 : 1, w->G + wo, (int) k);
+        if (net->bias[l]) {
+            REAL *restrict db = w->G + net->boff[l];
+            if (first)
+                memset(db + j0, 0, (size_t) (j1 - j0) * sizeof(REAL));
+            for (long r = 0; r < R; r++) {
+                const REAL *restrict dr = Dl + r * m;
+                for (long j = j0; j < j1; j++)
+                    db[j] += dr[j];
+            }
+        }
+        if (o != NULL) {
+            NNS(update)(P + wo, w->G + wo, w->M1 + wo, w->M2 + wo, (j1 - j0) * k, o, step);
+            if (net->bias[l]) {
+                const long bo = net->boff[l] + j0;
+                NNS(update)(P + bo, w->G + bo, w->M1 + bo, w->M2 + bo, j1 - j0, o, step);
+            }
+        }
+    }
+}
+
+/* A pass over n rows of X in batches of B (the gradient, and with o the optimizer
+ * steps), run by each of the T threads (t = this thread's index). */
+typedef struct {
+    const nn_struct *net;
+    NNS(ws) *w;
+    void *pool;          /* NULL when T == 1 */
+    int T;
+    const REAL *X;
+    const long *perm;    /* batch rows are X[perm[i]] (gathered), or NULL: X in order */
+    long n, B;
+    const nn_trainopts *o;   /* NULL: gradient only */
+    long step0;          /* optimizer steps taken before this pass */
+    double sse[NN_MAX_THREADS];
+    int had[NN_MAX_THREADS];   /* rows mode: thread u had a chunk */
+    /* thread 0's results */
+    double sum;          /* sum over batches of (batch loss) x (batch rows) */
+    double loss;         /* the last batch's mean loss */
+    long steps;
+} NNS(pass);
+
+/* Batch rows [first, first + rows) as contiguous input: X itself when batches are not
+ * gathered, else copied through perm into rows [a, a + rows) of w->Xc. */
+static const REAL *NNS(batch_input)(const NNS(pass) *j, long first, long a, long rows)
+{
+    const long d = j->net->sizes[0];
+    if (j->perm == NULL)
+        return j->X + first * d;
+    REAL *x = j->w->Xc + a * d;
+    for (long i = 0; i < rows; i++)
+        memcpy(x + i * d, j->X + j->perm[first + i] * d, (size_t) d * sizeof(REAL));
+    return x;
+}
+
+/* The mean loss from the threads' sums: every thread adds the same values in the same
+ * order, so all agree on whether the step is taken. */
+static double NNS(batch_loss)(const NNS(pass) *j, long B)
+{
+    double sse = 0;
+    for (int u = 0; u < j->T; u++)
+        sse += j->sse[u];
+    return sse / ((double) B * (double) j->net->sizes[0]);
+}
+
+/* Units mode (see the top of this file): one batch of B rows starting at s0. */
+static double NNS(batch_units)(NNS(pass) *j, int t, long s0, long B, long step)
+{
+    const nn_struct *net = j->net;
+    NNS(ws) *w = j->w;
+    const long d = net->sizes[0], C = w->C;
+    const int T = j->T;
+    const REAL scale = (REAL) (2.0 / ((double) B * (double) d));
+    double mine = 0, loss = 0;
+    for (long r0 = 0; r0 < B; r0 += C) {
+        const long R = B - r0 < C ? B - r0 : C;
+        const long a = (long) t * R / T, b = (long) (t + 1) * R / T;
+        const REAL *x = NNS(batch_input)(j, s0 + r0 + a, a, b - a);
+        const REAL *Xr = j->perm != NULL ? w->Xc : j->X + (s0 + r0) * d;
+        if (b > a)
+            mine += NNS(rows_grad)(net, net->params, w, x, a, b - a, scale);
+        j->sse[t] = mine;
+        nn_pool_sync(j->pool);
+        const int last = r0 + R >= B;
+        if (last)
+            loss = NNS(batch_loss)(j, B);
+        NNS(units_grad)(net, net->params, w, Xr, R, r0 == 0, t, T,
+                        last && isfinite(loss) ? j->o : NULL, step);
+        nn_pool_sync(j->pool);
+    }
+    return loss;
+}
+
+/* Rows mode, for batches of more than one round: thread t takes chunks [t nc/T,
+ * (t+1) nc/T) of the batch's nc chunks (C/T rows each) through forward, backward and
+ * weight gradients, accumulating into its own Gt[t]; after a barrier, thread t sums the
+ * threads' gradients of its output units in thread order and takes the optimizer step on
+ * them.  Two barriers per batch instead of two per round, at the price of T gradient
+ * buffers: the better trade when a batch has many rounds. */
+static double NNS(batch_rows)(NNS(pass) *j, int t, long s0, long B, long step)
+{
+    const nn_struct *net = j->net;
+    NNS(ws) *w = j->w;
+    const long d = net->sizes[0], Cp = w->C / j->T, a = (long) t * Cp;
+    const int T = j->T;
+    const REAL scale = (REAL) (2.0 / ((double) B * (double) d));
+    const long nc = (B + Cp - 1) / Cp, c0 = (long) t * nc / T, c1 = (long) (t + 1) * nc / T;
+    REAL *Gt = w->Gt[t];
+    double mine = 0;
+    for (long c = c0; c < c1; c++) {
+        const long r0 = c * Cp, rows = B - r0 < Cp ? B - r0 : Cp;
+        const REAL *x = NNS(batch_input)(j, s0 + r0, a, rows);
+        mine += NNS(rows_grad)(net, net->params, w, x, a, rows, scale);
+        for (long l = 0; l < net->L; l++) {
+            const long k = net->sizes[l], m = net->sizes[l + 1];
+            const REAL *in = l > 0 ? w->A[l - 1] + a * k : x, *Dl = w->D[l] + a * m;
+            GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int) m, (int) k, (int) rows,
+                 1, Dl, (int) m, in, (int) k, c == c0 ? 0 : 1, Gt + net->woff[l], (int) k);
+            if (net->bias[l]) {
+                REAL *restrict db = Gt + net->boff[l];
+                if (c == c0)
+                    memset(db, 0, (size_t) m * sizeof(REAL));
+                for (long r = 0; r < rows; r++) {
+                    const REAL *restrict dr = Dl + r * m;
+                    for (long i = 0; i < m; i++)
+                        db[i] += dr[i];
+                }
+            }
+        }
+    }
+    j->sse[t] = mine;
+    j->had[t] = c1 > c0;
+    nn_pool_sync(j->pool);
+    const double loss = NNS(batch_loss)(j, B);
+    const nn_trainopts *o = isfinite(loss) ? j->o : NULL;
+    for (long l = 0; l < net->L; l++) {
+        const long k = net->sizes[l], m = net->sizes[l + 1];
+        const long j0 = (long) t * m / T, j1 = (long) (t + 1) * m / T;
+        for (int part = 0; part < 2 && j0 < j1; part++) {
+            if (part == 1 && !net->bias[l])
+                break;
+            const long off = part == 0 ? net->woff[l] + j0 * k : net->boff[l] + j0;
+            const long len = part == 0 ? (j1 - j0) * k : j1 - j0;
+            REAL *restrict G = w->G + off;   /* == Gt[0] + off */
+            for (int u = 1; u < T; u++) {
+                if (!j->had[u])
+                    continue;
+                const REAL *restrict Gu = w->Gt[u] + off;
+                for (long i = 0; i < len; i++)
+                    G[i] += Gu[i];
+            }
+            if (o != NULL)
+                NNS(update)((REAL *) net->params + off, G, w->M1 + off, w->M2 + off, len, o,
+                            step);
+        }
+    }
+    nn_pool_sync(j->pool);
+    return loss;
+}
+
+static void NNS(pass_run)(void *arg, int t)
+{
+    NNS(pass) *j = arg;
+    long nb = 0;
+    for (long s0 = 0; s0 < j->n; s0 += j->B, nb++) {
+        const long B = j->n - s0 < j->B ? j->n - s0 : j->B;
+        const double loss = j->T > 1 && B > j->w->C && j->w->Gt != NULL
+            ? NNS(batch_rows)(j, t, s0, B, j->step0 + nb + 1)
+            : NNS(batch_units)(j, t, s0, B, j->step0 + nb + 1);
+        if (t == 0) {
+            j->loss = loss;
+            if (isfinite(loss)) {
+                j->sum += loss * (double) B;
+                j->steps++;
+            }
+        }
+        if (!isfinite(loss))
+            break;
+    }
+}
+
 /* ---- public entry points (dispatched from nn.c) ---------------------------------- */
 
 static int NNS(forward)(double *Y, double *e, const nn_struct *net, const double *X, long n)
@@ -362,7 +599,7 @@ static int NNS(forward)(double *Y, double *e, const nn_struct *net, const double
     long C = nn_chunk_rows(net);
     if (n < C)
         C = n > 0 ? n : 1;
-    NNS(ws) *w = NNS(ws_alloc)(net, C, 0, 0, 0);
+    NNS(ws) *w = NNS(ws_alloc)(net, C, 0, 0);
     if (w == NULL)
         return AE_ENOMEM;
     int status = AE_OK;
@@ -372,7 +609,7 @@ static int NNS(forward)(double *Y, double *e, const nn_struct *net, const double
             status = AE_ERANGE;
             break;
         }
-        NNS(forward_chunk)(net, net->params, w, w->Xc, rows);
+        NNS(forward_rows)(net, net->params, w, w->Xc, 0, rows);
         const REAL *out = w->A[net->L - 1];
         if (Y != NULL)
             for (long i = 0; i < rows * dout; i++)
@@ -397,14 +634,22 @@ static int NNS(loss_grad)(double *loss, double *g, const nn_struct *net, const d
     const long d = net->sizes[0];
     REAL *Xr = ae_malloc((size_t) n * (size_t) d * sizeof(REAL));
     long C = nn_chunk_rows(net);
-    NNS(ws) *w = NNS(ws_alloc)(net, n < C ? n : C, 1, 0, 0);
+    NNS(ws) *w = NNS(ws_alloc)(net, n < C ? n : C, 1, 0);
     int status = AE_OK;
     if (Xr == NULL || w == NULL)
         status = AE_ENOMEM;
     else if (!NNS(from_double)(Xr, X, n * d))
         status = AE_ERANGE;
     else {
-        *loss = NNS(batch_grad)(net, net->params, w, Xr, n);
+        NNS(pass) j;
+        memset(&j, 0, sizeof j);
+        j.net = net;
+        j.w = w;
+        j.T = 1;
+        j.X = Xr;
+        j.n = j.B = n;
+        NNS(pass_run)(&j, 0);
+        *loss = j.loss;
         if (g != NULL)
             for (long i = 0; i < net->nparams; i++)
                 g[i] = (double) w->G[i];
@@ -414,73 +659,13 @@ static int NNS(loss_grad)(double *loss, double *g, const nn_struct *net, const d
     return status;
 }
 
-/* One batch split over the trainer's threads: chunk c of nc (rows per chunk Cr) goes to
- * thread t with c in [t nc / T, (t+1) nc / T); thread t accumulates its chunks in order
- * into its own G, and thread 0 then adds G_1, ..., G_{T-1} in order.  So for a given
- * thread count the result is always the same. */
-typedef struct {
-    const nn_struct *net;
-    const REAL *P, *X;
-    NNS(ws) **wsv;
-    long B, Cr, nc;
-    int T;
-    REAL scale;
-    double sse[NN_MAX_THREADS];
-} NNS(job);
-
-static void NNS(job_run)(void *arg, int t)
-{
-    NNS(job) *j = arg;
-    const long d = j->net->sizes[0];
-    long c0 = (long) t * j->nc / j->T, c1 = (long) (t + 1) * j->nc / j->T;
-    j->sse[t] = 0;
-    for (long c = c0; c < c1; c++) {
-        long r0 = c * j->Cr, rows = j->B - r0 < j->Cr ? j->B - r0 : j->Cr;
-        NNS(grad_chunk)(j->net, j->P, j->wsv[t], j->X + r0 * d, rows, j->scale, c == c0,
-                        &j->sse[t]);
-    }
-}
-
-static double NNS(batch_grad_par)(nn_trainer_struct *T, const REAL *X, long B)
-{
-    NNS(ws) **wsv = T->ws;
-    const nn_struct *net = T->net;
-    const int nt = T->nthreads;
-    NNS(job) j;
-    j.net = net;
-    j.P = net->params;
-    j.X = X;
-    j.wsv = wsv;
-    j.B = B;
-    j.T = nt;
-    j.Cr = (B + nt - 1) / nt;
-    if (j.Cr > wsv[0]->C)
-        j.Cr = wsv[0]->C;
-    j.nc = (B + j.Cr - 1) / j.Cr;
-    j.scale = (REAL) (2.0 / ((double) B * (double) net->sizes[0]));
-    if (nt == 1)
-        NNS(job_run)(&j, 0);
-    else
-        nn_pool_run(T->pool, NNS(job_run), &j);
-    REAL *restrict G = wsv[0]->G;
-    double sse = j.sse[0];
-    for (int t = 1; t < nt; t++) {
-        if ((long) t * j.nc / nt == (long) (t + 1) * j.nc / nt)
-            continue;   /* this thread had no chunk */
-        const REAL *restrict Gt = wsv[t]->G;
-        for (long i = 0; i < net->nparams; i++)
-            G[i] += Gt[i];
-        sse += j.sse[t];
-    }
-    return sse / ((double) B * (double) net->sizes[0]);
-}
-
 static int NNS(trainer_init)(nn_trainer_struct *T, const double *X, long n)
 {
     const nn_struct *net = T->net;
     const long d = net->sizes[0];
     long B = T->o.batch;
-    long C = nn_chunk_rows(net);
+    /* Each thread's share of a round is the cache-sized chunk. */
+    long C = nn_chunk_rows(net) * T->nthreads;
     if (C > B)
         C = B;
     T->X = ae_malloc((size_t) n * (size_t) d * sizeof(REAL));
@@ -488,46 +673,53 @@ static int NNS(trainer_init)(nn_trainer_struct *T, const double *X, long n)
         return AE_ENOMEM;
     if (!NNS(from_double)(T->X, X, n * d))
         return AE_ERANGE;
-    int gather = B < n && T->o.shuffle;
-    NNS(ws) **wsv = ae_calloc((size_t) T->nthreads, sizeof *wsv);
-    T->ws = wsv;
-    if (wsv == NULL)
+    NNS(ws) *w = NNS(ws_alloc)(net, C, 1, 1);
+    T->ws = w;
+    if (w == NULL)
         return AE_ENOMEM;
-    for (int t = 0; t < T->nthreads; t++)
-        if ((wsv[t] = NNS(ws_alloc)(net, C, 1, t == 0, t == 0 && gather ? B : 0)) == NULL)
+    w->gather = B < n && T->o.shuffle;
+    if (T->nthreads > 1 && B > C) {   /* rows mode (NNS(batch_rows)) will be used */
+        w->Gt = ae_calloc((size_t) T->nthreads, sizeof *w->Gt);
+        if (w->Gt == NULL)
             return AE_ENOMEM;
+        w->nGt = T->nthreads;
+        w->Gt[0] = w->G;
+        for (int t = 1; t < T->nthreads; t++)
+            if ((w->Gt[t] = ae_malloc((size_t) net->nparams * sizeof(REAL))) == NULL)
+                return AE_ENOMEM;
+    }
     return AE_OK;
 }
 
 static int NNS(trainer_epoch)(double *loss, nn_trainer_struct *T)
 {
     nn_struct *net = T->net;
-    NNS(ws) *w = ((NNS(ws) **) T->ws)[0];
-    const long n = T->n, d = net->sizes[0], B = T->o.batch;
-    const REAL *X = T->X;
-    REAL *P = net->params;
-    if (w->Xb != NULL)
-        nn_shuffle(T->perm, n, T->rng);
-    double sum = 0;
-    for (long s0 = 0; s0 < n; s0 += B) {
-        long rows = n - s0 < B ? n - s0 : B;
-        const REAL *Xs = X + s0 * d;
-        if (w->Xb != NULL) {
-            for (long r = 0; r < rows; r++)
-                memcpy(w->Xb + r * d, X + T->perm[s0 + r] * d, (size_t) d * sizeof(REAL));
-            Xs = w->Xb;
-        }
-        double l = NNS(batch_grad_par)(T, Xs, rows);
-        if (!isfinite(l)) {
-            *loss = l;
-            return AE_ERANGE;
-        }
-        sum += l * (double) rows;
-        T->step++;
-        NNS(update)(P, w, &T->o, net->nparams, T->step);
+    NNS(ws) *w = T->ws;
+    if (w->gather)
+        nn_shuffle(T->perm, T->n, T->rng);
+    NNS(pass) j;
+    memset(&j, 0, sizeof j);
+    j.net = net;
+    j.w = w;
+    j.pool = T->pool;
+    j.T = T->nthreads;
+    j.X = T->X;
+    j.perm = w->gather ? T->perm : NULL;
+    j.n = T->n;
+    j.B = T->o.batch;
+    j.o = &T->o;
+    j.step0 = T->step;
+    if (j.T == 1)
+        NNS(pass_run)(&j, 0);
+    else
+        nn_pool_run(T->pool, NNS(pass_run), &j);
+    T->step += j.steps;
+    if (!isfinite(j.loss)) {
+        *loss = j.loss;
+        return AE_ERANGE;
     }
-    *loss = sum / (double) n;
-    if (!NNS(all_finite)(P, net->nparams)) {
+    *loss = j.sum / (double) T->n;
+    if (!NNS(all_finite)(net->params, net->nparams)) {
         *loss = NAN;
         return AE_ERANGE;
     }
@@ -536,9 +728,6 @@ static int NNS(trainer_epoch)(double *loss, nn_trainer_struct *T)
 
 static void NNS(trainer_free)(nn_trainer_struct *T)
 {
-    NNS(ws) **wsv = T->ws;
-    for (int t = 0; wsv != NULL && t < T->nthreads; t++)
-        NNS(ws_free)(wsv[t]);
-    free(wsv);
+    NNS(ws_free)(T->ws);
     T->ws = NULL;
 }

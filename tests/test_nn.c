@@ -334,56 +334,63 @@ static void test_grad_chunks(void)
     gsl_rng_free(r);
 }
 
-/* One full-batch step of SGD (with momentum, two steps) and Adam against the formulas. */
+/* One full-batch step of SGD (with momentum, two steps) and Adam against the formulas,
+ * with 1 and 2 threads.  The hidden width 11 gives parameter slices long enough for the
+ * vectorised Adam loop and its scalar tail in both precisions. */
 static void test_optimizer_steps(void)
 {
     gsl_rng *r = rng_new(tu_seed() + 3);
-    static const long sizes[] = { 2, 3, 2 };
+    static const long sizes[] = { 2, 11, 2 };
     nn_act_t act[] = { NN_TANH, NN_IDENTITY };
     double *X = rand_data(r, 7, 2, 1);
     for (int prec = NN_F32; prec <= NN_F64; prec += NN_F64 - NN_F32)
-        for (int opt = NN_OPT_SGD; opt <= NN_OPT_ADAM; opt++) {
-            nn_t net;
-            nn_init(net, prec, 2, sizes, act, NULL, NULL);
-            nn_init_params(net, NN_INIT_TORCH, r);
-            long np = net->nparams;
-            double p0[32], g0[32], p1[32], g1[32], p2[32], loss, eloss;
-            nn_get_params(p0, net);
-            nn_loss_grad(&loss, g0, net, X, 7);
-            nn_trainopts o;
-            nn_trainopts_default(&o);
-            o.opt = opt;
-            o.lr = 0.05;
-            o.momentum = opt == NN_OPT_SGD ? 0.5 : 0;
-            nn_trainer_t T;
-            CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, net, &o, X, 7), AE_OK);
-            CU_ASSERT_EQUAL(nn_trainer_epoch(&eloss, T), AE_OK);
-            CU_ASSERT_EQUAL(eloss, loss);   /* same computation, same order */
-            nn_get_params(p1, net);
-            double e = 4 * eps_of(prec);
-            for (long i = 0; i < np; i++) {
-                double ref = opt == NN_OPT_SGD ? p0[i] - 0.05 * g0[i]
-                    : p0[i] - 0.05 * g0[i] / (fabs(g0[i]) + 1e-8);   /* Adam's first step */
-                CU_ASSERT(fabs(p1[i] - ref) <= e * (fabs(p0[i]) + 0.05));
+        for (int opt = NN_OPT_SGD; opt <= NN_OPT_ADAM; opt++)
+            for (int threads = 1; threads <= 2; threads++) {
+                nn_t net;
+                nn_init(net, prec, 2, sizes, act, NULL, NULL);
+                nn_init_params(net, NN_INIT_TORCH, r);
+                long np = net->nparams;
+                double p0[64], g0[64], p1[64], g1[64], p2[64], loss, eloss;
+                CU_ASSERT_FATAL(np <= 64);
+                nn_get_params(p0, net);
+                nn_loss_grad(&loss, g0, net, X, 7);
+                nn_trainopts o;
+                nn_trainopts_default(&o);
+                o.opt = opt;
+                o.lr = 0.05;
+                o.momentum = opt == NN_OPT_SGD ? 0.5 : 0;
+                o.threads = threads;
+                nn_trainer_t T;
+                CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, net, &o, X, 7), AE_OK);
+                CU_ASSERT_EQUAL(nn_trainer_epoch(&eloss, T), AE_OK);
+                if (threads == 1)
+                    CU_ASSERT_EQUAL(eloss, loss);   /* same computation, same order */
+                CU_ASSERT(fabs(eloss - loss) <= 8 * eps_of(prec) * loss);
+                nn_get_params(p1, net);
+                double e = 4 * eps_of(prec);
+                for (long i = 0; i < np; i++) {
+                    double ref = opt == NN_OPT_SGD ? p0[i] - 0.05 * g0[i]
+                        : p0[i] - 0.05 * g0[i] / (fabs(g0[i]) + 1e-8);   /* Adam's first step */
+                    CU_ASSERT(fabs(p1[i] - ref) <= e * (fabs(p0[i]) + 0.05));
+                }
+                nn_loss_grad(&loss, g1, net, X, 7);
+                CU_ASSERT_EQUAL(nn_trainer_epoch(&eloss, T), AE_OK);
+                nn_get_params(p2, net);
+                for (long i = 0; i < np && opt == NN_OPT_SGD; i++) {
+                    double ref = p1[i] - 0.05 * (0.5 * g0[i] + g1[i]);
+                    CU_ASSERT(fabs(p2[i] - ref) <= e * (fabs(p1[i]) + 0.05));
+                }
+                for (long i = 0; i < np && opt == NN_OPT_ADAM; i++) {
+                    double m = (0.9 * 0.1 * g0[i] + 0.1 * g1[i]) / (1 - 0.81);
+                    double v = (0.999 * 0.001 * g0[i] * g0[i] + 0.001 * g1[i] * g1[i]) / (1 - 0.999 * 0.999);
+                    double ref = p1[i] - 0.05 * m / (sqrt(v) + 1e-8);
+                    CU_ASSERT(fabs(p2[i] - ref) <= 16 * e * (fabs(p1[i]) + 0.05));
+                }
+                CU_ASSERT_EQUAL(net->rec.steps, 2);
+                CU_ASSERT_EQUAL(net->rec.epochs, 2);
+                nn_trainer_clear(T);
+                nn_clear(net);
             }
-            nn_loss_grad(&loss, g1, net, X, 7);
-            CU_ASSERT_EQUAL(nn_trainer_epoch(&eloss, T), AE_OK);
-            nn_get_params(p2, net);
-            for (long i = 0; i < np && opt == NN_OPT_SGD; i++) {
-                double ref = p1[i] - 0.05 * (0.5 * g0[i] + g1[i]);
-                CU_ASSERT(fabs(p2[i] - ref) <= e * (fabs(p1[i]) + 0.05));
-            }
-            for (long i = 0; i < np && opt == NN_OPT_ADAM; i++) {
-                double m = (0.9 * 0.1 * g0[i] + 0.1 * g1[i]) / (1 - 0.81);
-                double v = (0.999 * 0.001 * g0[i] * g0[i] + 0.001 * g1[i] * g1[i]) / (1 - 0.999 * 0.999);
-                double ref = p1[i] - 0.05 * m / (sqrt(v) + 1e-8);
-                CU_ASSERT(fabs(p2[i] - ref) <= 16 * e * (fabs(p1[i]) + 0.05));
-            }
-            CU_ASSERT_EQUAL(net->rec.steps, 2);
-            CU_ASSERT_EQUAL(net->rec.epochs, 2);
-            nn_trainer_clear(T);
-            nn_clear(net);
-        }
     free(X);
     gsl_rng_free(r);
 }
@@ -460,6 +467,68 @@ static void test_threads(void)
     for (long i = 0; i < net->nparams; i++)
         CU_ASSERT(fabs(p2[i] - (p1[i] - 1e-3 * g[i])) <= 8 * DBL_EPSILON * (fabs(p1[i]) + 1e-3));
     nn_clear(net); nn_clear(net2);
+    gsl_rng_free(r);
+}
+
+/* Batches of several rounds (wide layer, 200 rows, 2 or 3 threads) take the engine's rows
+ * mode: per-thread gradients summed per output unit.  The same thread count gives the
+ * same model; one SGD step matches the gradient of nn_loss_grad up to rounding; a smaller
+ * last batch (units mode) and gathering through the shuffle work alongside. */
+static void test_threads_rows_mode(void)
+{
+    gsl_rng *r = rng_new(tu_seed() + 7);
+    static const long sizes[] = { 2, 512, 2 };
+    nn_act_t act[] = { NN_RELU, NN_IDENTITY };
+    const long n = 200;
+    double *X = rand_data(r, n, 2, 1);
+    double *g = malloc(sizeof(double) * 2562), *p0 = malloc(sizeof(double) * 2562),
+           *p1 = malloc(sizeof(double) * 2562);
+    for (int prec = NN_F32; prec <= NN_F64; prec += NN_F64 - NN_F32)
+        for (int threads = 2; threads <= 3; threads++) {
+            nn_t net, a, b;
+            nn_init(net, prec, 2, sizes, act, NULL, NULL);
+            nn_init_params(net, NN_INIT_TORCH, r);
+            CU_ASSERT_EQUAL_FATAL(net->nparams, 2562);
+            nn_get_params(p0, net);
+            double loss, l1;
+            nn_loss_grad(&loss, g, net, X, n);
+            nn_init_copy(a, net);
+            nn_trainopts o;
+            nn_trainopts_default(&o);
+            o.opt = NN_OPT_SGD;
+            o.threads = threads;
+            nn_trainer_t T;
+            CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, a, &o, X, n), AE_OK);
+            CU_ASSERT_EQUAL(nn_trainer_epoch(&l1, T), AE_OK);
+            nn_trainer_clear(T);
+            CU_ASSERT(fabs(l1 - loss) <= 64 * eps_of(prec) * loss);
+            nn_get_params(p1, a);
+            for (long i = 0; i < 2562; i++)
+                CU_ASSERT(fabs(p1[i] - (p0[i] - 1e-3 * g[i]))
+                          <= 16 * eps_of(prec) * (fabs(p0[i]) + 1e-3 * (fabs(g[i]) + 1)));
+            /* Adam, batches of 150 and 50 rows, shuffled: twice the same bytes. */
+            o.opt = NN_OPT_ADAM;
+            o.batch = 150;
+            o.seed = 9;
+            double la, lb;
+            nn_init_copy(b, net);
+            nn_clear(a);
+            nn_init_copy(a, net);
+            CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, a, &o, X, n), AE_OK);
+            for (int e = 0; e < 3; e++)
+                CU_ASSERT_EQUAL(nn_trainer_epoch(&la, T), AE_OK);
+            nn_trainer_clear(T);
+            CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, b, &o, X, n), AE_OK);
+            for (int e = 0; e < 3; e++)
+                CU_ASSERT_EQUAL(nn_trainer_epoch(&lb, T), AE_OK);
+            nn_trainer_clear(T);
+            CU_ASSERT_EQUAL(la, lb);
+            CU_ASSERT(memcmp(a->params, b->params,
+                             (size_t) a->nparams * (prec == NN_F32 ? 4 : 8)) == 0);
+            CU_ASSERT(la < loss);
+            nn_clear(net); nn_clear(a); nn_clear(b);
+        }
+    free(X); free(g); free(p0); free(p1);
     gsl_rng_free(r);
 }
 
@@ -764,6 +833,7 @@ int main(void)
         { "SGD-momentum and Adam steps vs formulas", test_optimizer_steps },
         { "same seed, same model bytes", test_train_reproducible },
         { "training threads", test_threads },
+        { "training threads, rows mode", test_threads_rows_mode },
         { "save/load round-trips bit for bit", test_save_load_roundtrip },
         { "corrupt and truncated model files rejected", test_load_rejects_corrupt },
         { "bad input", test_bad_input },
