@@ -9,7 +9,7 @@
  *
  * Both sides start from the same initial weights (aeaudit's model file, read by the peer
  * script), train the same data with the same optimizer and number of steps, and each
- * reports its best time over 1 and 2 threads (aeaudit: nn_trainopts.threads with
+ * reports its best time over 1 and 2 threads, BENCH_REPS runs each (aeaudit: nn_trainopts.threads with
  * single-threaded OpenBLAS; PyTorch: torch.set_num_threads).  Losses: toy, the last step's; fmnist,
  * the epoch's mean (shuffling orders differ, so the fmnist losses agree only roughly).
  * ratio = peer_s / ours_s.  Environment: BENCH_TRAIN_TOY_STEPS overrides 2000 (quick runs).
@@ -38,14 +38,24 @@ static double now(void)
     return (double) t.tv_sec + 1e-9 * (double) t.tv_nsec;
 }
 
+/* Repetitions per thread count, for both sides (BENCH_REPS, default 2): this machine's
+ * timings vary by up to 2x from run to run, so each side reports its best. */
+static int bench_reps(void)
+{
+    const char *e = getenv("BENCH_REPS");
+    int r = e ? atoi(e) : 2;
+    return r >= 1 ? r : 1;
+}
+
 /* Trains a copy of net0 for `epochs` epochs; returns seconds (best over 1 and 2 training
- * threads, the BLAS single-threaded inside them), the loss of the last epoch and the
- * thread count of the best run. */
+ * threads, bench_reps() runs each, the BLAS single-threaded inside them), the loss of the
+ * best run's last epoch and its thread count. */
 static double train_best(const nn_t net0, const nn_trainopts *o, const double *X, long n,
                          long epochs, double *loss, int *best_threads)
 {
     double best = INFINITY;
-    for (int th = 1; th <= 2; th++) {
+    for (int run = 0; run < 2 * bench_reps(); run++) {
+        int th = 1 + run % 2;
         openblas_set_num_threads(1);
         nn_trainopts ot = *o;
         ot.threads = th;
