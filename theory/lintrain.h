@@ -10,7 +10,7 @@
  * theta).  The products are plain loops with one fixed summation order (ascending data
  * or feature index), not BLAS: OpenBLAS's results change with its thread count, and
  * these must not, so the same inputs give bit-identical weights on any machine with IEEE
- * doubles (no -ffast-math; ISO C mode does not contract to FMA).
+ * doubles (no fast-math flags; ISO C mode does not contract to FMA).
  *
  * Initialisation: W_e, W_d entries ~ N(0, init_scale^2) from a gsl mt19937 seeded with
  * `seed` (W_e first, row-major, then W_d), biases 0.  Same seed and inputs =>
