@@ -11,49 +11,10 @@
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-static gsl_rng *new_rng(void)
-{
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, tu_seed());
-    return r;
-}
-
-/* q = a random rational num/den with |num| <= M, 1 <= den <= D. */
-static void rq(mpq_t q, gsl_rng *rng, long M, unsigned long D)
-{
-    long num = (long) gsl_rng_uniform_int(rng, (unsigned long) (2 * M + 1)) - M;
-    unsigned long den = 1 + gsl_rng_uniform_int(rng, D);
-    mpq_set_si(q, num, den);
-    mpq_canonicalize(q);
-}
-
-/* z = a random integer with about `bits` bits, random sign. */
-static void rz_big(mpz_t z, gsl_rng *rng, int bits)
-{
-    mpz_set_ui(z, 0);
-    for (int b = 0; b < bits; b += 16) {
-        mpz_mul_2exp(z, z, 16);
-        mpz_add_ui(z, z, gsl_rng_uniform_int(rng, 65536));
-    }
-    if (gsl_rng_uniform_int(rng, 2))
-        mpz_neg(z, z);
-}
-
-/* q = a random rational with ~bits-bit numerator and denominator. */
-static void rq_big(mpq_t q, gsl_rng *rng, int bits)
-{
-    rz_big(mpq_numref(q), rng, bits);
-    do
-        rz_big(mpq_denref(q), rng, bits);
-    while (mpz_sgn(mpq_denref(q)) == 0);
-    mpz_abs(mpq_denref(q), mpq_denref(q));
-    mpq_canonicalize(q);
-}
-
 static void rand_qmat(qmat_t A, gsl_rng *rng, long M, unsigned long D)
 {
     for (long i = 0; i < A->r * A->c; i++)
-        rq(A->entries[i], rng, M, D);
+        tu_rand_q(A->entries[i], rng, M, D);
 }
 
 /* A random d x k rational matrix of rank k. */
@@ -67,7 +28,7 @@ static void rand_full_rank(qmat_t A, gsl_rng *rng)
 static void rand_vec(mpq_t *v, long n, gsl_rng *rng)
 {
     for (long i = 0; i < n; i++)
-        rq(v[i], rng, 9, 7);
+        tu_rand_q(v[i], rng, 9, 7);
 }
 
 static void rand_ae(linae_t ae, gsl_rng *rng)
@@ -186,7 +147,7 @@ static void test_init_misuse(void)
 
 static void test_random_left_inverse(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     for (long s = 0; s < NSIZES; s++) {
         long d = SIZES[s][0], k = SIZES[s][1];
         for (int rep = 0; rep < 3; rep++) {
@@ -246,7 +207,7 @@ static void test_random_left_inverse(void)
 /* L1: x = m + t Wd z has score exactly 0 for any left inverse, t = +-10^(+-1000). */
 static void test_range_zero_score(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     mpq_t t, e, tmp;
     mpq_inits(t, e, tmp, (mpq_ptr) NULL);
     for (long s = 0; s < NSIZES; s++) {
@@ -333,7 +294,7 @@ static void test_range_zero_score(void)
  * e = ||w||^2 exactly for the orthogonal projector, and e > 0 for an oblique one. */
 static void test_off_subspace(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     mpq_t e, r;
     mpq_inits(e, r, (mpq_ptr) NULL);
     for (long s = 0; s < NSIZES; s++) {
@@ -429,7 +390,7 @@ static void test_off_subspace(void)
  * rationals, n = 0, 1, 7. */
 static void test_eval_vs_reference(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     mpq_t e, r, sum;
     mpq_inits(e, r, sum, (mpq_ptr) NULL);
     for (long s = 0; s < NSIZES; s++) {
@@ -440,9 +401,9 @@ static void test_eval_vs_reference(void)
             rand_ae(ae, rng);
             if (big) {
                 for (long i = 0; i < k * d; i++)
-                    rq_big(ae->We->entries[i], rng, 100);
+                    tu_rand_q_big(ae->We->entries[i], rng, 100);
                 for (long i = 0; i < d; i++)
-                    rq_big(ae->bd->entries[i], rng, 60);
+                    tu_rand_q_big(ae->bd->entries[i], rng, 60);
             }
             long ns[3] = { 0, 1, 7 };
             for (int a = 0; a < 3; a++) {
@@ -451,7 +412,7 @@ static void test_eval_vs_reference(void)
                 qmat_init(X, n, d);
                 rand_qmat(X, rng, 20, 9);
                 if (big && n > 0)
-                    rq_big(qmat_entry(X, 0, 0), rng, 80);
+                    tu_rand_q_big(qmat_entry(X, 0, 0), rng, 80);
                 mpq_t *es = qvec_init(n), *y = qvec_init(d), *yr = qvec_init(d);
                 CU_ASSERT_EQUAL(linae_scores(es, ae, X), AE_OK);
                 mpq_set_ui(sum, 0, 1);
@@ -541,7 +502,7 @@ static void ae_dot(mpq_t r, const linae_t G, const linae_t E)
  * exactly; it must equal <grad L(theta), eta>.  Directions: all blocks, then each alone. */
 static void test_grad_lagrange(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     static const long gs[][3] = { {2, 1, 1}, {3, 2, 4}, {6, 3, 9}, {5, 1, 2} };
     mpq_t L[5], eps, deriv, ip, c;
     for (int i = 0; i < 5; i++)
@@ -562,7 +523,7 @@ static void test_grad_lagrange(void)
         rand_qmat(X, rng, 9, 5);
         if (xk)
             for (long i = 0; i < n * d; i++)
-                rq_big(X->entries[i], rng, 48);
+                tu_rand_q_big(X->entries[i], rng, 48);
         CU_ASSERT_EQUAL_FATAL(linae_grad(G, ae, X), AE_OK);
         for (int blk = -1; blk < 4; blk++) {
             rand_ae(eta, rng);
@@ -628,7 +589,7 @@ static void test_grad_lagrange(void)
  * (a degenerate critical point, n = 1 and n = 6). */
 static void test_grad_zero_on_subspace_data(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     long d = 5, k = 2;
     for (long n = 1; n <= 6; n += 5) {
         linae_t ae, G;
@@ -690,7 +651,7 @@ static void householder(qmat_t Q, const mpq_t *u, long d)
  * orthogonal projector's. */
 static void test_baldi_hornik(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     for (long s = 0; s < NSIZES; s++) {
         long d = SIZES[s][0], k = SIZES[s][1];
         qmat_t Q, Vk, G1, G2, M1, M2, M3, Q2;
@@ -786,19 +747,19 @@ static void test_baldi_hornik(void)
  * the subspace score 0; the others agree with plain mpq evaluation (checked on a few). */
 static void test_scores_large(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     long n = 541, d = 64, k = 8;
     qmat_t V, X;
     qmat_init(V, d, k);
     qmat_init(X, n, d);
     for (long i = 0; i < d * k; i++) {
-        rz_big(mpq_numref(V->entries[i]), rng, 53);
+        tu_rand_z_big(mpq_numref(V->entries[i]), rng, 53);
         mpz_set_ui(mpq_denref(V->entries[i]), 1);
         mpz_mul_2exp(mpq_denref(V->entries[i]), mpq_denref(V->entries[i]), 53);
         mpq_canonicalize(V->entries[i]);
     }
     for (long i = 0; i < n * d; i++)
-        rq(X->entries[i], rng, 16, 16);
+        tu_rand_q(X->entries[i], rng, 16, 16);
     mpq_t *m = qvec_init(d), *z = qvec_init(k), *es = qvec_init(n), r;
     mpq_init(r);
     rand_vec(m, d, rng);

@@ -10,42 +10,6 @@
 #include "qmat.h"
 #include "score.h"
 
-static gsl_rng *new_rng(void)
-{
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, tu_seed());
-    return r;
-}
-
-static void rq(mpq_t q, gsl_rng *rng, long M, unsigned long D)
-{
-    long num = (long) gsl_rng_uniform_int(rng, (unsigned long) (2 * M + 1)) - M;
-    unsigned long den = 1 + gsl_rng_uniform_int(rng, D);
-    mpq_set_si(q, num, den);
-    mpq_canonicalize(q);
-}
-
-static void rz_big(mpz_t z, gsl_rng *rng, int bits)
-{
-    mpz_set_ui(z, 0);
-    for (int b = 0; b < bits; b += 16) {
-        mpz_mul_2exp(z, z, 16);
-        mpz_add_ui(z, z, gsl_rng_uniform_int(rng, 65536));
-    }
-    if (gsl_rng_uniform_int(rng, 2))
-        mpz_neg(z, z);
-}
-
-static void rq_big(mpq_t q, gsl_rng *rng, int bits)
-{
-    rz_big(mpq_numref(q), rng, bits);
-    do
-        rz_big(mpq_denref(q), rng, bits);
-    while (mpz_sgn(mpq_denref(q)) == 0);
-    mpz_abs(mpq_denref(q), mpq_denref(q));
-    mpq_canonicalize(q);
-}
-
 /* The k-th smallest (1-based) of e[0..n-1] by insertion sort on a copy. */
 static void kth_by_hand(mpq_t r, const mpq_t *e, long n, long k)
 {
@@ -62,7 +26,7 @@ static void kth_by_hand(mpq_t r, const mpq_t *e, long n, long k)
 
 static void test_min_quantile(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     mpq_t r, h, q;
     mpq_inits(r, h, q, (mpq_ptr) NULL);
     static const long qs[][2] = { {1, 100}, {1, 2}, {95, 100}, {99, 100}, {1, 1}, {1, 3},
@@ -70,7 +34,7 @@ static void test_min_quantile(void)
     for (long n = 1; n <= 40; n += (n < 5 ? 1 : 7)) {
         mpq_t *e = qvec_init(n);
         for (long i = 0; i < n; i++)
-            rq(e[i], rng, 5, 3);          /* small range: ties are frequent */
+            tu_rand_q(e[i], rng, 5, 3);          /* small range: ties are frequent */
         long arg = -7;
         CU_ASSERT_EQUAL(score_min(r, &arg, e, n), AE_OK);
         kth_by_hand(h, e, n, 1);
@@ -159,7 +123,7 @@ static void brute_diam2(mpq_t r, const qmat_t X)
 
 static void test_dist2(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     mpq_t r, h, big;
     mpq_inits(r, h, big, (mpq_ptr) NULL);
     mpz_ui_pow_ui(mpq_numref(big), 10, 100);
@@ -172,12 +136,12 @@ static void test_dist2(void)
             mpq_t *a = qvec_init(d);
             for (long i = 0; i < n * d; i++) {
                 if (kind == 2)
-                    rq_big(X->entries[i], rng, 70);
+                    tu_rand_q_big(X->entries[i], rng, 70);
                 else
-                    rq(X->entries[i], rng, 9, 6);
+                    tu_rand_q(X->entries[i], rng, 9, 6);
             }
             for (long j = 0; j < d; j++)
-                rq(a[j], rng, 9, 6);
+                tu_rand_q(a[j], rng, 9, 6);
             if (kind == 1)                  /* far away: 10^100 times */
                 qvec_scale(a, a, big, d);
             if (kind == 3 && n > 0)         /* a is a data point: distance 0 */
@@ -211,7 +175,7 @@ static void test_dist2(void)
 
 static void test_diameter2(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     mpq_t r, h;
     mpq_inits(r, h, (mpq_ptr) NULL);
     static const long sz[][2] = { {0, 3}, {1, 3}, {2, 1}, {2, 4}, {5, 3}, {30, 6}, {4, 0} };
@@ -222,13 +186,13 @@ static void test_diameter2(void)
             qmat_init(X, n, d);
             for (long i = 0; i < n * d; i++) {
                 if (kind == 0)
-                    rq(X->entries[i], rng, 9, 6);            /* machine-word path */
+                    tu_rand_q(X->entries[i], rng, 9, 6);            /* machine-word path */
                 else if (kind == 1)
-                    rq_big(X->entries[i], rng, 80);          /* mpz path */
+                    tu_rand_q_big(X->entries[i], rng, 80);          /* mpz path */
                 else if (i % 5 == 0)
-                    rq_big(X->entries[i], rng, 40);          /* mixed */
+                    tu_rand_q_big(X->entries[i], rng, 40);          /* mixed */
                 else
-                    rq(X->entries[i], rng, 100, 1);
+                    tu_rand_q(X->entries[i], rng, 100, 1);
             }
             CU_ASSERT_EQUAL(score_diameter2(r, X), AE_OK);
             brute_diam2(h, X);
@@ -275,7 +239,7 @@ static void test_diameter2(void)
  * unrelated 40-bit denominators. */
 static void test_diameter2_rounded(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     mpq_t r, h, eps, sc;
     mpq_inits(r, h, eps, sc, (mpq_ptr) NULL);
     /* rows 0, e1, (1 + 10^-40) e2 / ... : squared distances 1, 1 + 2 10^-40 + 10^-80, ... */
@@ -302,7 +266,7 @@ static void test_diameter2_rounded(void)
     /* all rows equal (big rationals): every pair is a candidate, diameter 0 */
     qmat_init(X, 30, 4);
     for (long j = 0; j < 4; j++)
-        rq_big(qmat_entry(X, 0, j), rng, 90);
+        tu_rand_q_big(qmat_entry(X, 0, j), rng, 90);
     for (long i = 1; i < 30; i++)
         qvec_set(qmat_row(X, i), qmat_row(X, 0), 4);
     score_diameter2(r, X);
@@ -312,7 +276,7 @@ static void test_diameter2_rounded(void)
     for (int sgn = -1; sgn <= 1; sgn += 2) {
         qmat_init(X, 12, 5);
         for (long i = 0; i < 60; i++)
-            rq(X->entries[i], rng, 9, 6);
+            tu_rand_q(X->entries[i], rng, 9, 6);
         score_diameter2(h, X);
         mpz_ui_pow_ui(mpq_numref(sc), 10, 1000);
         mpz_set_ui(mpq_denref(sc), 1);
@@ -345,7 +309,7 @@ static void test_diameter2_rounded(void)
  * against brute force on a 60-row subset and against the pair found. */
 static void test_diameter2_speed(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     long n = 541, d = 64;
     qmat_t X, Y;
     qmat_init(X, n, d);
@@ -448,18 +412,18 @@ static int mpfr_bound_sign(const mpq_t A, const mpq_t B, const mpq_t D, mpfr_pre
 
 static void test_distance_bound(void)
 {
-    gsl_rng *rng = new_rng();
+    gsl_rng *rng = tu_rng();
     mpq_t A, B, D, t;
     mpq_inits(A, B, D, t, (mpq_ptr) NULL);
     long decided = 0, trues = 0, falses = 0;
     for (int it = 0; it < 3000; it++) {
-        rq(A, rng, 50, 7);
+        tu_rand_q(A, rng, 50, 7);
         mpq_abs(A, A);
-        rq(B, rng, 50, 7);
+        tu_rand_q(B, rng, 50, 7);
         mpq_abs(B, B);
         int mode = it % 3;
         if (mode == 0) {
-            rq(D, rng, 50, 7);
+            tu_rand_q(D, rng, 50, 7);
             mpq_abs(D, D);
         } else {
             /* D near (sqrt A - sqrt B)^2, from a 60-bit MPFR approximation: the hard zone */

@@ -14,6 +14,44 @@ unsigned long tu_seed(void)
     return the_seed;
 }
 
+gsl_rng *tu_rng(void)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r == NULL)
+        abort();
+    gsl_rng_set(r, tu_seed());
+    return r;
+}
+
+void tu_rand_q(mpq_t q, gsl_rng *rng, long M, unsigned long D)
+{
+    long num = (long) gsl_rng_uniform_int(rng, (unsigned long) (2 * M + 1)) - M;
+    unsigned long den = 1 + gsl_rng_uniform_int(rng, D);
+    mpq_set_si(q, num, den);
+    mpq_canonicalize(q);
+}
+
+void tu_rand_z_big(mpz_t z, gsl_rng *rng, int bits)
+{
+    mpz_set_ui(z, 0);
+    for (int b = 0; b < bits; b += 16) {
+        mpz_mul_2exp(z, z, 16);
+        mpz_add_ui(z, z, gsl_rng_uniform_int(rng, 65536));
+    }
+    if (gsl_rng_uniform_int(rng, 2))
+        mpz_neg(z, z);
+}
+
+void tu_rand_q_big(mpq_t q, gsl_rng *rng, int bits)
+{
+    tu_rand_z_big(mpq_numref(q), rng, bits);
+    do
+        tu_rand_z_big(mpq_denref(q), rng, bits);
+    while (mpz_sgn(mpq_denref(q)) == 0);
+    mpz_abs(mpq_denref(q), mpq_denref(q));
+    mpq_canonicalize(q);
+}
+
 void tu_trap_handler(const char *func, const char *reason)
 {
     (void) func; (void) reason;

@@ -11,11 +11,22 @@
 #define TESTUTIL_H
 
 #include <setjmp.h>
+#include <gmp.h>
+#include <gsl/gsl_rng.h>
 #include <CUnit/CUnit.h>
 
 #include "aeerr.h"
 
 unsigned long tu_seed(void);
+
+/* A mt19937 generator seeded with tu_seed() (free with gsl_rng_free). */
+gsl_rng *tu_rng(void);
+/* q = num/den with num uniform in [-M, M] and den in [1, D], canonical. */
+void tu_rand_q(mpq_t q, gsl_rng *rng, long M, unsigned long D);
+/* z = a random integer of about `bits` bits with a random sign. */
+void tu_rand_z_big(mpz_t z, gsl_rng *rng, int bits);
+/* q = a random rational with ~bits-bit numerator and denominator, canonical. */
+void tu_rand_q_big(mpq_t q, gsl_rng *rng, int bits);
 
 /* Registers one suite with the given tests (NULL-terminated arrays), runs it with the
  * basic interface, prints the seed on failure; returns the process exit code. */
