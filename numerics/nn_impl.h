@@ -27,6 +27,8 @@ typedef struct {
     REAL **Z, **A;   /* L buffers each (A[l] aliases Z[l] for identity) */
     REAL **D;        /* L delta buffers (NULL: inference only) */
     REAL *Xc;        /* C x d: input rows rounded to REAL (inference) or gathered (training) */
+    REAL *WT;        /* nparams: W transposed (k x m) at W's offset for the layers of
+                        NNS(use_wt), kept equal to the parameters (NNS(sync_wt)) */
     REAL *G;         /* nparams gradient (NULL: inference only) */
     REAL **Gt;       /* rows mode: T per-thread gradients, Gt[0] == G (else NULL) */
     int nGt;
@@ -51,7 +53,7 @@ static void NNS(ws_free)(NNS(ws) *w)
     free(w->Gt);
     free(w->Z); free(w->A); free(w->D);
     free(w->Xc);
-    free(w->G); free(w->M1); free(w->M2);
+    free(w->G); free(w->M1); free(w->M2); free(w->WT);
     free(w);
 }
 
@@ -92,6 +94,8 @@ static NNS(ws) *NNS(ws_alloc)(const nn_struct *net, long C, int grad, int opt)
     w->Xc = ae_malloc((size_t) C * (size_t) net->sizes[0] * sizeof(REAL));
     if (w->Xc == NULL)
         goto fail;
+    if ((w->WT = ae_malloc((size_t) net->nparams * sizeof(REAL))) == NULL)
+        goto fail;
     if (grad && (w->G = ae_calloc((size_t) net->nparams, sizeof(REAL))) == NULL)
         goto fail;
     if (opt && ((w->M1 = ae_calloc((size_t) net->nparams, sizeof(REAL))) == NULL
@@ -114,6 +118,7 @@ static inline REAL NNS(sigm)(REAL z)
 
 /* Z += b (row-wise, if b) and A = act(Z), over rows x m.  Identity and ReLU work in
  * place (A == Z) and fuse the bias into the same pass; the others add the bias first. */
+NN_VEC
 static void NNS(act_fw)(REAL *Z, REAL *A, const REAL *restrict b, long rows, long m,
                         nn_act_t act, REAL p)
 {
@@ -185,6 +190,7 @@ static void NNS(act_fw)(REAL *Z, REAL *A, const REAL *restrict b, long rows, lon
 
 /* D = D * act'(Z) elementwise over n entries.  At kinks the derivative is PyTorch's
  * choice: ReLU'(0) = 0, hardtanh' = 0 at +-1. */
+NN_VEC
 static void NNS(act_bw)(REAL *restrict D, const REAL *restrict Z, const REAL *A, long n,
                         nn_act_t act, REAL p)
 {
@@ -352,7 +358,161 @@ static void NNS(update)(REAL *restrict P, const REAL *restrict G, REAL *restrict
     }
 }
 
-/* Forward pass of `rows` input rows x into rows [a, a + rows) of the work buffers. */
+/* ---- layer kernels -------------------------------------------------------------------- */
+
+/* Layers with at most NN_THIN inputs or outputs (the [.., 64, 1, 64, ..] bottleneck, the
+ * 2-D input and output of the toy sets) are computed by the loops below instead of GEMM:
+ * OpenBLAS spends more time dispatching and packing such shapes than computing them. */
+static int NNS(thin)(long k, long m)
+{
+    return k <= NN_THIN || m <= NN_THIN;
+}
+
+/* Whether layer (k, m) keeps W^T in ws->WT: the thin loops need it; the forward GEMM runs
+ * faster from it only for small layers (measured at 64 x 64), while for large ones (the
+ * 784 x 256 of Fashion-MNIST) the per-step transpose costs more than it saves. */
+static int NNS(use_wt)(long k, long m)
+{
+    return NNS(thin)(k, m) || k * m <= NN_WT_MAX;
+}
+
+/* The sum of a[i] b[i] in a fixed order: 8 interleaved partial sums (so the loop
+ * vectorises without reassociation), combined pairwise, then the tail. */
+static inline REAL NNS(dot)(const REAL *restrict a, const REAL *restrict b, long n)
+{
+    REAL s[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++)
+            s[l] += a[i + l] * b[i + l];
+    REAL t = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+    for (; i < n; i++)
+        t += a[i] * b[i];
+    return t;
+}
+
+/* y[q * ys] = NNS(dot)(a + q * as, b, n) for q = 0..3, bit for bit, with the four rows'
+ * sums interleaved: one dot of a thin layer is a chain of dependent adds, four are not. */
+static inline void NNS(dot4)(REAL *restrict y, long ys, const REAL *restrict a, long as,
+                             const REAL *restrict b, long n)
+{
+#if defined(__GNUC__)
+    /* GCC's vector type keeps the 32 partial sums in registers (a REAL s[4][8] array
+     * ends up on the stack); its arithmetic is the same element-wise IEEE arithmetic. */
+    typedef REAL v8 __attribute__((vector_size(8 * sizeof(REAL))));
+    v8 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8 vb, x0, x1, x2, x3;
+        memcpy(&vb, b + i, sizeof vb);
+        memcpy(&x0, a + i, sizeof x0);
+        memcpy(&x1, a + as + i, sizeof x1);
+        memcpy(&x2, a + 2 * as + i, sizeof x2);
+        memcpy(&x3, a + 3 * as + i, sizeof x3);
+        s0 += x0 * vb;
+        s1 += x1 * vb;
+        s2 += x2 * vb;
+        s3 += x3 * vb;
+    }
+    REAL s[4][8];
+    memcpy(s[0], &s0, sizeof s0);
+    memcpy(s[1], &s1, sizeof s1);
+    memcpy(s[2], &s2, sizeof s2);
+    memcpy(s[3], &s3, sizeof s3);
+#else
+    REAL s[4][8];
+    for (int q = 0; q < 4; q++)
+        for (int l = 0; l < 8; l++)
+            s[q][l] = 0;
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int q = 0; q < 4; q++)
+            for (int l = 0; l < 8; l++)
+                s[q][l] += a[q * as + i + l] * b[i + l];
+#endif
+    for (int q = 0; q < 4; q++) {
+        REAL t = ((s[q][0] + s[q][4]) + (s[q][1] + s[q][5]))
+                 + ((s[q][2] + s[q][6]) + (s[q][3] + s[q][7]));
+        for (long i2 = i; i2 < n; i2++)
+            t += a[q * as + i2] * b[i2];
+        y[q * ys] = t;
+    }
+}
+
+/* WT of layer l, columns (output units) [j0, j1), from the parameters P.  The forward GEMM
+ * reads W^T as an untransposed operand, which OpenBLAS's small-matrix kernels run about
+ * 25% faster than the transposed one, and the thin loops read its rows contiguously. */
+static void NNS(sync_wt)(const nn_struct *net, const REAL *P, REAL *WT, long l, long j0,
+                         long j1)
+{
+    const long k = net->sizes[l], m = net->sizes[l + 1], o = net->woff[l];
+    if (!NNS(use_wt)(k, m))
+        return;
+    for (long i = 0; i < k; i++)
+        for (long j = j0; j < j1; j++)
+            WT[o + i * m + j] = P[o + j * k + i];
+}
+
+static void NNS(sync_wt_all)(const nn_struct *net, const REAL *P, REAL *WT)
+{
+    for (long l = 0; l < net->L; l++)
+        NNS(sync_wt)(net, P, WT, l, 0, net->sizes[l + 1]);
+}
+
+/* Z (rows x m) = in (rows x k) W^T for a thin layer. */
+NN_VEC
+static void NNS(thin_fw)(REAL *restrict Z, const REAL *restrict in, const REAL *restrict W,
+                         const REAL *restrict WT, long rows, long k, long m)
+{
+    if (k <= NN_THIN) {
+        for (long r = 0; r < rows; r++) {
+            REAL *restrict z = Z + r * m;
+            const REAL *restrict x = in + r * k;
+            for (long j = 0; j < m; j++)
+                z[j] = x[0] * WT[j];
+            for (long i = 1; i < k; i++)
+                for (long j = 0; j < m; j++)
+                    z[j] += x[i] * WT[i * m + j];
+        }
+    } else {
+        long r = 0;
+        for (; r + 4 <= rows; r += 4)
+            for (long j = 0; j < m; j++)
+                NNS(dot4)(Z + r * m + j, m, in + r * k, k, W + j * k, k);
+        for (; r < rows; r++)
+            for (long j = 0; j < m; j++)
+                Z[r * m + j] = NNS(dot)(in + r * k, W + j * k, k);
+    }
+}
+
+/* Din (rows x k) = D (rows x m) W for a thin layer. */
+NN_VEC
+static void NNS(thin_bw)(REAL *restrict Din, const REAL *restrict D, const REAL *restrict W,
+                         const REAL *restrict WT, long rows, long k, long m)
+{
+    if (m <= NN_THIN) {
+        for (long r = 0; r < rows; r++) {
+            REAL *restrict o = Din + r * k;
+            const REAL *restrict d = D + r * m;
+            for (long i = 0; i < k; i++)
+                o[i] = d[0] * W[i];
+            for (long j = 1; j < m; j++)
+                for (long i = 0; i < k; i++)
+                    o[i] += d[j] * W[j * k + i];
+        }
+    } else {
+        long r = 0;
+        for (; r + 4 <= rows; r += 4)
+            for (long i = 0; i < k; i++)
+                NNS(dot4)(Din + r * k + i, k, D + r * m, m, WT + i * m, m);
+        for (; r < rows; r++)
+            for (long i = 0; i < k; i++)
+                Din[r * k + i] = NNS(dot)(D + r * m, WT + i * m, m);
+    }
+}
+
+/* Forward pass of `rows` input rows x into rows [a, a + rows) of the work buffers, with
+ * w->WT equal to the parameters P. */
 static void NNS(forward_rows)(const nn_struct *net, const REAL *P, NNS(ws) *w,
                               const REAL *x, long a, long rows)
 {
@@ -360,20 +520,55 @@ static void NNS(forward_rows)(const nn_struct *net, const REAL *P, NNS(ws) *w,
     for (long l = 0; l < net->L; l++) {
         const long k = net->sizes[l], m = net->sizes[l + 1];
         REAL *Z = w->Z[l] + a * m;
-        GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows, (int) m, (int) k,
-             1, in, (int) k, P + net->woff[l], (int) k, 0, Z, (int) m);
+        if (NNS(thin)(k, m))
+            NNS(thin_fw)(Z, in, P + net->woff[l], w->WT + net->woff[l], rows, k, m);
+        else if (NNS(use_wt)(k, m))
+            GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) m, (int) k,
+                 1, in, (int) k, w->WT + net->woff[l], (int) m, 0, Z, (int) m);
+        else
+            GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows, (int) m, (int) k,
+                 1, in, (int) k, P + net->woff[l], (int) k, 0, Z, (int) m);
         NNS(act_fw)(Z, w->A[l] + a * m, net->bias[l] ? P + net->boff[l] : NULL, rows, m,
                     net->act[l], (REAL) net->act_param[l]);
         in = w->A[l] + a * m;
     }
 }
 
+/* D = D * act'(Z) over rows x m (as NNS(act_bw)) and, if db, db[j] += column sums of the
+ * result, row by row: for ReLU one pass while the block is in L1, not two. */
+NN_VEC
+static void NNS(act_bw_sum)(REAL *restrict D, const REAL *restrict Z, const REAL *A,
+                            long rows, long m, nn_act_t act, REAL p, REAL *restrict db)
+{
+    if (act == NN_RELU && db != NULL) {
+        for (long r = 0; r < rows; r++) {
+            REAL *restrict d = D + r * m;
+            const REAL *restrict z = Z + r * m;
+            for (long j = 0; j < m; j++) {
+                REAL v = z[j] > 0 ? d[j] : 0;
+                d[j] = v;
+                db[j] += v;
+            }
+        }
+        return;
+    }
+    NNS(act_bw)(D, Z, A, rows * m, act, p);
+    if (db != NULL)
+        for (long r = 0; r < rows; r++) {
+            const REAL *restrict d = D + r * m;
+            for (long j = 0; j < m; j++)
+                db[j] += d[j];
+        }
+}
+
 /* Phase 1 on `rows` input rows x, using rows [a, a + rows) of the work buffers: forward,
  * then the deltas D[l] of those rows.  The output delta is scale * (f(x) - x) with
- * scale = 2/(B d), the derivative of the batch's mean loss.  Returns the rows' sum of
- * squared errors. */
+ * scale = 2/(B d), the derivative of the batch's mean loss.  If Gb != NULL the bias
+ * gradients (at boff[l] in Gb) get these rows' column sums of D[l] added, row by row
+ * (zeroed first if first).  Returns the rows' sum of squared errors. */
 static double NNS(rows_grad)(const nn_struct *net, const REAL *P, NNS(ws) *w,
-                             const REAL *restrict x, long a, long rows, REAL scale)
+                             const REAL *restrict x, long a, long rows, REAL scale,
+                             REAL *Gb, int first)
 {
     const long L = net->L, d = net->sizes[0];
     NNS(forward_rows)(net, P, w, x, a, rows);
@@ -387,9 +582,17 @@ static double NNS(rows_grad)(const nn_struct *net, const REAL *P, NNS(ws) *w,
     }
     for (long l = L - 1; l >= 0; l--) {
         const long k = net->sizes[l], m = net->sizes[l + 1];
-        NNS(act_bw)(w->D[l] + a * m, w->Z[l] + a * m, w->A[l] + a * m, rows * m,
-                    net->act[l], (REAL) net->act_param[l]);
-        if (l > 0)
+        REAL *db = Gb != NULL && net->bias[l] ? Gb + net->boff[l] : NULL;
+        if (db != NULL && first)
+            memset(db, 0, (size_t) m * sizeof(REAL));
+        NNS(act_bw_sum)(w->D[l] + a * m, w->Z[l] + a * m, w->A[l] + a * m, rows, m,
+                        net->act[l], (REAL) net->act_param[l], db);
+        if (l == 0)
+            break;
+        if (NNS(thin)(k, m))
+            NNS(thin_bw)(w->D[l - 1] + a * k, w->D[l] + a * m, P + net->woff[l],
+                         w->WT + net->woff[l], rows, k, m);
+        else
             GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) k, (int) m,
                  1, w->D[l] + a * m, (int) m, P + net->woff[l], (int) k, 0,
                  w->D[l - 1] + a * k, (int) k);
@@ -424,6 +627,7 @@ static void NNS(units_grad)(const nn_struct *net, REAL *P, NNS(ws) *w, const REA
         }
         if (o != NULL) {
             NNS(update)(P + wo, w->G + wo, w->M1 + wo, w->M2 + wo, (j1 - j0) * k, o, step);
+            NNS(sync_wt)(net, P, w->WT, l, j0, j1);
             if (net->bias[l]) {
                 const long bo = net->boff[l] + j0;
                 NNS(update)(P + bo, w->G + bo, w->M1 + bo, w->M2 + bo, j1 - j0, o, step);
@@ -490,7 +694,7 @@ static double NNS(batch_units)(NNS(pass) *j, int t, long s0, long B, long step)
         const REAL *x = NNS(batch_input)(j, s0 + r0 + a, a, b - a);
         const REAL *Xr = j->perm != NULL ? w->Xc : j->X + (s0 + r0) * d;
         if (b > a)
-            mine += NNS(rows_grad)(net, net->params, w, x, a, b - a, scale);
+            mine += NNS(rows_grad)(net, net->params, w, x, a, b - a, scale, NULL, 0);
         j->sse[t] = mine;
         nn_pool_sync(j->pool);
         const int last = r0 + R >= B;
@@ -503,9 +707,9 @@ static double NNS(batch_units)(NNS(pass) *j, int t, long s0, long B, long step)
     return loss;
 }
 
-/* Rows mode, for batches of more than one round: thread t takes chunks [t nc/T,
- * (t+1) nc/T) of the batch's nc chunks (C/T rows each) through forward, backward and
- * weight gradients, accumulating into its own Gt[t]; after a barrier, thread t sums the
+/* Rows mode, for batches of more than one round (also with T = 1): thread t takes rows
+ * [t B/T, (t+1) B/T) of the batch, in chunks of C/T rows, through forward, backward and
+ * weight gradients (bias gradients fused into the delta passes), accumulating into its own Gt[t]; after a barrier, thread t sums the
  * threads' gradients of its output units in thread order and takes the optimizer step on
  * them.  Two barriers per batch instead of two per round, at the price of T gradient
  * buffers: the better trade when a batch has many rounds. */
@@ -516,32 +720,24 @@ static double NNS(batch_rows)(NNS(pass) *j, int t, long s0, long B, long step)
     const long d = net->sizes[0], Cp = w->C / j->T, a = (long) t * Cp;
     const int T = j->T;
     const REAL scale = (REAL) (2.0 / ((double) B * (double) d));
-    const long nc = (B + Cp - 1) / Cp, c0 = (long) t * nc / T, c1 = (long) (t + 1) * nc / T;
+    /* Equal row shares (not whole chunks) keep the threads' work within a row. */
+    const long q0 = (long) t * B / T, q1 = (long) (t + 1) * B / T;
     REAL *Gt = w->Gt[t];
     double mine = 0;
-    for (long c = c0; c < c1; c++) {
-        const long r0 = c * Cp, rows = B - r0 < Cp ? B - r0 : Cp;
+    for (long r0 = q0; r0 < q1; r0 += Cp) {
+        const long rows = q1 - r0 < Cp ? q1 - r0 : Cp;
+        const int c = r0 == q0;
         const REAL *x = NNS(batch_input)(j, s0 + r0, a, rows);
-        mine += NNS(rows_grad)(net, net->params, w, x, a, rows, scale);
+        mine += NNS(rows_grad)(net, net->params, w, x, a, rows, scale, Gt, c);
         for (long l = 0; l < net->L; l++) {
             const long k = net->sizes[l], m = net->sizes[l + 1];
             const REAL *in = l > 0 ? w->A[l - 1] + a * k : x, *Dl = w->D[l] + a * m;
             GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int) m, (int) k, (int) rows,
-                 1, Dl, (int) m, in, (int) k, c == c0 ? 0 : 1, Gt + net->woff[l], (int) k);
-            if (net->bias[l]) {
-                REAL *restrict db = Gt + net->boff[l];
-                if (c == c0)
-                    memset(db, 0, (size_t) m * sizeof(REAL));
-                for (long r = 0; r < rows; r++) {
-                    const REAL *restrict dr = Dl + r * m;
-                    for (long i = 0; i < m; i++)
-                        db[i] += dr[i];
-                }
-            }
+                 1, Dl, (int) m, in, (int) k, c ? 0 : 1, Gt + net->woff[l], (int) k);
         }
     }
     j->sse[t] = mine;
-    j->had[t] = c1 > c0;
+    j->had[t] = q1 > q0;
     nn_pool_sync(j->pool);
     const double loss = NNS(batch_loss)(j, B);
     const nn_trainopts *o = isfinite(loss) ? j->o : NULL;
@@ -561,9 +757,12 @@ static double NNS(batch_rows)(NNS(pass) *j, int t, long s0, long B, long step)
                 for (long i = 0; i < len; i++)
                     G[i] += Gu[i];
             }
-            if (o != NULL)
+            if (o != NULL) {
                 NNS(update)((REAL *) net->params + off, G, w->M1 + off, w->M2 + off, len, o,
                             step);
+                if (part == 0)
+                    NNS(sync_wt)(net, net->params, w->WT, l, j0, j1);
+            }
         }
     }
     nn_pool_sync(j->pool);
@@ -576,7 +775,7 @@ static void NNS(pass_run)(void *arg, int t)
     long nb = 0;
     for (long s0 = 0; s0 < j->n; s0 += j->B, nb++) {
         const long B = j->n - s0 < j->B ? j->n - s0 : j->B;
-        const double loss = j->T > 1 && B > j->w->C && j->w->Gt != NULL
+        const double loss = B > j->w->C && j->w->Gt != NULL
             ? NNS(batch_rows)(j, t, s0, B, j->step0 + nb + 1)
             : NNS(batch_units)(j, t, s0, B, j->step0 + nb + 1);
         if (t == 0) {
@@ -602,6 +801,7 @@ static int NNS(forward)(double *Y, double *e, const nn_struct *net, const double
     NNS(ws) *w = NNS(ws_alloc)(net, C, 0, 0);
     if (w == NULL)
         return AE_ENOMEM;
+    NNS(sync_wt_all)(net, net->params, w->WT);
     int status = AE_OK;
     for (long r0 = 0; r0 < n; r0 += C) {
         long rows = n - r0 < C ? n - r0 : C;
@@ -641,6 +841,7 @@ static int NNS(loss_grad)(double *loss, double *g, const nn_struct *net, const d
     else if (!NNS(from_double)(Xr, X, n * d))
         status = AE_ERANGE;
     else {
+        NNS(sync_wt_all)(net, net->params, w->WT);
         NNS(pass) j;
         memset(&j, 0, sizeof j);
         j.net = net;
@@ -678,7 +879,7 @@ static int NNS(trainer_init)(nn_trainer_struct *T, const double *X, long n)
     if (w == NULL)
         return AE_ENOMEM;
     w->gather = B < n && T->o.shuffle;
-    if (T->nthreads > 1 && B > C) {   /* rows mode (NNS(batch_rows)) will be used */
+    if (B > C) {   /* rows mode (NNS(batch_rows)) will be used */
         w->Gt = ae_calloc((size_t) T->nthreads, sizeof *w->Gt);
         if (w->Gt == NULL)
             return AE_ENOMEM;
@@ -697,6 +898,8 @@ static int NNS(trainer_epoch)(double *loss, nn_trainer_struct *T)
     NNS(ws) *w = T->ws;
     if (w->gather)
         nn_shuffle(T->perm, T->n, T->rng);
+    /* The caller may have changed the parameters since the last epoch. */
+    NNS(sync_wt_all)(net, net->params, w->WT);
     NNS(pass) j;
     memset(&j, 0, sizeof j);
     j.net = net;
