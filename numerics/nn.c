@@ -272,28 +272,7 @@ static nn_pool *nn_pool_new(int T)
 #define V_MUL _mm256_mul_ps
 #define V_DIV _mm256_div_ps
 #define V_SQRT _mm256_sqrt_ps
-#include "nn_impl.h"
-#undef REAL
-#undef NNS
-#undef R_EXP
-#undef R_EXPM1
-#undef R_LOG1P
-#undef R_TANH
-#undef R_ERFC
-#undef R_SQRT
-#undef GEMM
-#undef NN_SIMD_W
-#undef NN_SIMD_SQRT
-#undef V_T
-#undef V_W
-#undef V_LOAD
-#undef V_STORE
-#undef V_SET1
-#undef V_ADD
-#undef V_SUB
-#undef V_MUL
-#undef V_DIV
-#undef V_SQRT
+#include "nn_impl.h"   /* undefines the template parameters at its end */
 
 #define REAL double
 #define NNS(name) nn_f64_##name
@@ -316,28 +295,7 @@ static nn_pool *nn_pool_new(int T)
 #define V_MUL _mm256_mul_pd
 #define V_DIV _mm256_div_pd
 #define V_SQRT _mm256_sqrt_pd
-#include "nn_impl.h"
-#undef REAL
-#undef NNS
-#undef R_EXP
-#undef R_EXPM1
-#undef R_LOG1P
-#undef R_TANH
-#undef R_ERFC
-#undef R_SQRT
-#undef GEMM
-#undef NN_SIMD_W
-#undef NN_SIMD_SQRT
-#undef V_T
-#undef V_W
-#undef V_LOAD
-#undef V_STORE
-#undef V_SET1
-#undef V_ADD
-#undef V_SUB
-#undef V_MUL
-#undef V_DIV
-#undef V_SQRT
+#include "nn_impl.h"   /* undefines the template parameters at its end */
 
 /* ---- activations ------------------------------------------------------------------ */
 

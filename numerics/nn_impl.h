@@ -485,30 +485,12 @@ static void NNS(thin_fw)(REAL *restrict Z, const REAL *restrict in, const REAL *
     }
 }
 
-/* Din (rows x k) = D (rows x m) W for a thin layer. */
-NN_VEC
+/* Din (rows x k) = D (rows x m) W for a thin layer: the same product as thin_fw with the
+ * roles of W (m x k) and its copy WT (k x m) exchanged, so the same summation order. */
 static void NNS(thin_bw)(REAL *restrict Din, const REAL *restrict D, const REAL *restrict W,
                          const REAL *restrict WT, long rows, long k, long m)
 {
-    if (m <= NN_THIN) {
-        for (long r = 0; r < rows; r++) {
-            REAL *restrict o = Din + r * k;
-            const REAL *restrict d = D + r * m;
-            for (long i = 0; i < k; i++)
-                o[i] = d[0] * W[i];
-            for (long j = 1; j < m; j++)
-                for (long i = 0; i < k; i++)
-                    o[i] += d[j] * W[j * k + i];
-        }
-    } else {
-        long r = 0;
-        for (; r + 4 <= rows; r += 4)
-            for (long i = 0; i < k; i++)
-                NNS(dot4)(Din + r * k + i, k, D + r * m, m, WT + i * m, m);
-        for (; r < rows; r++)
-            for (long i = 0; i < k; i++)
-                Din[r * k + i] = NNS(dot)(D + r * m, WT + i * m, m);
-    }
+    NNS(thin_fw)(Din, D, WT, W, rows, m, k);
 }
 
 /* Forward pass of `rows` input rows x into rows [a, a + rows) of the work buffers, with
@@ -934,3 +916,26 @@ static void NNS(trainer_free)(nn_trainer_struct *T)
     NNS(ws_free)(T->ws);
     T->ws = NULL;
 }
+
+/* End of the template: undefine its parameters for the next inclusion. */
+#undef REAL
+#undef NNS
+#undef R_EXP
+#undef R_EXPM1
+#undef R_LOG1P
+#undef R_TANH
+#undef R_ERFC
+#undef R_SQRT
+#undef GEMM
+#undef NN_SIMD_W
+#undef NN_SIMD_SQRT
+#undef V_T
+#undef V_W
+#undef V_LOAD
+#undef V_STORE
+#undef V_SET1
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_DIV
+#undef V_SQRT
