@@ -187,11 +187,7 @@ static void test_fashion_mnist(void)
 
 static void test_cleanup(void)
 {
-    if (dir[0] != '\0') {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        CU_ASSERT_EQUAL(system(cmd), 0);
-    }
+    CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 int main(void)

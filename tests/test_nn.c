@@ -815,11 +815,7 @@ static void test_bad_input(void)
 
 static void cleanup_tmp(void)
 {
-    if (tmpdir[0] != '\0') {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        CU_ASSERT_EQUAL(system(cmd), 0);
-    }
+    CU_ASSERT_EQUAL(tu_rmtree(tmpdir), 0);
 }
 
 int main(void)

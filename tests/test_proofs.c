@@ -23,19 +23,7 @@ static void make_outdir(void)
 
 static void remove_outdir(void)
 {
-    DIR *dir = opendir(outdir);
-    if (dir == NULL)
-        return;
-    struct dirent *e;
-    char path[512];
-    while ((e = readdir(dir)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", outdir, e->d_name);
-        remove(path);
-    }
-    closedir(dir);
-    rmdir(outdir);
+    CU_ASSERT_EQUAL(tu_rmtree(outdir), 0);
 }
 
 /* 1 iff the folder holds a file whose name ends in suffix. */

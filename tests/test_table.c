@@ -88,9 +88,7 @@ int main(void)
         {"unwritable folder is an error", test_bad_folder},
         {NULL, NULL}};
     int rc = tu_run("table", 1, T);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (tu_rmtree(dir) != 0)
         rc = rc ? rc : 1;
     return rc;
 }

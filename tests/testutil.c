@@ -14,6 +14,15 @@ unsigned long tu_seed(void)
     return the_seed;
 }
 
+int tu_rmtree(const char *dir)
+{
+    if (dir == NULL || dir[0] == '\0')
+        return 0;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", dir);
+    return system(cmd);
+}
+
 gsl_rng *tu_rng(void)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);

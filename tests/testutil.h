@@ -33,6 +33,10 @@ void tu_rand_q_big(mpq_t q, gsl_rng *rng, int bits);
 typedef struct { const char *name; CU_TestFunc fn; } tu_test;
 int tu_run(const char *suite, unsigned long default_seed, const tu_test *tests);
 
+/* Removes the directory tree `dir` (a test's mkdtemp folder); 0 on success.  An empty
+ * name is a no-op. */
+int tu_rmtree(const char *dir);
+
 extern jmp_buf tu_jmp;
 extern int tu_trap_armed;
 void tu_trap_handler(const char *func, const char *reason);
