@@ -76,9 +76,10 @@ int main(void)
         return 1;
     }
     printf("bench ray-784 ours_s=%.4f peer=none peer_s=NA ratio=NA final_ms=%.1f "
-           "pieces=%ld%s enum_s=%.3f per_piece_ms=%.1f T_bits=%zu\n",
+           "pieces=%ld%s enum_s=%.3f per_piece_ms=%.1f T_bits=%zu T_is_last=%s\n",
            tf, 1e3 * tf, P->n, complete ? "" : "(capped)", tp, 1e3 * tp / (double) P->n,
-           mpz_sizeinbase(mpq_denref(F->T), 2));
+           mpz_sizeinbase(mpq_denref(F->T), 2),
+           !complete ? "NA" : mpq_equal(F->T, P->t[P->n - 1]) ? "yes" : "NO");
     ray_pieces_clear(P);
     ray_final_clear(F);
     qvec_clear(x0, d);
