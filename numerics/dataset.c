@@ -136,14 +136,34 @@ static int parse_field(mpq_t q, const char *f, long col, long line, const errctx
     return fail(E, AE_EPARSE, line, "non-numeric field '%.40s' in column %ld", f, col + 1);
 }
 
-/* Is this line-1 field a word (so the line is a header)? */
-static int is_word(const char *f, mpq_t scratch)
+/* Does this (trimmed) field read as a number: a whole decimal literal
+ * [+-]digits[.digits][(e|E)[+-]digits], or NaN/Inf text?  Syntax only, so it costs
+ * nothing whatever the digit count. */
+static int is_numeric(const char *f)
 {
-    int alpha = 0;
-    for (const char *s = f; *s; s++)
-        if (isalpha((unsigned char) *s))
-            alpha = 1;
-    return alpha && !is_nan_inf_text(f) && qnum_parse(scratch, f) == AE_EPARSE;
+    if (is_nan_inf_text(f))
+        return 1;
+    const char *p = f;
+    if (*p == '+' || *p == '-')
+        p++;
+    size_t nd = 0;
+    while (isdigit((unsigned char) *p))
+        p++, nd++;
+    if (*p == '.')
+        for (p++; isdigit((unsigned char) *p); p++)
+            nd++;
+    if (nd == 0)
+        return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!isdigit((unsigned char) *p))
+            return 0;
+        while (isdigit((unsigned char) *p))
+            p++;
+    }
+    return *p == '\0';
 }
 
 /* A non-negative integer header field that fits a long, or -1. */
@@ -155,12 +175,18 @@ static long header_count(const char *f, mpq_t scratch)
     return mpz_get_si(mpq_numref(scratch));
 }
 
-int ds_load_csv(ds_t D, const char *path, int has_label, char *err, size_t errlen)
+int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen)
 {
     if (D == NULL || path == NULL) {
         ae_error("ds_load_csv", "NULL %s", D == NULL ? "data set" : "path");
         return AE_EINVAL;
     }
+    if ((flags & ~(DS_LABEL | DS_HEADER | DS_NOHEADER)) != 0
+        || (flags & (DS_HEADER | DS_NOHEADER)) == (DS_HEADER | DS_NOHEADER)) {
+        ae_error("ds_load_csv", "bad flags 0x%x", (unsigned) flags);
+        return AE_EINVAL;
+    }
+    const int has_label = (flags & DS_LABEL) != 0;
     errctx E = { path, err, errlen };
     if (err != NULL && errlen > 0)
         err[0] = '\0';
@@ -194,21 +220,20 @@ int ds_load_csv(ds_t D, const char *path, int has_label, char *err, size_t errle
             goto done;
         }
         long k = split(line, &fields, &fcap);
-        if (lineno == 1) {
-            for (long j = 0; j < k; j++)
-                if (is_word(fields[j], scratch))
-                    header = 1;
-            if (header) {
-                if (k >= 3 && (hdr_n = header_count(fields[0], scratch)) >= 0
-                    && (hdr_d = header_count(fields[1], scratch)) >= 0) {
-                    for (long j = 2; j < k; j++)
-                        if (!is_word(fields[j], scratch))
-                            hdr_n = hdr_d = -1;
-                } else {
-                    hdr_n = hdr_d = -1;
-                }
+        if (lineno == 1 && !(flags & DS_NOHEADER)) {
+            /* the scikit-learn layout "n_samples,n_features,<class names>" */
+            int sk = k >= 3 && (hdr_n = header_count(fields[0], scratch)) >= 0
+                     && (hdr_d = header_count(fields[1], scratch)) >= 0;
+            for (long j = 2; sk && j < k; j++)
+                sk = !is_numeric(fields[j]);
+            if (!sk)
+                hdr_n = hdr_d = -1;
+            int numeric = 0;
+            for (long j = 0; j < k && !numeric; j++)
+                numeric = is_numeric(fields[j]);
+            header = (flags & DS_HEADER) || sk || !numeric;
+            if (header)
                 continue;
-            }
         }
         if (ncols < 0) {
             ncols = k;

@@ -32,19 +32,29 @@ typedef ds_struct ds_t[1];
 void ds_init(ds_t D);
 void ds_clear(ds_t D);
 
+/* Flags of ds_load_csv (or them together). */
+enum {
+    DS_LABEL = 1,     /* the last column is the label */
+    DS_HEADER = 2,    /* line 1 is a header: always skipped */
+    DS_NOHEADER = 4   /* line 1 is always data */
+};
+
 /* Loads a comma-separated file into D.
  * Format: one sample a line; fields are decimal literals [+-]digits[.digits][(e|E)[+-]digits]
  * (ASCII spaces and tabs around a field are ignored); lines end in "\n" or "\r\n"; the last
- * line may or may not end in a newline; lines may be arbitrarily long.  When has_label is
- * nonzero the last field is the label, which must be an integer (exactly: "2", "2.0" and
- * "2e0" are 2, "2.5" is an error) fitting in a long; the other fields are the features.
- * Every row must have the same number of fields, and at least one feature.
- * Header: line 1 is skipped as a header when one of its fields is a word, i.e. contains a
- * letter and is neither a number nor NaN/Inf text (so "n_samples,..." and
- * "178,13,class_0,..." are headers, "1e5,2" and "nan,1" are not).  When the header's first
- * two fields are non-negative integers followed by words (the scikit-learn layout
- * "n_samples,n_features,<class names>"), they are checked: the file must have exactly
- * n_samples data rows and, when has_label, n_features features.  Blank lines are errors.
+ * line may or may not end in a newline.  With DS_LABEL in flags the last field is the
+ * label, which must be an integer (exactly: "2", "2.0" and "2e0" are 2, "2.5" is an
+ * error) fitting in a long; the other fields are the features.  Every row must have the
+ * same number of fields, and at least one feature.
+ * Header: with DS_HEADER line 1 is skipped, with DS_NOHEADER it is data.  With neither,
+ * line 1 is a header exactly when none of its fields reads as a number (a decimal literal
+ * or NaN/Inf text): "x,y,label" is a header; "1,2x,3,0" is data, so its typo is a parse
+ * error at line 1 rather than a silently skipped line; "nan,1" is data.  The one
+ * exception is the scikit-learn layout "n_samples,n_features,<class names>" (two
+ * non-negative integers, then at least one field that is not a number): it is a header
+ * (also without DS_HEADER, not with DS_NOHEADER), and it is checked: the file must have
+ * exactly n_samples data rows and, with DS_LABEL, n_features features.  Blank lines are
+ * errors.
  * Returns AE_OK, or (D unchanged, err = "PATH:LINE: reason" when err != NULL, truncated to
  * errlen bytes including the terminating NUL):
  *   AE_EIO     the file cannot be opened or read (LINE is 0 when it cannot be opened);
@@ -52,8 +62,9 @@ void ds_clear(ds_t D);
  *              field, NaN or Inf text, non-integer label, header/data shape mismatch;
  *   AE_ERANGE  a decimal exponent beyond QNUM_MAX_EXP (e.g. 1e999999999), a label
  *              outside the range of long.
- * D == NULL or path == NULL is misuse. */
-int ds_load_csv(ds_t D, const char *path, int has_label, char *err, size_t errlen);
+ * D == NULL, path == NULL, an unknown flag bit, or DS_HEADER together with DS_NOHEADER
+ * is misuse. */
+int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen);
 
 /* out = the rows of in, in their order, whose label is in classes[0..nclasses-1]
  * (keep != 0) or is not (keep == 0).  The result may have 0 rows; it keeps the labels.

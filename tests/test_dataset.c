@@ -27,10 +27,10 @@ static void write_tmp(char *path, const char *text)
 }
 
 /* Loads text through a temporary file; returns the status, err gets the message. */
-static int load_text(ds_t D, const char *text, int has_label, char *path, char *err, size_t n)
+static int load_text(ds_t D, const char *text, int flags, char *path, char *err, size_t n)
 {
     write_tmp(path, text);
-    int st = ds_load_csv(D, path, has_label, err, n);
+    int st = ds_load_csv(D, path, flags, err, n);
     unlink(path);
     return st;
 }
@@ -191,6 +191,12 @@ static void test_load_errors(void)
         { "7\n", 1, AE_EPARSE, 1 },                           /* label but no feature */
         { "3,2,a,b\n1,2,0\n3,4,1\n", 1, AE_EPARSE, 1 },       /* header says 3 rows */
         { "2,3,a,b\n1,2,0\n3,4,1\n", 1, AE_EPARSE, 1 },       /* header says 3 features */
+        { "1,2x,3,0\n1,2,3,0\n", 1, AE_EPARSE, 1 },           /* typo on line 1: no header */
+        { "a,1,b\n1,2,0\n", 1, AE_EPARSE, 1 },                /* one number: data */
+        { "nan,inf,x\n1,2,0\n", 1, AE_EPARSE, 1 },            /* NaN text is a number */
+        { "x,y,label\n1,2,0\n", DS_LABEL | DS_NOHEADER, AE_EPARSE, 1 },
+        { "150,4,a,b\n1,2,0\n", DS_LABEL | DS_NOHEADER, AE_EPARSE, 1 },  /* sk layout as data */
+        { "x,y,label\n", DS_LABEL | DS_HEADER, AE_EPARSE, 2 },
     };
     char path[64], err[256];
     ds_t D;
@@ -216,6 +222,44 @@ static void test_load_errors(void)
     CU_ASSERT_EQUAL(load_text(D, "1,2,0\n3,abc,1\n", 1, path, err, 4), AE_EPARSE);
     CU_ASSERT_EQUAL(strlen(err), 3);
     TU_EXPECT_ERROR(ds_load_csv(D, NULL, 1, err, sizeof err));
+    TU_EXPECT_ERROR(ds_load_csv(D, "data/iris.csv", DS_HEADER | DS_NOHEADER, err, sizeof err));
+    TU_EXPECT_ERROR(ds_load_csv(D, "data/iris.csv", 8, err, sizeof err));
+    ds_clear(D);
+}
+
+/* Line 1: header by rule, forced header, forced data. */
+static void test_load_header_flags(void)
+{
+    char path[64], err[256];
+    ds_t D;
+    ds_init(D);
+    /* automatic: words only -> header; a number anywhere -> data */
+    CU_ASSERT_EQUAL(load_text(D, "x,y,label\n1,2,0\n", DS_LABEL, path, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    CU_ASSERT_EQUAL(load_text(D, "x,,label\n1,2,0\n", DS_LABEL, path, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    CU_ASSERT_EQUAL(load_text(D, "5,6,1\n1,2,0\n", DS_LABEL, path, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(D->n, 2);
+    /* DS_HEADER skips line 1 whatever it holds, even numbers, and the sk check is kept */
+    CU_ASSERT_EQUAL(load_text(D, "5,6,1\n1,2,0\n", DS_LABEL | DS_HEADER, path, err, sizeof err),
+                    AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    CU_ASSERT_EQUAL(mpq_cmp_ui(qmat_entry(D->X, 0, 0), 1, 1), 0);
+    CU_ASSERT_EQUAL(load_text(D, "1,2x,3\n1,2,0\n", DS_LABEL | DS_HEADER, path, err, sizeof err),
+                    AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    CU_ASSERT_EQUAL(load_text(D, "2,2,a\n1,2,0\n", DS_LABEL | DS_HEADER, path, err, sizeof err),
+                    AE_EPARSE);
+    CU_ASSERT_TRUE(names_line(err, path, 1));
+    /* scikit-learn layout automatically, checked */
+    CU_ASSERT_EQUAL(load_text(D, "1,2,a,b\n1,2,0\n", DS_LABEL, path, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    /* DS_NOHEADER: line 1 is data */
+    CU_ASSERT_EQUAL(load_text(D, "5,6,1\n1,2,0\n", DS_LABEL | DS_NOHEADER, path, err, sizeof err),
+                    AE_OK);
+    CU_ASSERT_EQUAL(D->n, 2);
+    CU_ASSERT_EQUAL(load_text(D, "a,b\n1,2\n", DS_NOHEADER, path, err, sizeof err), AE_EPARSE);
+    CU_ASSERT_TRUE(names_line(err, path, 1));
     ds_clear(D);
 }
 
@@ -538,6 +582,7 @@ int main(void)
         { "load_real", test_load_real },
         { "load_errors", test_load_errors },
         { "load_variants", test_load_variants },
+        { "load_header_flags", test_load_header_flags },
         { "filter", test_filter },
         { "parse_classes", test_parse_classes },
         { "subset_split", test_subset_split },
