@@ -525,13 +525,16 @@ int ds_minmax_apply(ds_t D, const mpq_t *lo, const mpq_t *hi)
             ae_error("ds_minmax_apply", "hi < lo for feature %ld", j);
             return AE_EINVAL;
         }
-    /* shift = lo, scale = 1/(hi - lo) or 0 for a constant feature */
+    /* shift = lo, scale = 1/(hi - lo), or 1 for a constant feature (scikit-learn's
+     * MinMaxScaler), so a deviation in a feature constant on the fitted rows stays visible */
     mpq_t *shift = qvec_init(d), *scale = qvec_init(d);
     for (long j = 0; j < d; j++) {
         mpq_set(shift[j], lo[j]);
         mpq_sub(scale[j], hi[j], lo[j]);
         if (mpq_sgn(scale[j]) != 0)
             mpq_inv(scale[j], scale[j]);
+        else
+            mpq_set_ui(scale[j], 1, 1);
     }
     for (long i = 0; i < D->n; i++)
         for (long j = 0; j < d; j++) {

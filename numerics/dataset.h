@@ -94,10 +94,12 @@ int ds_split(ds_t train, ds_t test, const ds_t in, long ntest, unsigned long see
  * ds_minmax_fit: lo[j] = min_i X(i,j), hi[j] = max_i X(i,j) over the n >= 1 rows of train;
  * lo, hi are caller-initialised arrays of train->d rationals (e.g. qvec_init).  n == 0 is
  * misuse (there is no minimum).
- * ds_minmax_apply: X(i,j) <- (X(i,j) - lo[j]) / (hi[j] - lo[j]), and X(i,j) <- 0 for a
- * constant feature (hi[j] == lo[j]); then Xd is recomputed (correctly rounded).  Applied
- * to the fitted data, every entry lies in [0, 1] and each non-constant feature attains 0
- * and 1 exactly; other data may fall outside [0, 1].  hi[j] < lo[j] is misuse (D
+ * ds_minmax_apply: X(i,j) <- (X(i,j) - lo[j]) / (hi[j] - lo[j]), and X(i,j) <- X(i,j) - lo[j]
+ * (scale 1, scikit-learn's MinMaxScaler convention) for a constant feature
+ * (hi[j] == lo[j]), so a later deviation in a feature that was constant on the fitted rows
+ * stays visible; then Xd is recomputed (correctly rounded).  Applied to the fitted data,
+ * every entry lies in [0, 1], a constant feature is 0 and each non-constant feature
+ * attains 0 and 1 exactly; other data may fall outside [0, 1].  hi[j] < lo[j] is misuse (D
  * unchanged).  lo and hi are copied first, so they may alias entries of D->X. */
 int ds_minmax_fit(mpq_t *lo, mpq_t *hi, const ds_t train);
 int ds_minmax_apply(ds_t D, const mpq_t *lo, const mpq_t *hi);

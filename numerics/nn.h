@@ -81,7 +81,9 @@ typedef struct {
     void *params;        /* float[nparams] or double[nparams] */
     /* Optional input scaling x' = (x - lo)/(hi - lo) applied by the front end before the
      * network sees data (min-max scaling fitted on the training set): exact rationals,
-     * nscale = 0 (none) or sizes[0]; a feature with hi == lo maps to 0. */
+     * nscale = 0 (none) or sizes[0]; a feature with hi == lo gets scale 1, x' = x - lo
+     * (scikit-learn's MinMaxScaler), so it is 0 on the fitted rows and a deviation stays
+     * visible. */
     long nscale;
     mpq_t *scale_lo, *scale_hi;
     nn_record rec;
