@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "aeerr.h"
 #include "qnum.h"
@@ -130,9 +131,13 @@ static int parse_field(mpq_t q, const char *f, long col, long line, const errctx
     int st = qnum_set_decimal(q, f, &end);
     if (st == AE_OK && *end == '\0')
         return AE_OK;
-    if (st == AE_ERANGE && *end == '\0')
-        return fail(E, AE_ERANGE, line, "decimal exponent out of range in '%.40s' (column %ld)",
-                    f, col + 1);
+    if (st == AE_ERANGE && *end == '\0') {
+        if (qnum_decimal_digits(f) > QNUM_MAX_DIGITS)
+            return fail(E, AE_ERANGE, line, "field has more than %ld digits (column %ld)",
+                        QNUM_MAX_DIGITS, col + 1);
+        return fail(E, AE_ERANGE, line, "exponent beyond +-%ld in '%.40s' (column %ld)",
+                    QNUM_MAX_EXP, f, col + 1);
+    }
     return fail(E, AE_EPARSE, line, "non-numeric field '%.40s' in column %ld", f, col + 1);
 }
 
@@ -181,6 +186,31 @@ int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen)
         ae_error("ds_load_csv", "NULL %s", D == NULL ? "data set" : "path");
         return AE_EINVAL;
     }
+    errctx E = { path, err, errlen };
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return fail(&E, AE_EIO, 0, "cannot open: %s", strerror(errno));
+    /* refuse an oversized regular file before reading any of it */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > DS_MAX_FILE_BYTES) {
+        fclose(f);
+        return fail(&E, AE_ERANGE, 0, "file of %lld bytes exceeds the CSV size cap of %lld bytes",
+                    (long long) sb.st_size, (long long) DS_MAX_FILE_BYTES);
+    }
+    int st = ds_load_csv_stream(D, f, path, flags, err, errlen);
+    fclose(f);
+    return st;
+}
+
+int ds_load_csv_stream(ds_t D, FILE *f, const char *name, int flags, char *err, size_t errlen)
+{
+    if (D == NULL || f == NULL || name == NULL) {
+        ae_error("ds_load_csv_stream", "NULL %s", D == NULL ? "data set" : f == NULL ? "stream" : "name");
+        return AE_EINVAL;
+    }
+    const char *path = name;
     if ((flags & ~(DS_LABEL | DS_HEADER | DS_NOHEADER)) != 0
         || (flags & (DS_HEADER | DS_NOHEADER)) == (DS_HEADER | DS_NOHEADER)) {
         ae_error("ds_load_csv", "bad flags 0x%x", (unsigned) flags);
@@ -190,9 +220,7 @@ int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen)
     errctx E = { path, err, errlen };
     if (err != NULL && errlen > 0)
         err[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return fail(&E, AE_EIO, 0, "cannot open: %s", strerror(errno));
+    long long total = 0;   /* bytes read so far */
 
     char *line = NULL, **fields = NULL;
     size_t linecap = 0;
@@ -207,6 +235,12 @@ int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen)
 
     while ((len = getline(&line, &linecap, f)) != -1) {
         lineno++;
+        total += len;
+        if (total > DS_MAX_FILE_BYTES) {
+            status = fail(&E, AE_ERANGE, lineno, "input exceeds the CSV size cap of %lld bytes",
+                          (long long) DS_MAX_FILE_BYTES);
+            goto done;
+        }
         if (len > 0 && line[len - 1] == '\n')
             line[--len] = '\0';
         if (len > 0 && line[len - 1] == '\r')
@@ -246,10 +280,17 @@ int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen)
             goto done;
         }
         long d = ncols - (has_label ? 1 : 0);
+        if ((nrows + 1) * d > DS_MAX_CELLS) {
+            status = fail(&E, AE_ERANGE, lineno, "more than %ld values (the cap on n x d)",
+                          (long) DS_MAX_CELLS);
+            goto done;
+        }
         if ((nrows + 1) * d > vcap) {
             long nc = vcap ? 2 * vcap : 1024;
             while (nc < (nrows + 1) * d)
                 nc *= 2;
+            if (nc > DS_MAX_CELLS)
+                nc = DS_MAX_CELLS;
             /* mpq_t holds only pointers to its limbs, so moving it with realloc is safe */
             vals = ae_realloc(vals, (size_t) nc * sizeof(mpq_t));
             for (long i = vcap; i < nc; i++)
@@ -322,7 +363,6 @@ done:
     free(fields);
     free(line);
     mpq_clear(scratch);
-    fclose(f);
     return status;
 }
 

@@ -16,6 +16,7 @@
 #define DATASET_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <gmp.h>
 
 #include "qmat.h"
@@ -31,6 +32,18 @@ typedef ds_struct ds_t[1];
 /* D = the empty data set (0 x 0, no labels). */
 void ds_init(ds_t D);
 void ds_clear(ds_t D);
+
+/* Caps of the CSV loader, so a small file never makes it allocate or work without bound.
+ * DS_MAX_FILE_BYTES: a larger regular file is refused before it is read (a stream, after
+ *   that many bytes).  1 GiB is 2000 times the largest bundled data set (digits.csv,
+ *   about 0.5 MB) and leaves the exact values (a bounded multiple of the text, see
+ *   QNUM_MAX_EXP) within a workstation's memory.
+ * DS_MAX_CELLS: at most this many values n x d (a line's worth of fields beyond it is an
+ *   error as soon as the count passes it); 2^26 = 67 million, 600 times digits.csv, at
+ *   about 32 bytes of mpq_t + 8 of double each, i.e. under 3 GB before the numbers' limbs.
+ * Each field is a bounded cost: qnum's QNUM_MAX_DIGITS and QNUM_MAX_EXP. */
+#define DS_MAX_FILE_BYTES (1LL << 30)
+#define DS_MAX_CELLS (1L << 26)
 
 /* Flags of ds_load_csv (or them together). */
 enum {
@@ -60,11 +73,17 @@ enum {
  *   AE_EIO     the file cannot be opened or read (LINE is 0 when it cannot be opened);
  *   AE_EPARSE  empty file / no data rows, blank line, ragged row, empty field, non-numeric
  *              field, NaN or Inf text, non-integer label, header/data shape mismatch;
- *   AE_ERANGE  a decimal exponent beyond QNUM_MAX_EXP (e.g. 1e999999999), a label
- *              outside the range of long.
+ *   AE_ERANGE  "field has more than QNUM_MAX_DIGITS digits", "exponent beyond
+ *              +-QNUM_MAX_EXP" (e.g. 1e999999999), a label outside the range of long, a
+ *              file above DS_MAX_FILE_BYTES (LINE 0, nothing read), more than
+ *              DS_MAX_CELLS values.
  * D == NULL, path == NULL, an unknown flag bit, or DS_HEADER together with DS_NOHEADER
  * is misuse. */
 int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen);
+
+/* As ds_load_csv, reading the open stream f (not closed) and naming it name in messages;
+ * the size cap applies to the bytes read.  NULL D, f or name is misuse. */
+int ds_load_csv_stream(ds_t D, FILE *f, const char *name, int flags, char *err, size_t errlen);
 
 /* out = the rows of in, in their order, whose label is in classes[0..nclasses-1]
  * (keep != 0) or is not (keep == 0).  The result may have 0 rows; it keeps the labels.

@@ -182,6 +182,7 @@ static void test_load_errors(void)
         { "1,2,0\n1,2,0\n1,Infinity,0\n", 1, AE_EPARSE, 3 },
         { "1,2,0\n1,2,0\n1e999999999,2,0\n", 1, AE_ERANGE, 3 },
         { "1,2,0\n1,2e-999999999,0\n", 1, AE_ERANGE, 2 },
+        { "1,2,0\n1e99999,2,0\n", 1, AE_ERANGE, 2 },          /* exponent beyond the cap */
         { "1,,0\n", 1, AE_EPARSE, 1 },                        /* empty field */
         { "1,2,0\n1,2,\n", 1, AE_EPARSE, 2 },                 /* empty label */
         { "1,2,0\n1,2,0.5\n", 1, AE_EPARSE, 2 },              /* non-integer label */
@@ -224,6 +225,62 @@ static void test_load_errors(void)
     TU_EXPECT_ERROR(ds_load_csv(D, NULL, 1, err, sizeof err));
     TU_EXPECT_ERROR(ds_load_csv(D, "data/iris.csv", DS_HEADER | DS_NOHEADER, err, sizeof err));
     TU_EXPECT_ERROR(ds_load_csv(D, "data/iris.csv", 8, err, sizeof err));
+    ds_clear(D);
+}
+
+/* Caps: digits, exponent, cells, file size (each its own message). */
+static void test_load_caps(void)
+{
+    char path[64], err[256];
+    ds_t D;
+    ds_init(D);
+    /* 5,000,000 digits: "more than 100 digits", not an exponent message */
+    size_t m = 5000000;
+    char *big = malloc(m + 16);
+    memset(big, '3', m);
+    strcpy(big + m, ",0\n");
+    CU_ASSERT_EQUAL(load_text(D, big, DS_LABEL, path, err, sizeof err), AE_ERANGE);
+    CU_ASSERT_TRUE(names_line(err, path, 1));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than 100 digits"));
+    free(big);
+    CU_ASSERT_EQUAL(load_text(D, "1,0\n1e401,0\n", DS_LABEL, path, err, sizeof err), AE_ERANGE);
+    CU_ASSERT_TRUE(names_line(err, path, 2));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "exponent beyond +-400"));
+    CU_ASSERT_EQUAL(load_text(D, "1e400,1e-400,0\n", DS_LABEL, path, err, sizeof err), AE_OK);
+    /* a file above the size cap is refused before it is read: a sparse file declaring
+     * 2 GiB (nothing of it is allocated) */
+    strcpy(path, "/tmp/aeaudit_ds_XXXXXX");
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(ftruncate(fd, (off_t) DS_MAX_FILE_BYTES + 1), 0);
+    close(fd);
+    CU_ASSERT_EQUAL(ds_load_csv(D, path, DS_LABEL, err, sizeof err), AE_ERANGE);
+    CU_ASSERT_TRUE(names_line(err, path, 0));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "size cap"));
+    unlink(path);
+    /* cells: a line wider than DS_MAX_CELLS fields fails at that line */
+    long w = DS_MAX_CELLS / 1024 + 1;   /* 1024 rows of w fields pass the cap */
+    char *row = malloc((size_t) w * 2 + 2), *p = row;
+    for (long j = 0; j < w; j++)
+        *p++ = '1', *p++ = j + 1 < w ? ',' : '\n';
+    *p = '\0';
+    FILE *f = tmpfile();
+    CU_ASSERT_FATAL(f != NULL);
+    for (int i = 0; i < 1030; i++)
+        fputs(row, f);
+    rewind(f);
+    CU_ASSERT_EQUAL(ds_load_csv_stream(D, f, "wide", 0, err, sizeof err), AE_ERANGE);
+    CU_ASSERT_TRUE(names_line(err, "wide", 1024));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "values"));
+    fclose(f);
+    free(row);
+    /* the stream entry point reads the same as the file one */
+    f = fmemopen((void *) "x,y\n1,2\n", 8, "r");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(ds_load_csv_stream(D, f, "mem", DS_LABEL, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    fclose(f);
+    TU_EXPECT_ERROR(ds_load_csv_stream(D, NULL, "x", 0, err, sizeof err));
     ds_clear(D);
 }
 
@@ -588,6 +645,7 @@ int main(void)
         { "load_errors", test_load_errors },
         { "load_variants", test_load_variants },
         { "load_header_flags", test_load_header_flags },
+        { "load_caps", test_load_caps },
         { "filter", test_filter },
         { "parse_classes", test_parse_classes },
         { "subset_split", test_subset_split },
