@@ -34,6 +34,8 @@
  * In a float32 file every FP weight must be exactly a float.  A reader rejects any
  * deviation; the checksum catches corruption that still parses.
  */
+#include <stdio.h>   /* before gmp.h (via nn.h), which then declares mpq_out_str */
+
 #include "nn.h"
 #include "aeerr.h"
 
