@@ -431,6 +431,44 @@ static void test_degenerate(void)
     qnet_clear(f0);
 }
 
+/* A form whose integer row needs more than 53 bits: the test says CONE_UNDECIDED (it
+ * never rounds), though the cone does hold fixed points (e1, e2). */
+static void test_undecided(void)
+{
+    static const long sizes[] = { 3, 7, 3 };
+    double p[7 * 3 + 3 * 7] = { 0 };
+    for (int i = 0; i < 3; i++) {
+        p[(2 * i) * 3 + i] = 1;
+        p[(2 * i + 1) * 3 + i] = -1;
+    }
+    p[6 * 3 + 0] = 1;
+    p[6 * 3 + 1] = 0x1p-60;
+    double *w2 = p + 21;          /* out = (x1, x2, 0) */
+    w2[0 * 7 + 0] = 1;
+    w2[0 * 7 + 1] = -1;
+    w2[1 * 7 + 2] = 1;
+    w2[1 * 7 + 3] = -1;
+    qnet_t f0;
+    make_f0(f0, 2, sizes, RELU_ID, p);
+    mpq_t *x = qvec_init(3), *y = qvec_init(3);
+    mpq_set_ui(x[0], 1, 1);
+    mpq_set_ui(x[1], 1, 1);
+    mpq_set_ui(x[2], 1, 1);
+    signed char *pat = malloc((size_t) f0->nunits);
+    qnet_eval(y, 3, pat, f0, x, 3);
+    int st;
+    CU_ASSERT_EQUAL(cone_test(&st, y, 3, f0, pat), AE_OK);
+    CU_ASSERT_EQUAL(st, CONE_UNDECIDED);
+    CU_ASSERT(qvec_is_zero(y, 3));
+    mpq_set_ui(x[2], 0, 1);
+    CU_ASSERT_EQUAL(cone_is_fixed(f0, x, 3), 1);   /* (1, 1, 0) is in that cone and fixed */
+    CU_ASSERT_EQUAL(cone_member(f0, pat, x, 3), 1);
+    free(pat);
+    qvec_clear(x, 3);
+    qvec_clear(y, 3);
+    qnet_clear(f0);
+}
+
 static void test_misuse(void)
 {
     /* a net with biases is not homogeneous */
@@ -485,6 +523,7 @@ int main(void)
         { "circle sectors vs sampling and search", test_circle_sampling },
         { "forms vs qnet_forms", test_forms },
         { "degenerate: zero, identity, d = 1", test_degenerate },
+        { "53-bit limit: undecided, never rounded", test_undecided },
         { "misuse", test_misuse },
         { NULL, NULL }
     };
