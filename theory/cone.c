@@ -172,9 +172,90 @@ static int fits53(const mpz_t z)
     return mpz_sizeinbase(z, 2) <= 53;
 }
 
-/* One LP { H y >= 0, sigma y_i >= 1 } (H m x k integers, all < 2^53).  Returns 1 with
- * y (k rationals) the exactly recomputed vertex, 0 if glp_exact says infeasible, -1 if
- * undecided. */
+/* x (the columns of P) = the basic solution of P's current basis, recomputed exactly:
+ * every nonbasic column sits at its bound (free: 0), every nonbasic row's activity at its
+ * bound, which gives as many equations as columns; P's data are integers < 2^53, read back
+ * exactly.  Returns 1, or 0 if the system is malformed or singular. */
+static int exact_vertex(mpq_t *x, glp_prob *P)
+{
+    int m = glp_get_num_rows(P), n = glp_get_num_cols(P);
+    qmat_t E, R, X;
+    qmat_init(E, n, n);
+    qmat_init(R, n, 1);
+    qmat_init(X, n, 1);
+    int *ind = ae_malloc((size_t) (n + 1) * sizeof(int));
+    double *val = ae_malloc((size_t) (n + 1) * sizeof(double));
+    long ne = 0;
+    int ok = 1;
+    for (int j = 1; j <= n && ok; j++) {
+        int s = glp_get_col_stat(P, j);
+        if (s == GLP_BS)
+            continue;
+        if (ne >= n) {
+            ok = 0;
+            break;
+        }
+        mpq_set_ui(qmat_entry(E, ne, j - 1), 1, 1);
+        double bd = s == GLP_NU ? glp_get_col_ub(P, j) : s == GLP_NF ? 0 : glp_get_col_lb(P, j);
+        mpq_set_d(qmat_entry(R, ne, 0), bd);
+        ne++;
+    }
+    for (int r = 1; r <= m && ok; r++) {
+        int s = glp_get_row_stat(P, r);
+        if (s == GLP_BS)
+            continue;
+        if (ne >= n) {
+            ok = 0;
+            break;
+        }
+        int len = glp_get_mat_row(P, r, ind, val);
+        for (int t = 1; t <= len; t++)
+            mpq_set_d(qmat_entry(E, ne, ind[t] - 1), val[t]);
+        double bd = s == GLP_NU ? glp_get_row_ub(P, r) : s == GLP_NF ? 0 : glp_get_row_lb(P, r);
+        mpq_set_d(qmat_entry(R, ne, 0), bd);
+        ne++;
+    }
+    int res = 0;
+    if (ok && ne == n && qmat_solve(X, E, R) == AE_OK) {
+        qmat_get_col(x, X, 0);
+        res = 1;
+    }
+    free(ind);
+    free(val);
+    qmat_clear(E);
+    qmat_clear(R);
+    qmat_clear(X);
+    return res;
+}
+
+/* glp_exact on P from the standard basis: GLP_OPT, GLP_NOFEAS, or -1 (failure). */
+static int exact_solve(glp_prob *P)
+{
+    glp_std_basis(P);
+    glp_smcp parm;
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    if (glp_exact(P, &parm) != 0)
+        return -1;
+    int st = glp_get_status(P);
+    return st == GLP_OPT || st == GLP_NOFEAS ? st : -1;
+}
+
+/* s = row r of H (m x k) times y. */
+static void hdot(mpq_t s, mpq_t t, const mpz_t *H, long k, long r, const mpq_t *y)
+{
+    mpq_set_ui(s, 0, 1);
+    for (long j = 0; j < k; j++) {
+        mpq_set_z(t, H[r * k + j]);
+        mpq_mul(t, t, y[j]);
+        mpq_add(s, s, t);
+    }
+}
+
+/* One LP { H y >= 0, sigma y_i >= 1 } (P holds H with rows >= 0).  Returns 1 with y the
+ * exactly recomputed and exactly checked vertex (H y >= 0, y != 0); 0 if infeasibility
+ * is certified by an exactly checked Farkas vector lambda >= 0, H^T lambda = -sigma e_i
+ * (then lambda^T H y >= 0 and = -sigma y_i <= -1 for any feasible y); -1 if undecided. */
 static int lp_solve(mpq_t *y, glp_prob *P, const mpz_t *H, long m, long k, long i,
                     int sigma)
 {
@@ -184,57 +265,66 @@ static int lp_solve(mpq_t *y, glp_prob *P, const mpz_t *H, long m, long k, long 
         glp_set_col_bnds(P, (int) i + 1, GLP_LO, 1, 0);
     else
         glp_set_col_bnds(P, (int) i + 1, GLP_UP, 0, -1);
-    glp_std_basis(P);
-    glp_smcp parm;
-    glp_init_smcp(&parm);
-    parm.msg_lev = GLP_MSG_OFF;
-    int rc = glp_exact(P, &parm);
-    if (rc != 0)
-        return -1;
-    int st = glp_get_status(P);
-    if (st == GLP_NOFEAS)
-        return 0;
-    if (st != GLP_OPT)
-        return -1;
-    /* The nonbasic variables at their bounds determine the vertex. */
-    qmat_t E, R, Y;
-    qmat_init(E, k, k);
-    qmat_init(R, k, 1);
-    qmat_init(Y, k, 1);
-    long ne = 0;
-    int ok = 1;
-    for (long j = 0; j < k && ok; j++) {
-        int s = glp_get_col_stat(P, (int) j + 1);
-        if (s == GLP_BS)
-            continue;
-        if (ne >= k) {
-            ok = 0;
-            break;
-        }
-        mpq_set_ui(qmat_entry(E, ne, j), 1, 1);
-        if (s == GLP_NL || s == GLP_NU)
-            mpq_set_si(qmat_entry(R, ne, 0), j == i ? sigma : 0, 1);
-        ne++;
-    }
-    for (long r = 0; r < m && ok; r++) {
-        if (glp_get_row_stat(P, (int) r + 1) == GLP_BS)
-            continue;
-        if (ne >= k) {
-            ok = 0;
-            break;
-        }
-        for (long j = 0; j < k; j++)
-            mpq_set_z(qmat_entry(E, ne, j), H[r * k + j]);
-        ne++;   /* row bound 0 */
-    }
+    int st = exact_solve(P);
+    mpq_t s, t;
+    mpq_inits(s, t, (mpq_ptr) NULL);
     int res = -1;
-    if (ok && ne == k && qmat_solve(Y, E, R) == AE_OK) {
-        qmat_get_col(y, Y, 0);
+    if (st == GLP_OPT && exact_vertex(y, P) && !qvec_is_zero(y, k)) {
         res = 1;
+        for (long r = 0; r < m && res == 1; r++) {
+            hdot(s, t, H, k, r, y);
+            if (mpq_sgn(s) < 0)
+                res = -1;
+        }
+    } else if (st == GLP_NOFEAS) {
+        /* the Farkas LP: lambda >= 0 (m columns), H^T lambda = -sigma e_i (k rows) */
+        glp_prob *D = glp_create_prob();
+        glp_add_rows(D, (int) k);
+        glp_add_cols(D, (int) m);
+        for (long j = 0; j < k; j++) {
+            double rhs = j == i ? -sigma : 0;
+            glp_set_row_bnds(D, (int) j + 1, GLP_FX, rhs, rhs);
+        }
+        int *ia = ae_malloc((size_t) (m * k + 1) * sizeof(int));
+        int *ja = ae_malloc((size_t) (m * k + 1) * sizeof(int));
+        double *ar = ae_malloc((size_t) (m * k + 1) * sizeof(double));
+        int ne = 0;
+        for (long r = 0; r < m; r++) {
+            glp_set_col_bnds(D, (int) r + 1, GLP_LO, 0, 0);
+            for (long j = 0; j < k; j++)
+                if (mpz_sgn(H[r * k + j]) != 0) {
+                    ne++;
+                    ia[ne] = (int) j + 1;
+                    ja[ne] = (int) r + 1;
+                    ar[ne] = mpz_get_d(H[r * k + j]);
+                }
+        }
+        glp_load_matrix(D, ne, ia, ja, ar);
+        free(ia);
+        free(ja);
+        free(ar);
+        mpq_t *lam = qvec_init(m);
+        if (exact_solve(D) == GLP_OPT && exact_vertex(lam, D)) {
+            res = 0;
+            for (long r = 0; r < m && res == 0; r++)
+                if (mpq_sgn(lam[r]) < 0)
+                    res = -1;
+            for (long j = 0; j < k && res == 0; j++) {
+                mpq_set_ui(s, 0, 1);
+                for (long r = 0; r < m; r++) {
+                    mpq_set_z(t, H[r * k + j]);
+                    mpq_mul(t, t, lam[r]);
+                    mpq_add(s, s, t);
+                }
+                if (mpz_cmp_si(mpq_numref(s), j == i ? -sigma : 0) != 0
+                    || mpz_cmp_ui(mpq_denref(s), 1) != 0)
+                    res = -1;
+            }
+        }
+        qvec_clear(lam, m);
+        glp_delete_prob(D);
     }
-    qmat_clear(E);
-    qmat_clear(R);
-    qmat_clear(Y);
+    mpq_clears(s, t, (mpq_ptr) NULL);
     return res;
 }
 
@@ -337,24 +427,6 @@ int cone_test(int *status, mpq_t *v, long n, const qnet_t f0, const signed char 
                     undecided = 1;
                 } else if (r > 0) {
                     found = 1;
-                    /* exact check of the recomputed vertex against the LP's rows */
-                    mpq_t s, t;
-                    mpq_inits(s, t, (mpq_ptr) NULL);
-                    for (long rr = 0; rr < m && found; rr++) {
-                        mpq_set_ui(s, 0, 1);
-                        for (long j = 0; j < k; j++) {
-                            mpq_set_z(t, H[rr * k + j]);
-                            mpq_mul(t, t, y[j]);
-                            mpq_add(s, s, t);
-                        }
-                        if (mpq_sgn(s) < 0)
-                            found = 0;
-                    }
-                    mpq_clears(s, t, (mpq_ptr) NULL);
-                    if (!found || qvec_is_zero(y, k)) {
-                        found = 0;
-                        undecided = 1;
-                    }
                 }
             }
         free(ia);

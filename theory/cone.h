@@ -28,11 +28,15 @@
  *     (nonbasic rows H_u y = 0, nonbasic columns at their bound, free nonbasic y_j = 0),
  *     v = N y is scaled to a primitive integer vector and f0(v) = v, v != 0 is checked
  *     exactly with qnet_eval.  Only this exact check makes a certificate (CONE_FIXED).
- *   - Infeasible for every (i, sigma): CONE_NONE.  This verdict trusts glp_exact (exact
- *     simplex on exactly representable data); it is not independently certified.
+ *   - Infeasible: glp_exact's verdict is not trusted alone.  A second exact LP finds a
+ *     Farkas vector lambda >= 0 with H^T lambda = -sigma e_i (it exists iff the first LP
+ *     is infeasible: for a feasible y, 0 <= lambda^T H y = -sigma y_i <= -1); its vertex
+ *     is recomputed in rationals the same way and lambda >= 0, H^T lambda = -sigma e_i
+ *     checked exactly.  CONE_NONE needs such a checked certificate for every (i, sigma).
  *   - An entry of H that does not fit in 53 bits, a GLPK failure, a singular basis
  *     system, or a feasible LP whose recomputed vertex fails the exact check, with no
- *     other LP certified: CONE_UNDECIDED (never rounded).
+ *     other LP certified, or an infeasibility without a checked Farkas vector:
+ *     CONE_UNDECIDED (never rounded).
  * If null(A_p - I) = {0}, the answer is CONE_NONE without any LP (exact).
  *
  * Search (cone_search): the pattern of each candidate direction (qnet_eval), patterns
