@@ -369,6 +369,64 @@ static void test_forms(void)
     gsl_rng_free(r);
 }
 
+/* A trained float32 2-D AE: the circle decides completely (no undecided), and a search
+ * over random directions meets only sector patterns, with the same verdicts. */
+static void test_trained(void)
+{
+    gsl_rng *r = tu_rng();
+    static const long sizes[] = { 2, 16, 1, 16, 2 };
+    nn_act_t act[4] = { NN_RELU, NN_RELU, NN_RELU, NN_IDENTITY };
+    nn_t net;
+    CU_ASSERT_EQUAL_FATAL(nn_init(net, NN_F32, 4, sizes, act, NULL, NULL), AE_OK);
+    CU_ASSERT_EQUAL_FATAL(nn_init_params(net, NN_INIT_TORCH, r), AE_OK);
+    double X[400];
+    for (int i = 0; i < 200; i++) {
+        double t = gsl_rng_uniform(r);
+        X[2 * i] = t;
+        X[2 * i + 1] = 0.5 * t + 0.1;
+    }
+    nn_trainopts o;
+    nn_trainopts_default(&o);
+    o.lr = 0.01;
+    o.batch = 20;
+    nn_trainer_t T;
+    CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, net, &o, X, 200), AE_OK);
+    double loss;
+    for (int ep = 0; ep < 30; ep++)
+        CU_ASSERT_EQUAL(nn_trainer_epoch(&loss, T), AE_OK);
+    nn_trainer_clear(T);
+    qnet_t q, f0;
+    CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
+    CU_ASSERT_EQUAL_FATAL(qnet_init_recession(f0, q), AE_OK);
+    cone_circle_t C;
+    cone_circle_init(C, f0);
+    CU_ASSERT_EQUAL_FATAL(cone_circle(C, f0, 0), AE_OK);
+    CU_ASSERT_EQUAL(C->nundecided, 0);
+    check_circle_fixed(f0, C);
+    double cand[200];
+    for (int i = 0; i < 200; i++)
+        cand[i] = gsl_rng_uniform(r) - 0.5;
+    cone_search_t S;
+    cone_search_init(S, f0);
+    CU_ASSERT_EQUAL(cone_search_d(S, f0, cand, 100, 2), AE_OK);
+    CU_ASSERT(S->npat >= 1);
+    for (long j = 0; j < S->npat; j++) {
+        long found = 0;
+        for (long k = 0; k < C->n; k++)
+            if (memcmp(cone_search_pat(S, j), cone_circle_pat(C, k), (size_t) f0->nunits) == 0) {
+                found = 1;
+                CU_ASSERT_EQUAL(S->status[j], C->status[k]);
+            }
+        CU_ASSERT(found);
+    }
+    cone_search_clear(S);
+    cone_circle_clear(C);
+    qnet_clear(q);
+    qnet_clear(f0);
+    nn_clear(net);
+    gsl_rng_free(r);
+}
+
 static void test_degenerate(void)
 {
     /* the zero network: one sector (the plane), no fixed point */
@@ -522,6 +580,7 @@ int main(void)
         { "no fixed point: rotation, wedge (LP infeasible)", test_no_fixed_point },
         { "circle sectors vs sampling and search", test_circle_sampling },
         { "forms vs qnet_forms", test_forms },
+        { "trained 2-D AE: complete decision, search agrees", test_trained },
         { "degenerate: zero, identity, d = 1", test_degenerate },
         { "53-bit limit: undecided, never rounded", test_undecided },
         { "misuse", test_misuse },
