@@ -252,7 +252,7 @@ static int cmd_verify(int argc, char **argv)
         snprintf(inst, sizeof inst, "%ld", res[i].instances);
         const char *cells[5] = {sel[i]->id, proof_verdict_name(res[i].verdict), res[i].method,
                                 inst, res[i].evidence};
-        st = tab_row(T, cells);
+        st = tab_row(T, cells, 5);
     }
     if (st == AE_OK)
         st = tab_commit(T, err, sizeof err);
