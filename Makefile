@@ -39,13 +39,18 @@ $(BUILD)/numerics/nn.o: OPT := -O3
 DEB_PKGS   := libgmp-dev libmpfr-dev libgsl-dev libcunit1-dev libopenblas-dev zlib1g-dev pkg-config
 BENCH_PKGS := python3-mpmath python3-torch dataset-fashion-mnist
 
-.PHONY: all deps check verify bench clean
+FUZZ_PKGS  := clang libclang-rt-14-dev
+
+.PHONY: all deps check verify bench clean fuzz
 ifndef AEAUDIT_DEPS_OK
 all check verify:
 	@sh tests/deps.sh $(DEB_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 bench:
 	@sh tests/deps.sh $(DEB_PKGS) $(BENCH_PKGS)
+	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
+fuzz:
+	@sh tests/deps.sh $(DEB_PKGS) $(FUZZ_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 else
 all: $(BIN)/aeaudit $(TESTS)
@@ -93,8 +98,37 @@ bench: all $(BENCHES)
 	@sh tests/bench/run.sh
 endif
 
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang into build-fuzz/ and each run
+# for FUZZ_SECONDS on a scratch copy of its seed corpus (tests/fuzz/corpus/NAME/), so a
+# run never writes into the repository.  Crashes land in build-fuzz/NAME-crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      := clang
+FUZZ_FLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g -fsanitize=address,undefined \
+                -fno-sanitize-recover=all -Inumerics $(PKG_CFLAGS)
+FUZZ_NAMES   := csv decimal model idx
+FUZZ_LIBSRC  := $(NUM_SRC)
+FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:%.c=build-fuzz/%.o)
+
+build-fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lz -lm
+
+ifdef AEAUDIT_DEPS_OK
+fuzz: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
+	@for n in $(FUZZ_NAMES); do \
+	   rm -rf build-fuzz/$$n-corpus; mkdir -p build-fuzz/$$n-corpus build-fuzz/$$n-crashes; \
+	   cp tests/fuzz/corpus/$$n/* build-fuzz/$$n-corpus/; \
+	   echo "== fuzz_$$n for $(FUZZ_SECONDS) s"; \
+	   ./build-fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 \
+	     -artifact_prefix=build-fuzz/$$n-crashes/ build-fuzz/$$n-corpus || exit 1; \
+	 done
+endif
+
 clean:
-	rm -rf $(BUILD) $(BIN)
+	rm -rf $(BUILD) $(BIN) build-fuzz
 
 # Keep object files between runs (they are intermediates of the pattern rules).
 .SECONDARY:

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "aeerr.h"
 #include "qnum.h"
@@ -130,20 +131,44 @@ static int parse_field(mpq_t q, const char *f, long col, long line, const errctx
     int st = qnum_set_decimal(q, f, &end);
     if (st == AE_OK && *end == '\0')
         return AE_OK;
-    if (st == AE_ERANGE && *end == '\0')
-        return fail(E, AE_ERANGE, line, "decimal exponent out of range in '%.40s' (column %ld)",
-                    f, col + 1);
+    if (st == AE_ERANGE && *end == '\0') {
+        if (qnum_decimal_digits(f) > QNUM_MAX_DIGITS)
+            return fail(E, AE_ERANGE, line, "field has more than %ld digits (column %ld)",
+                        QNUM_MAX_DIGITS, col + 1);
+        return fail(E, AE_ERANGE, line, "exponent beyond +-%ld in '%.40s' (column %ld)",
+                    QNUM_MAX_EXP, f, col + 1);
+    }
     return fail(E, AE_EPARSE, line, "non-numeric field '%.40s' in column %ld", f, col + 1);
 }
 
-/* Is this line-1 field a word (so the line is a header)? */
-static int is_word(const char *f, mpq_t scratch)
+/* Does this (trimmed) field read as a number: a whole decimal literal
+ * [+-]digits[.digits][(e|E)[+-]digits], or NaN/Inf text?  Syntax only, so it costs
+ * nothing whatever the digit count. */
+static int is_numeric(const char *f)
 {
-    int alpha = 0;
-    for (const char *s = f; *s; s++)
-        if (isalpha((unsigned char) *s))
-            alpha = 1;
-    return alpha && !is_nan_inf_text(f) && qnum_parse(scratch, f) == AE_EPARSE;
+    if (is_nan_inf_text(f))
+        return 1;
+    const char *p = f;
+    if (*p == '+' || *p == '-')
+        p++;
+    size_t nd = 0;
+    while (isdigit((unsigned char) *p))
+        p++, nd++;
+    if (*p == '.')
+        for (p++; isdigit((unsigned char) *p); p++)
+            nd++;
+    if (nd == 0)
+        return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!isdigit((unsigned char) *p))
+            return 0;
+        while (isdigit((unsigned char) *p))
+            p++;
+    }
+    return *p == '\0';
 }
 
 /* A non-negative integer header field that fits a long, or -1. */
@@ -155,7 +180,7 @@ static long header_count(const char *f, mpq_t scratch)
     return mpz_get_si(mpq_numref(scratch));
 }
 
-int ds_load_csv(ds_t D, const char *path, int has_label, char *err, size_t errlen)
+int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen)
 {
     if (D == NULL || path == NULL) {
         ae_error("ds_load_csv", "NULL %s", D == NULL ? "data set" : "path");
@@ -167,6 +192,35 @@ int ds_load_csv(ds_t D, const char *path, int has_label, char *err, size_t errle
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return fail(&E, AE_EIO, 0, "cannot open: %s", strerror(errno));
+    /* refuse an oversized regular file before reading any of it */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > DS_MAX_FILE_BYTES) {
+        fclose(f);
+        return fail(&E, AE_ERANGE, 0, "file of %lld bytes exceeds the CSV size cap of %lld bytes",
+                    (long long) sb.st_size, (long long) DS_MAX_FILE_BYTES);
+    }
+    int st = ds_load_csv_stream(D, f, path, flags, err, errlen);
+    fclose(f);
+    return st;
+}
+
+int ds_load_csv_stream(ds_t D, FILE *f, const char *name, int flags, char *err, size_t errlen)
+{
+    if (D == NULL || f == NULL || name == NULL) {
+        ae_error("ds_load_csv_stream", "NULL %s", D == NULL ? "data set" : f == NULL ? "stream" : "name");
+        return AE_EINVAL;
+    }
+    const char *path = name;
+    if ((flags & ~(DS_LABEL | DS_HEADER | DS_NOHEADER)) != 0
+        || (flags & (DS_HEADER | DS_NOHEADER)) == (DS_HEADER | DS_NOHEADER)) {
+        ae_error("ds_load_csv", "bad flags 0x%x", (unsigned) flags);
+        return AE_EINVAL;
+    }
+    const int has_label = (flags & DS_LABEL) != 0;
+    errctx E = { path, err, errlen };
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+    long long total = 0;   /* bytes read so far */
 
     char *line = NULL, **fields = NULL;
     size_t linecap = 0;
@@ -181,6 +235,12 @@ int ds_load_csv(ds_t D, const char *path, int has_label, char *err, size_t errle
 
     while ((len = getline(&line, &linecap, f)) != -1) {
         lineno++;
+        total += len;
+        if (total > DS_MAX_FILE_BYTES) {
+            status = fail(&E, AE_ERANGE, lineno, "input exceeds the CSV size cap of %lld bytes",
+                          (long long) DS_MAX_FILE_BYTES);
+            goto done;
+        }
         if (len > 0 && line[len - 1] == '\n')
             line[--len] = '\0';
         if (len > 0 && line[len - 1] == '\r')
@@ -194,21 +254,20 @@ int ds_load_csv(ds_t D, const char *path, int has_label, char *err, size_t errle
             goto done;
         }
         long k = split(line, &fields, &fcap);
-        if (lineno == 1) {
-            for (long j = 0; j < k; j++)
-                if (is_word(fields[j], scratch))
-                    header = 1;
-            if (header) {
-                if (k >= 3 && (hdr_n = header_count(fields[0], scratch)) >= 0
-                    && (hdr_d = header_count(fields[1], scratch)) >= 0) {
-                    for (long j = 2; j < k; j++)
-                        if (!is_word(fields[j], scratch))
-                            hdr_n = hdr_d = -1;
-                } else {
-                    hdr_n = hdr_d = -1;
-                }
+        if (lineno == 1 && !(flags & DS_NOHEADER)) {
+            /* the scikit-learn layout "n_samples,n_features,<class names>" */
+            int sk = k >= 3 && (hdr_n = header_count(fields[0], scratch)) >= 0
+                     && (hdr_d = header_count(fields[1], scratch)) >= 0;
+            for (long j = 2; sk && j < k; j++)
+                sk = !is_numeric(fields[j]);
+            if (!sk)
+                hdr_n = hdr_d = -1;
+            int numeric = 0;
+            for (long j = 0; j < k && !numeric; j++)
+                numeric = is_numeric(fields[j]);
+            header = (flags & DS_HEADER) || sk || !numeric;
+            if (header)
                 continue;
-            }
         }
         if (ncols < 0) {
             ncols = k;
@@ -221,10 +280,17 @@ int ds_load_csv(ds_t D, const char *path, int has_label, char *err, size_t errle
             goto done;
         }
         long d = ncols - (has_label ? 1 : 0);
+        if ((nrows + 1) * d > DS_MAX_CELLS) {
+            status = fail(&E, AE_ERANGE, lineno, "more than %ld values (the cap on n x d)",
+                          (long) DS_MAX_CELLS);
+            goto done;
+        }
         if ((nrows + 1) * d > vcap) {
             long nc = vcap ? 2 * vcap : 1024;
             while (nc < (nrows + 1) * d)
                 nc *= 2;
+            if (nc > DS_MAX_CELLS)
+                nc = DS_MAX_CELLS;
             /* mpq_t holds only pointers to its limbs, so moving it with realloc is safe */
             vals = ae_realloc(vals, (size_t) nc * sizeof(mpq_t));
             for (long i = vcap; i < nc; i++)
@@ -297,7 +363,6 @@ done:
     free(fields);
     free(line);
     mpq_clear(scratch);
-    fclose(f);
     return status;
 }
 
@@ -500,13 +565,16 @@ int ds_minmax_apply(ds_t D, const mpq_t *lo, const mpq_t *hi)
             ae_error("ds_minmax_apply", "hi < lo for feature %ld", j);
             return AE_EINVAL;
         }
-    /* shift = lo, scale = 1/(hi - lo) or 0 for a constant feature */
+    /* shift = lo, scale = 1/(hi - lo), or 1 for a constant feature (scikit-learn's
+     * MinMaxScaler), so a deviation in a feature constant on the fitted rows stays visible */
     mpq_t *shift = qvec_init(d), *scale = qvec_init(d);
     for (long j = 0; j < d; j++) {
         mpq_set(shift[j], lo[j]);
         mpq_sub(scale[j], hi[j], lo[j]);
         if (mpq_sgn(scale[j]) != 0)
             mpq_inv(scale[j], scale[j]);
+        else
+            mpq_set_ui(scale[j], 1, 1);
     }
     for (long i = 0; i < D->n; i++)
         for (long j = 0; j < d; j++) {

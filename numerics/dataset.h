@@ -16,6 +16,7 @@
 #define DATASET_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <gmp.h>
 
 #include "qmat.h"
@@ -32,28 +33,57 @@ typedef ds_struct ds_t[1];
 void ds_init(ds_t D);
 void ds_clear(ds_t D);
 
+/* Caps of the CSV loader, so a small file never makes it allocate or work without bound.
+ * DS_MAX_FILE_BYTES: a larger regular file is refused before it is read (a stream, after
+ *   that many bytes).  1 GiB is 2000 times the largest bundled data set (digits.csv,
+ *   about 0.5 MB) and leaves the exact values (a bounded multiple of the text, see
+ *   QNUM_MAX_EXP) within a workstation's memory.
+ * DS_MAX_CELLS: at most this many values n x d (a line's worth of fields beyond it is an
+ *   error as soon as the count passes it); 2^26 = 67 million, 600 times digits.csv, at
+ *   about 32 bytes of mpq_t + 8 of double each, i.e. under 3 GB before the numbers' limbs.
+ * Each field is a bounded cost: qnum's QNUM_MAX_DIGITS and QNUM_MAX_EXP. */
+#define DS_MAX_FILE_BYTES (1LL << 30)
+#define DS_MAX_CELLS (1L << 26)
+
+/* Flags of ds_load_csv (or them together). */
+enum {
+    DS_LABEL = 1,     /* the last column is the label */
+    DS_HEADER = 2,    /* line 1 is a header: always skipped */
+    DS_NOHEADER = 4   /* line 1 is always data */
+};
+
 /* Loads a comma-separated file into D.
  * Format: one sample a line; fields are decimal literals [+-]digits[.digits][(e|E)[+-]digits]
  * (ASCII spaces and tabs around a field are ignored); lines end in "\n" or "\r\n"; the last
- * line may or may not end in a newline; lines may be arbitrarily long.  When has_label is
- * nonzero the last field is the label, which must be an integer (exactly: "2", "2.0" and
- * "2e0" are 2, "2.5" is an error) fitting in a long; the other fields are the features.
- * Every row must have the same number of fields, and at least one feature.
- * Header: line 1 is skipped as a header when one of its fields is a word, i.e. contains a
- * letter and is neither a number nor NaN/Inf text (so "n_samples,..." and
- * "178,13,class_0,..." are headers, "1e5,2" and "nan,1" are not).  When the header's first
- * two fields are non-negative integers followed by words (the scikit-learn layout
- * "n_samples,n_features,<class names>"), they are checked: the file must have exactly
- * n_samples data rows and, when has_label, n_features features.  Blank lines are errors.
+ * line may or may not end in a newline.  With DS_LABEL in flags the last field is the
+ * label, which must be an integer (exactly: "2", "2.0" and "2e0" are 2, "2.5" is an
+ * error) fitting in a long; the other fields are the features.  Every row must have the
+ * same number of fields, and at least one feature.
+ * Header: with DS_HEADER line 1 is skipped, with DS_NOHEADER it is data.  With neither,
+ * line 1 is a header exactly when none of its fields reads as a number (a decimal literal
+ * or NaN/Inf text): "x,y,label" is a header; "1,2x,3,0" is data, so its typo is a parse
+ * error at line 1 rather than a silently skipped line; "nan,1" is data.  The one
+ * exception is the scikit-learn layout "n_samples,n_features,<class names>" (two
+ * non-negative integers, then at least one field that is not a number): it is a header
+ * (also without DS_HEADER, not with DS_NOHEADER), and it is checked: the file must have
+ * exactly n_samples data rows and, with DS_LABEL, n_features features.  Blank lines are
+ * errors.
  * Returns AE_OK, or (D unchanged, err = "PATH:LINE: reason" when err != NULL, truncated to
  * errlen bytes including the terminating NUL):
  *   AE_EIO     the file cannot be opened or read (LINE is 0 when it cannot be opened);
  *   AE_EPARSE  empty file / no data rows, blank line, ragged row, empty field, non-numeric
  *              field, NaN or Inf text, non-integer label, header/data shape mismatch;
- *   AE_ERANGE  a decimal exponent beyond QNUM_MAX_EXP (e.g. 1e999999999), a label
- *              outside the range of long.
- * D == NULL or path == NULL is misuse. */
-int ds_load_csv(ds_t D, const char *path, int has_label, char *err, size_t errlen);
+ *   AE_ERANGE  "field has more than QNUM_MAX_DIGITS digits", "exponent beyond
+ *              +-QNUM_MAX_EXP" (e.g. 1e999999999), a label outside the range of long, a
+ *              file above DS_MAX_FILE_BYTES (LINE 0, nothing read), more than
+ *              DS_MAX_CELLS values.
+ * D == NULL, path == NULL, an unknown flag bit, or DS_HEADER together with DS_NOHEADER
+ * is misuse. */
+int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen);
+
+/* As ds_load_csv, reading the open stream f (not closed) and naming it name in messages;
+ * the size cap applies to the bytes read.  NULL D, f or name is misuse. */
+int ds_load_csv_stream(ds_t D, FILE *f, const char *name, int flags, char *err, size_t errlen);
 
 /* out = the rows of in, in their order, whose label is in classes[0..nclasses-1]
  * (keep != 0) or is not (keep == 0).  The result may have 0 rows; it keeps the labels.
@@ -83,10 +113,12 @@ int ds_split(ds_t train, ds_t test, const ds_t in, long ntest, unsigned long see
  * ds_minmax_fit: lo[j] = min_i X(i,j), hi[j] = max_i X(i,j) over the n >= 1 rows of train;
  * lo, hi are caller-initialised arrays of train->d rationals (e.g. qvec_init).  n == 0 is
  * misuse (there is no minimum).
- * ds_minmax_apply: X(i,j) <- (X(i,j) - lo[j]) / (hi[j] - lo[j]), and X(i,j) <- 0 for a
- * constant feature (hi[j] == lo[j]); then Xd is recomputed (correctly rounded).  Applied
- * to the fitted data, every entry lies in [0, 1] and each non-constant feature attains 0
- * and 1 exactly; other data may fall outside [0, 1].  hi[j] < lo[j] is misuse (D
+ * ds_minmax_apply: X(i,j) <- (X(i,j) - lo[j]) / (hi[j] - lo[j]), and X(i,j) <- X(i,j) - lo[j]
+ * (scale 1, scikit-learn's MinMaxScaler convention) for a constant feature
+ * (hi[j] == lo[j]), so a later deviation in a feature that was constant on the fitted rows
+ * stays visible; then Xd is recomputed (correctly rounded).  Applied to the fitted data,
+ * every entry lies in [0, 1], a constant feature is 0 and each non-constant feature
+ * attains 0 and 1 exactly; other data may fall outside [0, 1].  hi[j] < lo[j] is misuse (D
  * unchanged).  lo and hi are copied first, so they may alias entries of D->X. */
 int ds_minmax_fit(mpq_t *lo, mpq_t *hi, const ds_t train);
 int ds_minmax_apply(ds_t D, const mpq_t *lo, const mpq_t *hi);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 void idx_init(idx_t A)
@@ -53,6 +54,12 @@ int idx_load(idx_t A, const char *path, char *err, size_t errlen)
         ae_error("idx_load", "NULL argument");
         return AE_EINVAL;
     }
+    long long fsize = -1;
+    {
+        struct stat sb;
+        if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+            fsize = (long long) sb.st_size;
+    }
     errno = 0;
     gzFile g = gzopen(path, "rb");
     if (g == NULL)
@@ -81,17 +88,45 @@ int idx_load(idx_t A, const char *path, char *err, size_t errlen)
         unsigned long v = ((unsigned long) q[0] << 24) | ((unsigned long) q[1] << 16)
                           | ((unsigned long) q[2] << 8) | q[3];
         B.dims[i] = (long) v;
-        if (v == 0 || (double) B.count * (double) v > 4e9)
+        if (v == 0 || (double) B.count * (double) v > (double) IDX_MAX_BYTES)
             st = fail(err, errlen, AE_EPARSE, "%s: bad IDX dimension %lu", path, v);
         else
             B.count *= (long) v;
     }
-    if (st == AE_OK && (B.data = malloc((size_t) B.count)) == NULL)
-        st = fail(err, errlen, AE_EIO, "%s: out of memory", path);
+    if (st == AE_OK && gzdirect(g) && fsize >= 0 && fsize - 4 - 4L * B.ndim < B.count)
+        st = fail(err, errlen, AE_EPARSE, "%s: truncated: the header declares %ld data bytes, "
+                  "the file holds %lld", path, B.count, fsize - 4 - 4LL * B.ndim);
     if (st == AE_OK) {
-        k = read_all(g, B.data, B.count);
+        /* grow the buffer with the data actually inflated, never past the declared size,
+         * so a small file that declares a huge size costs nothing */
+        long cap = 0;
+        k = 0;
+        while (k >= 0 && k < B.count) {
+            if (k == cap) {
+                long nc = cap ? 2 * cap : (1L << 20);
+                if (nc > B.count)
+                    nc = B.count;
+                unsigned char *nb = realloc(B.data, (size_t) nc);
+                if (nb == NULL) {
+                    k = -2;
+                    break;
+                }
+                B.data = nb;
+                cap = nc;
+            }
+            long got = read_all(g, B.data + k, cap - k);
+            if (got < 0)
+                k = -1;
+            else if (got < cap - k) {
+                k += got;
+                break;
+            } else
+                k += got;
+        }
         unsigned char extra;
-        if (k < 0)
+        if (k == -2)
+            st = fail(err, errlen, AE_EIO, "%s: out of memory", path);
+        else if (k < 0)
             st = fail(err, errlen, AE_EPARSE, "%s: corrupt compressed data", path);
         else if (k < B.count)
             st = fail(err, errlen, AE_EPARSE, "%s: truncated: %ld of %ld data bytes", path,

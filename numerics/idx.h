@@ -13,6 +13,13 @@
 /* Debian's dataset-fashion-mnist installs its four files here. */
 #define IDX_DEFAULT_DIR "/usr/share/datasets/fashion-mnist/"
 
+/* Cap on the data bytes an IDX header may declare (the product of its sizes): 2^32 =
+ * 4 GiB, 80 times Fashion-MNIST's 47 MB training images.  Headers above it are refused
+ * at once; below it nothing is allocated before the data arrive: a plain file whose size
+ * is below the declared size is refused from its size, and a gzip stream is inflated in
+ * chunks into a buffer that grows with the data, never past the declared size. */
+#define IDX_MAX_BYTES (1L << 32)
+
 typedef struct {
     int ndim;            /* 1..4 */
     long dims[4];
@@ -25,8 +32,9 @@ void idx_init(idx_t A);
 void idx_clear(idx_t A);
 
 /* Reads path into A (replacing its contents).  Returns AE_OK; AE_EIO (cannot open/read);
- * AE_EPARSE (bad magic, a type other than unsigned byte, a zero or huge dimension,
- * truncated data, trailing bytes, corrupt gzip stream), with err = "PATH: reason";
+ * AE_EPARSE (bad magic, a type other than unsigned byte, a zero dimension or a declared
+ * size above IDX_MAX_BYTES, truncated data, trailing bytes, corrupt gzip stream), with
+ * err = "PATH: reason";
  * A unchanged on error. */
 int idx_load(idx_t A, const char *path, char *err, size_t errlen);
 

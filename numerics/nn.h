@@ -69,6 +69,12 @@ typedef struct {
     double loss;        /* mean training loss of the last epoch (NaN if never trained) */
 } nn_record;
 
+/* Model file caps (nn_load): a larger file is refused before it is read (256 MiB holds
+ * about 10^7 float64 weights in %a text, 20 times the largest network the claims train);
+ * at most NN_MAX_PARAMS parameters (2^25 = 33.5 million, 268 MB as doubles). */
+#define NN_MAX_FILE_BYTES (1LL << 28)
+#define NN_MAX_PARAMS (1L << 25)
+
 typedef struct {
     int prec;            /* NN_F32 or NN_F64 */
     long L;              /* number of affine layers, >= 1 */
@@ -81,7 +87,9 @@ typedef struct {
     void *params;        /* float[nparams] or double[nparams] */
     /* Optional input scaling x' = (x - lo)/(hi - lo) applied by the front end before the
      * network sees data (min-max scaling fitted on the training set): exact rationals,
-     * nscale = 0 (none) or sizes[0]; a feature with hi == lo maps to 0. */
+     * nscale = 0 (none) or sizes[0]; a feature with hi == lo gets scale 1, x' = x - lo
+     * (scikit-learn's MinMaxScaler), so it is 0 on the fitted rows and a deviation stays
+     * visible. */
     long nscale;
     mpq_t *scale_lo, *scale_hi;
     nn_record rec;

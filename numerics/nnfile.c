@@ -26,9 +26,16 @@
  *   end crc32 XXXXXXXX                   CRC-32 (zlib's, as Python's zlib.crc32) of every
  *                                        byte before this line, 8 lower-case hex digits
  *
+ * A reader also accepts CRLF line ends: the CR of each CRLF is dropped first and the
+ * checksum is that of the LF text.  Caps (nn.h): NN_MAX_FILE_BYTES, NN_MAX_PARAMS, and
+ * the parameter count must fit the file (2 bytes a weight at least), checked before
+ * anything is allocated.  nn_save writes PATH.tmp (truncating a stale one) and renames.
+ *
  * In a float32 file every FP weight must be exactly a float.  A reader rejects any
  * deviation; the checksum catches corruption that still parses.
  */
+#include <stdio.h>   /* before gmp.h (via nn.h), which then declares mpq_out_str */
+
 #include "nn.h"
 #include "aeerr.h"
 
@@ -39,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -170,9 +178,11 @@ int nn_save(const char *path, const nn_t net, char *err, size_t errlen)
         free(body);
         return fail(err, errlen, AE_EIO, "%s: out of memory", path);
     }
+    /* One fixed temporary name PATH.tmp, truncated: a run killed before the rename leaves
+     * at most that one file, which the next save overwrites. */
     memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
+    memcpy(tmp + plen, ".tmp", 5);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (fd < 0) {
         int e = errno;
         free(body);
@@ -180,10 +190,7 @@ int nn_save(const char *path, const nn_t net, char *err, size_t errlen)
         return fail(err, errlen, AE_EIO, "%s: cannot create a temporary file: %s", path,
                     strerror(e));
     }
-    /* mkstemp creates mode 0600; a model file is an ordinary file (0666 less umask). */
-    mode_t um = umask(0);
-    umask(um);
-    FILE *f = fchmod(fd, 0666 & ~um) == 0 ? fdopen(fd, "w") : NULL;
+    FILE *f = fdopen(fd, "w");
     int ok = f != NULL;
     if (ok) {
         ok = fwrite(body, 1, len, f) == len;
@@ -215,6 +222,7 @@ typedef struct {
     const char *path;
     char *err;
     size_t errlen;
+    long long fsize;  /* bytes in the file */
 } rd;
 
 /* Returns the next line, NUL-terminated in place (the '\n' replaced), or NULL at the end. */
@@ -341,6 +349,7 @@ static int parse_model(nn_struct *net, rd *r)
     }
     if ((st = expect(r, "sizes", &s)) != AE_OK)
         goto done;
+    const long sizes_line = r->line;
     c = s;
     for (long l = 0; l <= L; l++) {
         if (!get_long(&c, &sizes[l], 0) || sizes[l] < 1 || sizes[l] > (1L << 24)
@@ -381,6 +390,24 @@ static int parse_model(nn_struct *net, rd *r)
         }
         bias[l] = *c == '1';
         c += 2;
+    }
+    {
+        /* the parameter count, as a product (not width by width), against the cap and
+         * against what the file can hold: each weight takes at least 2 bytes ("0 ") */
+        double np = 0;
+        for (long l = 0; l < L; l++)
+            np += (double) sizes[l] * (double) sizes[l + 1] + (bias[l] ? (double) sizes[l + 1] : 0);
+        if (np > (double) NN_MAX_PARAMS) {
+            st = fail(r->err, r->errlen, AE_ERANGE, "%s:%ld: %.0f parameters exceed the cap of "
+                      "%ld", r->path, sizes_line, np, (long) NN_MAX_PARAMS);
+            goto done;
+        }
+        if (2 * np > (double) r->fsize) {
+            st = fail(r->err, r->errlen, AE_EPARSE, "%s:%ld: truncated: %.0f parameters cannot "
+                      "fit in a file of %lld bytes", r->path, sizes_line, np,
+                      (long long) r->fsize);
+            goto done;
+        }
     }
     /* nn_init reports misuse through ae_error; everything it checks was checked above. */
     if ((st = nn_init(net, prec, L, sizes, act, ap, bias)) != AE_OK)
@@ -497,6 +524,9 @@ static int parse_rest(nn_struct *net, rd *r)
             } else {
                 mpq_canonicalize(lo[i]);
                 mpq_canonicalize(hi[i]);
+                if (mpq_cmp(lo[i], hi[i]) > 0)
+                    st = fail(r->err, r->errlen, AE_EPARSE, "%s:%ld: scale line has lo > hi",
+                              r->path, r->line);
             }
         }
         if (st == AE_OK)
@@ -567,6 +597,24 @@ int nn_load(nn_t net, const char *path, char *err, size_t errlen)
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return fail(err, errlen, AE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > NN_MAX_FILE_BYTES) {
+        fclose(f);
+        return fail(err, errlen, AE_ERANGE, "%s:0: file of %lld bytes exceeds the model size "
+                    "cap of %lld bytes", path, (long long) sb.st_size,
+                    (long long) NN_MAX_FILE_BYTES);
+    }
+    {
+        /* the magic line first, before reading (possibly gigabytes of) anything else */
+        char head[14];
+        if (fread(head, 1, sizeof head, f) != sizeof head
+            || memcmp(head, "aeaudit-model ", sizeof head) != 0) {
+            fclose(f);
+            return fail(err, errlen, AE_EPARSE,
+                        "%s:1: not an aeaudit model file (bad magic line)", path);
+        }
+        rewind(f);
+    }
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap + 1);
     int st = AE_OK;
@@ -574,8 +622,9 @@ int nn_load(nn_t net, const char *path, char *err, size_t errlen)
         len += fread(buf + len, 1, cap - len, f);
         if (len < cap)
             break;
-        if (cap > ((size_t) 1 << 32)) {
-            st = fail(err, errlen, AE_EPARSE, "%s: file too large for a model", path);
+        if (cap >= (size_t) NN_MAX_FILE_BYTES) {
+            st = fail(err, errlen, AE_ERANGE, "%s: exceeds the model size cap of %lld bytes",
+                      path, (long long) NN_MAX_FILE_BYTES);
             break;
         }
         char *nb = realloc(buf, 2 * cap + 1);
@@ -601,6 +650,16 @@ int nn_load(nn_t net, const char *path, char *err, size_t errlen)
     if (memchr(buf, '\0', len) != NULL) {
         free(buf);
         return fail(err, errlen, AE_EPARSE, "%s: not a text file (NUL byte)", path);
+    }
+    /* CRLF files (e.g. after a Windows editor or git checkout): the CR of every CRLF is
+     * removed and the file read, and checksummed, as the LF text. */
+    if (memchr(buf, '\r', len) != NULL) {
+        size_t w = 0;
+        for (size_t i = 0; i < len; i++)
+            if (!(buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n'))
+                buf[w++] = buf[i];
+        len = w;
+        buf[len] = '\0';
     }
     /* The last line must be the checksum line; its absence means truncation. */
     long nlines = 0;
@@ -632,7 +691,7 @@ int nn_load(nn_t net, const char *path, char *err, size_t errlen)
         return fail(err, errlen, AE_EPARSE, "%s: checksum mismatch (file corrupt): "
                     "stored %08lx, computed %08lx", path, want, got);
     }
-    rd r = { buf, endline, 0, path, err, errlen };
+    rd r = { buf, endline, 0, path, err, errlen, (long long) len };
     st = parse_model(net, &r);
     if (st == AE_OK) {
         st = parse_rest(net, &r);

@@ -18,6 +18,32 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+long qnum_decimal_digits(const char *s)
+{
+    if (s == NULL) {
+        ae_error("qnum_decimal_digits", "s is NULL");
+        return 0;
+    }
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    /* significant digits: from the first nonzero digit to the last nonzero digit */
+    long first = -1, last = -1, k = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (; is_digit(*p); p++, k++)
+            if (*p != '0') {
+                if (first < 0)
+                    first = k;
+                last = k;
+            }
+        if (pass == 0 && *p == '.')
+            p++;
+        else
+            break;
+    }
+    return first < 0 ? 0 : last - first + 1;
+}
+
 int qnum_set_decimal(mpq_t q, const char *s, const char **end)
 {
     if (s == NULL) {
@@ -85,7 +111,7 @@ int qnum_set_decimal(mpq_t q, const char *s, const char **end)
     buf[nd] = '\0';
     /* value = digits * 10^(ex - nfrac + tz); nfrac is bounded by the string length. */
     long long e10 = ex + tz - (long long)nfrac;
-    if (e10 > QNUM_MAX_EXP || e10 < -QNUM_MAX_EXP) {
+    if ((long long)(nd - lead) > QNUM_MAX_DIGITS || e10 > QNUM_MAX_EXP || e10 < -QNUM_MAX_EXP) {
         free(buf);
         return AE_ERANGE;
     }
@@ -353,7 +379,7 @@ void qnum_sqrt_lower(mpq_t r, const mpq_t a, mpfr_prec_t p)
 
 void qnum_pow10(mpq_t q, long e)
 {
-    if (e > QNUM_MAX_EXP * 100 || e < -QNUM_MAX_EXP * 100) {
+    if (e > 10000000L || e < -10000000L) {
         ae_error("qnum_pow10", "exponent %ld too large", e);
         return;
     }

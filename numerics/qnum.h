@@ -13,9 +13,18 @@
 #include <gmp.h>
 #include <mpfr.h>
 
-/* Largest accepted |decimal exponent| in qnum_set_decimal: beyond this the exact value
- * would need megabytes and is certainly a data error. */
-#define QNUM_MAX_EXP 100000L
+/* Caps of qnum_set_decimal, so that a short literal can never cost unbounded memory or
+ * time.  Writing a nonzero literal's value as m 10^e with m an integer not divisible by
+ * 10, m has at most QNUM_MAX_DIGITS digits and |e| <= QNUM_MAX_EXP.
+ * - Digits: real data sets carry <= 20 significant digits and 17 already identify any
+ *   double; 100 leaves ample room while keeping each value (and every product the exact
+ *   verifications form from it) small.
+ * - Exponent: doubles span about 1e-324 (smallest subnormal) to 1e308, so no value whose
+ *   exponent exceeds 400 can be data meant for these claims; 10^400 is 1329 bits, so a
+ *   5-byte field like "1e400" costs at most about 200 bytes exact (a bounded multiple of
+ *   the text), where the old bound 100000 let "1e99999" cost 41 KB. */
+#define QNUM_MAX_DIGITS 100L
+#define QNUM_MAX_EXP 400L
 
 /* Parses a decimal literal  [+-]digits[.digits][(e|E)[+-]digits]  (at least one digit
  * in the mantissa, before or after the point: "5." and ".5" are accepted) at the start of
@@ -23,8 +32,10 @@
  * double).
  * Returns AE_OK; AE_EPARSE if s does not start with such a literal ("", "nan", "inf",
  * "abc", ".", "-"); AE_ERANGE if the literal is well formed and nonzero but, writing its
- * value as m 10^e with m an integer not divisible by 10, |e| > QNUM_MAX_EXP
- * (e.g. "1e999999999", "1e-100001"; zero is never out of range).  q is unchanged unless
+ * value as m 10^e with m an integer not divisible by 10, m has more than QNUM_MAX_DIGITS
+ * digits or |e| > QNUM_MAX_EXP (e.g. "1e999999999", "1e-401"; zero is never out of
+ * range; qnum_decimal_digits tells the two apart).  The work is linear in the length of
+ * the literal and the result is bounded by the caps.  q is unchanged unless
  * AE_OK.  An exponent marker not followed by digits is not part of the literal ("1e"
  * parses as 1 with *end at the 'e').
  * If end != NULL, *end = the first character not consumed (= s on AE_EPARSE, just past
@@ -32,6 +43,12 @@
  * business ("1.2.3" stops at the second '.'); qnum_parse is the whole-string variant.
  * s == NULL is misuse. */
 int qnum_set_decimal(mpq_t q, const char *s, const char **end);
+
+/* The number of digits of m in the value m 10^e (m not divisible by 10) of the decimal
+ * literal at the start of s (0 for zero or when s does not start with a literal): the
+ * quantity qnum_set_decimal compares with QNUM_MAX_DIGITS.  Syntax only, linear time.
+ * s == NULL is misuse (returns 0). */
+long qnum_decimal_digits(const char *s);
 
 /* As qnum_set_decimal, but the whole string must be the literal (optionally surrounded by
  * ASCII white space); anything else is AE_EPARSE ("1.2.3", "12abc", "").  q unchanged on
@@ -74,7 +91,7 @@ char *qnum_get_str_sig(const mpq_t q, int ndigits);
 void qnum_sqrt_upper(mpq_t r, const mpq_t a, mpfr_prec_t p);
 void qnum_sqrt_lower(mpq_t r, const mpq_t a, mpfr_prec_t p);
 
-/* q = 10^e exactly (e may be negative).  |e| > QNUM_MAX_EXP * 100 is misuse (q unchanged);
+/* q = 10^e exactly (e may be negative).  |e| > 10^7 is misuse (q unchanged);
  * this guards against accidental gigabyte-sized results. */
 void qnum_pow10(mpq_t q, long e);
 

@@ -27,10 +27,10 @@ static void write_tmp(char *path, const char *text)
 }
 
 /* Loads text through a temporary file; returns the status, err gets the message. */
-static int load_text(ds_t D, const char *text, int has_label, char *path, char *err, size_t n)
+static int load_text(ds_t D, const char *text, int flags, char *path, char *err, size_t n)
 {
     write_tmp(path, text);
-    int st = ds_load_csv(D, path, has_label, err, n);
+    int st = ds_load_csv(D, path, flags, err, n);
     unlink(path);
     return st;
 }
@@ -182,6 +182,7 @@ static void test_load_errors(void)
         { "1,2,0\n1,2,0\n1,Infinity,0\n", 1, AE_EPARSE, 3 },
         { "1,2,0\n1,2,0\n1e999999999,2,0\n", 1, AE_ERANGE, 3 },
         { "1,2,0\n1,2e-999999999,0\n", 1, AE_ERANGE, 2 },
+        { "1,2,0\n1e99999,2,0\n", 1, AE_ERANGE, 2 },          /* exponent beyond the cap */
         { "1,,0\n", 1, AE_EPARSE, 1 },                        /* empty field */
         { "1,2,0\n1,2,\n", 1, AE_EPARSE, 2 },                 /* empty label */
         { "1,2,0\n1,2,0.5\n", 1, AE_EPARSE, 2 },              /* non-integer label */
@@ -191,6 +192,12 @@ static void test_load_errors(void)
         { "7\n", 1, AE_EPARSE, 1 },                           /* label but no feature */
         { "3,2,a,b\n1,2,0\n3,4,1\n", 1, AE_EPARSE, 1 },       /* header says 3 rows */
         { "2,3,a,b\n1,2,0\n3,4,1\n", 1, AE_EPARSE, 1 },       /* header says 3 features */
+        { "1,2x,3,0\n1,2,3,0\n", 1, AE_EPARSE, 1 },           /* typo on line 1: no header */
+        { "a,1,b\n1,2,0\n", 1, AE_EPARSE, 1 },                /* one number: data */
+        { "nan,inf,x\n1,2,0\n", 1, AE_EPARSE, 1 },            /* NaN text is a number */
+        { "x,y,label\n1,2,0\n", DS_LABEL | DS_NOHEADER, AE_EPARSE, 1 },
+        { "150,4,a,b\n1,2,0\n", DS_LABEL | DS_NOHEADER, AE_EPARSE, 1 },  /* sk layout as data */
+        { "x,y,label\n", DS_LABEL | DS_HEADER, AE_EPARSE, 2 },
     };
     char path[64], err[256];
     ds_t D;
@@ -216,6 +223,86 @@ static void test_load_errors(void)
     CU_ASSERT_EQUAL(load_text(D, "1,2,0\n3,abc,1\n", 1, path, err, 4), AE_EPARSE);
     CU_ASSERT_EQUAL(strlen(err), 3);
     TU_EXPECT_ERROR(ds_load_csv(D, NULL, 1, err, sizeof err));
+    TU_EXPECT_ERROR(ds_load_csv(D, "data/iris.csv", DS_HEADER | DS_NOHEADER, err, sizeof err));
+    TU_EXPECT_ERROR(ds_load_csv(D, "data/iris.csv", 8, err, sizeof err));
+    ds_clear(D);
+}
+
+/* Caps: digits, exponent, cells, file size (each its own message). */
+static void test_load_caps(void)
+{
+    char path[64], err[256];
+    ds_t D;
+    ds_init(D);
+    /* 5,000,000 digits: "more than 100 digits", not an exponent message */
+    size_t m = 5000000;
+    char *big = malloc(m + 16);
+    memset(big, '3', m);
+    strcpy(big + m, ",0\n");
+    CU_ASSERT_EQUAL(load_text(D, big, DS_LABEL, path, err, sizeof err), AE_ERANGE);
+    CU_ASSERT_TRUE(names_line(err, path, 1));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than 100 digits"));
+    free(big);
+    CU_ASSERT_EQUAL(load_text(D, "1,0\n1e401,0\n", DS_LABEL, path, err, sizeof err), AE_ERANGE);
+    CU_ASSERT_TRUE(names_line(err, path, 2));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "exponent beyond +-400"));
+    CU_ASSERT_EQUAL(load_text(D, "1e400,1e-400,0\n", DS_LABEL, path, err, sizeof err), AE_OK);
+    /* a file above the size cap is refused before it is read: a sparse file declaring
+     * 2 GiB (nothing of it is allocated) */
+    strcpy(path, "/tmp/aeaudit_ds_XXXXXX");
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(ftruncate(fd, (off_t) DS_MAX_FILE_BYTES + 1), 0);
+    close(fd);
+    CU_ASSERT_EQUAL(ds_load_csv(D, path, DS_LABEL, err, sizeof err), AE_ERANGE);
+    CU_ASSERT_TRUE(names_line(err, path, 0));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "size cap"));
+    unlink(path);
+    /* (DS_MAX_CELLS is not exercised here: reaching it needs 2^26 values, gigabytes.) */
+    FILE *f;
+    /* the stream entry point reads the same as the file one */
+    f = fmemopen((void *) "x,y\n1,2\n", 8, "r");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(ds_load_csv_stream(D, f, "mem", DS_LABEL, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    fclose(f);
+    TU_EXPECT_ERROR(ds_load_csv_stream(D, NULL, "x", 0, err, sizeof err));
+    ds_clear(D);
+}
+
+/* Line 1: header by rule, forced header, forced data. */
+static void test_load_header_flags(void)
+{
+    char path[64], err[256];
+    ds_t D;
+    ds_init(D);
+    /* automatic: words only -> header; a number anywhere -> data */
+    CU_ASSERT_EQUAL(load_text(D, "x,y,label\n1,2,0\n", DS_LABEL, path, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    CU_ASSERT_EQUAL(load_text(D, "x,,label\n1,2,0\n", DS_LABEL, path, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    CU_ASSERT_EQUAL(load_text(D, "5,6,1\n1,2,0\n", DS_LABEL, path, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(D->n, 2);
+    /* DS_HEADER skips line 1 whatever it holds, even numbers, and the sk check is kept */
+    CU_ASSERT_EQUAL(load_text(D, "5,6,1\n1,2,0\n", DS_LABEL | DS_HEADER, path, err, sizeof err),
+                    AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    CU_ASSERT_EQUAL(mpq_cmp_ui(qmat_entry(D->X, 0, 0), 1, 1), 0);
+    CU_ASSERT_EQUAL(load_text(D, "1,2x,3\n1,2,0\n", DS_LABEL | DS_HEADER, path, err, sizeof err),
+                    AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    CU_ASSERT_EQUAL(load_text(D, "2,2,a\n1,2,0\n", DS_LABEL | DS_HEADER, path, err, sizeof err),
+                    AE_EPARSE);
+    CU_ASSERT_TRUE(names_line(err, path, 1));
+    /* scikit-learn layout automatically, checked */
+    CU_ASSERT_EQUAL(load_text(D, "1,2,a,b\n1,2,0\n", DS_LABEL, path, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(D->n, 1);
+    /* DS_NOHEADER: line 1 is data */
+    CU_ASSERT_EQUAL(load_text(D, "5,6,1\n1,2,0\n", DS_LABEL | DS_NOHEADER, path, err, sizeof err),
+                    AE_OK);
+    CU_ASSERT_EQUAL(D->n, 2);
+    CU_ASSERT_EQUAL(load_text(D, "a,b\n1,2\n", DS_NOHEADER, path, err, sizeof err), AE_EPARSE);
+    CU_ASSERT_TRUE(names_line(err, path, 1));
     ds_clear(D);
 }
 
@@ -486,7 +573,7 @@ static void test_minmax(void)
         }
     CU_ASSERT_EQUAL(bad, 0);
 
-    /* constant feature -> 0, also for other values in later data; one-row data set */
+    /* constant feature -> x - lo (scale 1): 0 on the fitted rows, a deviation later shows */
     const char *text = "1,5,0\n2,5,1\n3,5,0\n";
     CU_ASSERT_EQUAL_FATAL(load_text(S, text, 1, path, err, sizeof err), AE_OK);
     mpq_t *l2 = qvec_init(2), *h2 = qvec_init(2);
@@ -504,7 +591,12 @@ static void test_minmax(void)
     CU_ASSERT_EQUAL_FATAL(load_text(S, "7,9,0\n", 1, path, err, sizeof err), AE_OK);
     CU_ASSERT_EQUAL(ds_minmax_apply(S, l2, h2), AE_OK);
     CU_ASSERT_EQUAL(mpq_cmp_ui(qmat_entry(S->X, 0, 0), 3, 1), 0);   /* (7 - 1)/2 */
-    CU_ASSERT_EQUAL(mpq_sgn(qmat_entry(S->X, 0, 1)), 0);
+    CU_ASSERT_EQUAL(mpq_cmp_ui(qmat_entry(S->X, 0, 1), 4, 1), 0);   /* 9 - 5, scale 1 */
+    CU_ASSERT_EQUAL(S->Xd[1], 4.0);
+    CU_ASSERT_EQUAL_FATAL(load_text(S, "7,4.5,0\n", 1, path, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(ds_minmax_apply(S, l2, h2), AE_OK);
+    mpq_set_si(t, -1, 2);
+    CU_ASSERT_TRUE(mpq_equal(qmat_entry(S->X, 0, 1), t));           /* 4.5 - 5 */
     CU_ASSERT_EQUAL_FATAL(load_text(S, "7,9,0\n", 1, path, err, sizeof err), AE_OK);
     CU_ASSERT_EQUAL(ds_minmax_fit(l2, h2, S), AE_OK);
     CU_ASSERT_EQUAL(ds_minmax_apply(S, l2, h2), AE_OK);
@@ -538,6 +630,8 @@ int main(void)
         { "load_real", test_load_real },
         { "load_errors", test_load_errors },
         { "load_variants", test_load_variants },
+        { "load_header_flags", test_load_header_flags },
+        { "load_caps", test_load_caps },
         { "filter", test_filter },
         { "parse_classes", test_parse_classes },
         { "subset_split", test_subset_split },

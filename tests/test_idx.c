@@ -132,6 +132,46 @@ static void test_bad_files(void)
     CU_ASSERT_PTR_NULL(A->data);
 }
 
+/* Tiny files whose headers declare huge sizes fail fast, without allocating them. */
+static void test_huge_headers(void)
+{
+    char p[128], q[128], err[256];
+    path_of(p, "huge.idx");
+    path_of(q, "huge.idx.gz");
+    idx_t A;
+    idx_init(A);
+    /* 4 dims of 65535: 1.8e19 bytes, far beyond the cap: refused from the header */
+    unsigned char h[4 + 16 + 64] = { 0, 0, 0x08, 4 };
+    for (int i = 0; i < 4; i++) {
+        h[4 + 4 * i + 2] = 0xff;
+        h[4 + 4 * i + 3] = 0xff;
+    }
+    write_plain(p, h, sizeof h);
+    CU_ASSERT_EQUAL(idx_load(A, p, err, sizeof err), AE_EPARSE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "dimension"));
+    /* 3 dims declaring 2^32 bytes (at the cap): a 84-byte plain file is refused from its
+     * size; a gzip file of 64 data bytes is short data -- neither allocates 4 GiB */
+    unsigned char g[4 + 12 + 64] = { 0, 0, 0x08, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1 };
+    write_plain(p, g, sizeof g);
+    CU_ASSERT_EQUAL(idx_load(A, p, err, sizeof err), AE_EPARSE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "declares"));
+    write_gz(q, g, sizeof g);
+    CU_ASSERT_EQUAL(idx_load(A, q, err, sizeof err), AE_EPARSE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "truncated"));
+    CU_ASSERT_PTR_NULL(A->data);
+    /* more data than declared in a gzip stream: trailing bytes, found after the count */
+    unsigned char t[4 + 4 + 8] = { 0, 0, 0x08, 1, 0, 0, 0, 4 };
+    write_gz(q, t, sizeof t);
+    CU_ASSERT_EQUAL(idx_load(A, q, err, sizeof err), AE_EPARSE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "trailing"));
+    write_gz(q, t, 12);
+    CU_ASSERT_EQUAL(idx_load(A, q, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(A->count, 4);
+    idx_clear(A);
+    unlink(p);
+    unlink(q);
+}
+
 static void test_split(void)
 {
     unsigned char buf[4096];
@@ -195,6 +235,7 @@ int main(void)
     static const tu_test T[] = {
         { "plain and gzip files read back", test_roundtrip },
         { "truncated, bad magic, bad type, trailing, corrupt gzip", test_bad_files },
+        { "tiny files declaring huge sizes", test_huge_headers },
         { "image/label split directory", test_split },
         { "Debian Fashion-MNIST test split", test_fashion_mnist },
         { "cleanup", test_cleanup },

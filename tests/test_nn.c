@@ -720,6 +720,103 @@ static void test_load_rejects_corrupt(void)
     nn_clear(a);
 }
 
+/* Writes body + its correct checksum line to path (lines end in eol: "\n" or "\r\n"). */
+static void spit_model(const char *path, const char *body, const char *eol)
+{
+    FILE *f = fopen(path, "wb");
+    for (const char *s = body; *s; s++) {
+        if (*s == '\n')
+            fputs(eol, f);
+        else
+            fputc(*s, f);
+    }
+    fprintf(f, "end crc32 %08lx%s", crc32(0L, (const Bytef *) body, (uInt) strlen(body)), eol);
+    fclose(f);
+}
+
+#define MODEL_HEAD(prec, sizes) "aeaudit-model 1\nprecision " prec "\nlayers 1\nsizes " sizes \
+    "\nact 0 relu\nbias 0\nrecord data -\nrecord normal -\nrecord n 1\nrecord opt adam\n" \
+    "record lr 0x1p-10\nrecord momentum 0x0p+0\nrecord beta1 0x1p-1\nrecord beta2 0x1p-1\n" \
+    "record eps 0x1p-20\nrecord epochs 0\nrecord batch 1\nrecord steps 0\nrecord seed 1\n" \
+    "record init torch\nrecord loss nan\n"
+
+/* err starts with "path:line: ". */
+static int err_at(const char *err, const char *path, long line)
+{
+    char pre[200];
+    snprintf(pre, sizeof pre, "%s:%ld: ", path, line);
+    return strncmp(err, pre, strlen(pre)) == 0;
+}
+
+static void test_load_limits(void)
+{
+    char p[128], err[256];
+    tmp_path(p, "lim.aem");
+    nn_t b;
+    /* a valid file, LF and CRLF alike */
+    const char *good = MODEL_HEAD("float64", "1 1") "scale 1\n0 1/2\nW 0 1 1\n0x1p+0\n";
+    spit_model(p, good, "\n");
+    CU_ASSERT_EQUAL_FATAL(nn_load(b, p, err, sizeof err), AE_OK);
+    nn_clear(b);
+    spit_model(p, good, "\r\n");
+    CU_ASSERT_EQUAL(nn_load(b, p, err, sizeof err), AE_OK);
+    if (strlen(err) > 0 && strstr(err, "version"))
+        fprintf(stderr, "\nCRLF: %s\n", err);
+    CU_ASSERT_EQUAL(b->nscale, 1);
+    nn_clear(b);
+    /* scale lo > hi: FILE:LINE (line 23 is the scale line) */
+    spit_model(p, MODEL_HEAD("float64", "1 1") "scale 1\n1 0\nW 0 1 1\n0x1p+0\n", "\n");
+    CU_ASSERT_EQUAL(nn_load(b, p, err, sizeof err), AE_EPARSE);
+    CU_ASSERT_TRUE(err_at(err, p, 23));
+    if (!err_at(err, p, 23)) fprintf(stderr, "\n%s\n", err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "lo > hi"));
+    /* sizes whose product needs 2^48 parameters (> 100 GB): refused at the sizes line */
+    spit_model(p, MODEL_HEAD("float64", "16777216 16777216") "scale 0\n", "\n");
+    CU_ASSERT_EQUAL(nn_load(b, p, err, sizeof err), AE_ERANGE);
+    CU_ASSERT_TRUE(err_at(err, p, 4));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "cap"));
+    /* within the cap but far more than the file can hold: scale 16777216 in 400 bytes */
+    spit_model(p, MODEL_HEAD("float64", "16777216 1") "scale 16777216\n0 1\n", "\n");
+    CU_ASSERT_EQUAL(nn_load(b, p, err, sizeof err), AE_EPARSE);
+    CU_ASSERT_TRUE(err_at(err, p, 4));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot fit"));
+    /* scale count other than 0 or sizes[0] */
+    spit_model(p, MODEL_HEAD("float64", "1 1") "scale 2\n0 1\n0 1\nW 0 1 1\n0x1p+0\n", "\n");
+    CU_ASSERT_EQUAL(nn_load(b, p, err, sizeof err), AE_EPARSE);
+    CU_ASSERT_TRUE(err_at(err, p, 22));
+    if (!err_at(err, p, 22)) fprintf(stderr, "\n%s\n", err);
+    /* a file above the size cap (sparse, nothing allocated) is refused unread */
+    FILE *f = fopen(p, "wb");
+    fputs("aeaudit-model 1\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(truncate(p, (off_t) NN_MAX_FILE_BYTES + 1), 0);
+    CU_ASSERT_EQUAL(nn_load(b, p, err, sizeof err), AE_ERANGE);
+    CU_ASSERT_TRUE(err_at(err, p, 0));
+    /* a big file with a wrong first line fails on the magic, before the rest is read */
+    f = fopen(p, "wb");
+    fputs("not a model\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(truncate(p, (off_t) NN_MAX_FILE_BYTES - 1), 0);
+    CU_ASSERT_EQUAL(nn_load(b, p, err, sizeof err), AE_EPARSE);
+    CU_ASSERT_TRUE(err_at(err, p, 1));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "magic"));
+    unlink(p);
+    /* nn_save uses the one temporary name PATH.tmp: a stale one is overwritten, then gone */
+    char tmp[160];
+    snprintf(tmp, sizeof tmp, "%s.tmp", p);
+    f = fopen(tmp, "wb");
+    fputs("stale stale stale stale stale stale stale stale stale stale stale\n", f);
+    fclose(f);
+    spit_model(p, good, "\n");
+    CU_ASSERT_EQUAL_FATAL(nn_load(b, p, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(nn_save(p, b, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(access(tmp, F_OK), -1);
+    nn_clear(b);
+    CU_ASSERT_EQUAL(nn_load(b, p, err, sizeof err), AE_OK);
+    nn_clear(b);
+    unlink(p);
+}
+
 /* One TU_EXPECT_ERROR per function: several in one function trip -Wclobbered. */
 static void expect_init_misuse(int prec, long L, const long *sizes, const nn_act_t *act)
 {
@@ -832,6 +929,7 @@ int main(void)
         { "training threads, rows mode", test_threads_rows_mode },
         { "save/load round-trips bit for bit", test_save_load_roundtrip },
         { "corrupt and truncated model files rejected", test_load_rejects_corrupt },
+        { "model file limits: caps, CRLF, lo > hi, PATH.tmp", test_load_limits },
         { "bad input", test_bad_input },
         { "cleanup", cleanup_tmp },
         { NULL, NULL }
