@@ -186,6 +186,18 @@ static int load_scaled(qmat_t X, qmat_t A, const char *path, const char *normal,
         st = AE_EPARSE;
         goto done;
     }
+    /* Identical normal rows have no principal direction and a zero diameter: no claim
+     * about them can be checked (the ratios to the diameter would divide by 0). */
+    int distinct = 0;
+    for (long i = 1; i < norm->n && !distinct; i++)
+        for (long j = 0; j < norm->d && !distinct; j++)
+            distinct = !mpq_equal(qmat_entry(norm->X, i, j), qmat_entry(norm->X, 0, j));
+    if (!distinct) {
+        snprintf(err, errlen, "%s: the %ld rows with labels %s are all identical; the linear "
+                 "claims need at least two distinct normal rows", path, norm->n, normal);
+        st = AE_EPARSE;
+        goto done;
+    }
     mpq_t *lo = qvec_init(all->d), *hi = qvec_init(all->d);
     ds_minmax_fit(lo, hi, norm);
     ds_minmax_apply(norm, lo, hi);
