@@ -95,6 +95,7 @@ static int run(proof_job *J)
         pca_inst_random(I, r);
         /* c between 0 and the spread of the data: where the squared form fails. */
         mpq_set_si(c, 1 + (long) gsl_rng_uniform_int(r, 40), 4);
+        mpq_canonicalize(c);             /* printed reduced: 7/2, not 14/4 */
         mpq_mul(c2, c, c);
         mpq_t *a = qvec_init(d), *y = qvec_init(d);
         qmat_t QT;
