@@ -161,6 +161,9 @@ static int synthetic(qmat_t X, const proof_ctx *ctx)
     return AE_OK;
 }
 
+#define PRF_MAX_D 256
+#define PRF_MAX_CELLS (1L << 20)
+
 static int load_scaled(qmat_t X, qmat_t A, const char *path, const char *normal,
                        char *err, size_t errlen)
 {
@@ -173,6 +176,16 @@ static int load_scaled(qmat_t X, qmat_t A, const char *path, const char *normal,
     st = ds_load_csv(all, path, 1, err, errlen);
     if (st != AE_OK)
         goto done;
+    /* verify's exact claims build a d x d exact covariance and n x d exact scores: refuse
+     * sizes beyond what they finish in minutes (digits, the largest bundled set, is
+     * 64 features and 1797 rows). */
+    if (all->d > PRF_MAX_D || (double) all->n * (double) all->d > (double) PRF_MAX_CELLS) {
+        snprintf(err, errlen, "%s: %ld rows x %ld features; verify's exact claims handle at most "
+                 "%d features and %ld values (they need a d x d exact covariance)", path,
+                 all->n, all->d, PRF_MAX_D, (long) PRF_MAX_CELLS);
+        st = AE_ERANGE;
+        goto done;
+    }
     st = ds_parse_classes(classes, &nclasses, 64, normal);
     if (st != AE_OK) {
         snprintf(err, errlen, "--normal %s: not a list of class labels", normal);
