@@ -29,8 +29,9 @@ LIB      := $(BUILD)/libaeaudit.a
 TESTS    := $(TEST_SRC:tests/%.c=$(BIN)/%)
 BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 
-# The float training engine may use -O3; nothing verified uses fast-math.
-$(BUILD)/numerics/nn.o $(BUILD)/numerics/nn%.o: OPT := -O3
+# The float training engine (nn.c with nn_impl.h) may use -O3; everything else, nnfile.c
+# included, is -O2.  Nothing uses fast-math.
+$(BUILD)/numerics/nn.o: OPT := -O3
 
 # Installs the Debian packages the build needs when they are missing (as root),
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before

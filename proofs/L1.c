@@ -24,20 +24,18 @@ static const long DIMS_FULL[][2] = {{2, 1}, {3, 1}, {3, 2}, {5, 2}, {8, 3}, {16,
 static const long DIMS_QUICK[][2] = {{2, 1}, {3, 2}, {8, 3}, {16, 4}};
 static const long T_EXP[] = {1000, 0, -1000};
 
-int proof_L1(const proof_ctx *ctx, proof_result *res)
+static const char *const COLS[] = {"d", "k", "instance", "t", "range_point_score",
+                              "offspace_score_oblique", "offspace_score_orthogonal",
+                              "offspace_norm2", "orthogonal_equals_norm2"};
+static const proof_table TABLES[] = {{"L1_range", "L1: exact scores on the range of W_d and off it", COLS, 9}};
+
+static int run(proof_job *J)
 {
+    const proof_ctx *ctx = J->ctx;
+    proof_result *res = J->res;
+
     const long (*dims)[2] = ctx->quick ? DIMS_QUICK : DIMS_FULL;
     long ndims = ctx->quick ? 4 : 8, reps = ctx->quick ? 2 : 5;
-    static const char *const cols[] = {"d", "k", "instance", "t", "range_point_score",
-                                       "offspace_score_oblique", "offspace_score_orthogonal",
-                                       "offspace_norm2", "orthogonal_equals_norm2"};
-    char err[512];
-    tab_t T;
-    if (tab_open(T, ctx->outdir, "L1_range", "L1: exact scores on the range of W_d and off it",
-                 cols, 9, err, sizeof err) != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return AE_EIO;
-    }
     gsl_rng *r = prf_rng(ctx, "L1");
     long checked = 0, failures = 0, control_failures = 0, instances = 0;
     char first_failure[256] = "";
@@ -111,7 +109,7 @@ int proof_L1(const proof_ctx *ctx, proof_result *res)
                         control_failures++;
                     char ts[32];
                     snprintf(ts, sizeof ts, "%s1e%ld", sign < 0 ? "-" : "", T_EXP[ti]);
-                    tab_rowf(T, "%ld\t%ld\t%ld\t%s\t%s\t%s\t%s\t%s\t%s", d, k, rep, ts, prf_q(e),
+                    proof_row(J, 0, "%ld\t%ld\t%ld\t%s\t%s\t%s\t%s\t%s\t%s", d, k, rep, ts, prf_q(e),
                              prf_q(e_obl), prf_q(e_orth), prf_q(n2), eq ? "true" : "false");
                 }
             qvec_clear(m, d); qvec_clear(z, k); qvec_clear(x, d); qvec_clear(u, d);
@@ -129,11 +127,6 @@ int proof_L1(const proof_ctx *ctx, proof_result *res)
 
     snprintf(res->method, sizeof res->method, "exact (GMP rationals), random left inverses");
     res->instances = instances;
-    int st = tab_commit(T, err, sizeof err);
-    if (st != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return st;
-    }
     if (failures)
         proof_set(res, VERDICT_FALSIFIED, "%ld of %ld range points have e != 0; first: %s",
                   failures, checked, first_failure);
@@ -146,4 +139,9 @@ int proof_L1(const proof_ctx *ctx, proof_result *res)
                   "(orthogonal case: e = squared off-range component exactly)",
                   checked, dims[ndims - 1][0], checked);
     return AE_OK;
+}
+
+int proof_L1(const proof_ctx *ctx, proof_result *res)
+{
+    return proof_run(ctx, res, TABLES, 1, run, NULL);
 }

@@ -50,7 +50,7 @@ static int same_map(const linae_t a, const linae_t b)
 }
 
 /* Part (a): returns the number of failed checks; control failures counted apart. */
-static long exact_instances(const proof_ctx *ctx, tab_t T, long *ninst, long *controls_bad,
+static long exact_instances(const proof_ctx *ctx, proof_job *J, long *ninst, long *controls_bad,
                             char *why, size_t whylen)
 {
     gsl_rng *r = prf_rng(ctx, "L2");
@@ -133,7 +133,7 @@ static long exact_instances(const proof_ctx *ctx, tab_t T, long *ninst, long *co
                     snprintf(why, whylen, "exact instance d=%ld k=%ld: grad0=%d loss=%d BH=%d "
                              "saddle=%d cert=%d", d, k, g0, lossok, bhok, sadok, certok);
             }
-            tab_rowf(T, "exact-%ld\t%ld\t%ld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", di, d, k,
+            proof_row(J, 0, "exact-%ld\t%ld\t%ld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", di, d, k,
                      prf_q(Lcomp), prf_q(Lopt), g0 ? "true" : "false",
                      bhok ? "true" : "false", prf_q(Lsad), sg0 ? "true" : "false",
                      cst == AE_OK ? prf_q6(cert->gap_upper) : "n/a",
@@ -154,21 +154,20 @@ static long exact_instances(const proof_ctx *ctx, tab_t T, long *ninst, long *co
     return fails;
 }
 
-int proof_L2(const proof_ctx *ctx, proof_result *res)
+static const char *const COLS[] = {"instance", "d", "k", "loss", "optimum_sum_trailing",
+                              "gradient_zero", "same_map_every_G",
+                              "saddle_loss", "saddle_gradient_zero",
+                              "certified_gap_upper", "eigengap_certified"};
+static const proof_table TABLES[] = {{"L2_optimal", "L2: the optimal linear AE is PCA", COLS, 11}};
+
+static int run(proof_job *J)
 {
-    static const char *const cols[] = {"instance", "d", "k", "loss", "optimum_sum_trailing",
-                                       "gradient_zero", "same_map_every_G",
-                                       "saddle_loss", "saddle_gradient_zero",
-                                       "certified_gap_upper", "eigengap_certified"};
+    const proof_ctx *ctx = J->ctx;
+    proof_result *res = J->res;
+
     char err[512], why[512] = "";
-    tab_t T;
-    if (tab_open(T, ctx->outdir, "L2_optimal", "L2: the optimal linear AE is PCA", cols, 11,
-                 err, sizeof err) != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return AE_EIO;
-    }
     long ninst = 0, controls_bad = 0;
-    long fails = exact_instances(ctx, T, &ninst, &controls_bad, why, sizeof why);
+    long fails = exact_instances(ctx, J, &ninst, &controls_bad, why, sizeof why);
 
     /* (b) Real data. */
     static const long KS[] = {1, 2, 4, 8};
@@ -182,10 +181,8 @@ int proof_L2(const proof_ctx *ctx, proof_result *res)
     for (long di = 0; di < nnames; di++) {
         const prf_data_struct *D = prf_data(ctx, names[di], err, sizeof err);
         if (D == NULL) {
-            tab_abort(T);
-            proof_set(res, VERDICT_ERROR, "%s", err);
             mpq_clears(tol, rel, NULL);
-            return AE_EPARSE;
+            return proof_fail(J, AE_EPARSE, "%s", err);
         }
         for (long ki = 0; ki < 4; ki++) {
             long k = KS[ki];
@@ -212,7 +209,7 @@ int proof_L2(const proof_ctx *ctx, proof_result *res)
             mpq_t optlo;
             mpq_init(optlo);
             mpq_sub(optlo, M->cert->trC, M->cert->topk_upper);
-            tab_rowf(T, "%s\t%ld\t%ld\t%s\t>= %s\tn/a\tn/a\tn/a\tn/a\t%s\t%s", names[di], D->X->c,
+            proof_row(J, 0, "%s\t%ld\t%ld\t%s\t>= %s\tn/a\tn/a\tn/a\tn/a\t%s\t%s", names[di], D->X->c,
                      k, prf_q(M->cert->loss), prf_q(optlo), prf_q6(M->cert->gap_upper),
                      M->cert->gap_certified ? "true" : "false");
             mpq_clear(optlo);
@@ -224,11 +221,6 @@ int proof_L2(const proof_ctx *ctx, proof_result *res)
     snprintf(res->method, sizeof res->method, "exact (rational orthogonal instances) + certified "
              "bound at %ld bits (real data)", (long) ctx->prec);
     res->instances = ninst + real;
-    int st = tab_commit(T, err, sizeof err);
-    if (st != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return st;
-    }
     if (fails)
         proof_set(res, VERDICT_FALSIFIED, "%ld checks failed; first: %s", fails, why);
     else if (controls_bad)
@@ -242,4 +234,9 @@ int proof_L2(const proof_ctx *ctx, proof_result *res)
                   "certified within 2^-%ld tr(C) of the optimum (eigengap certified on %ld)",
                   ninst, real, (long) ctx->prec / 2, real - no_gap);
     return AE_OK;
+}
+
+int proof_L2(const proof_ctx *ctx, proof_result *res)
+{
+    return proof_run(ctx, res, TABLES, 1, run, NULL);
 }

@@ -27,21 +27,19 @@
 static const long KS[] = {1, 2, 4, 8};
 static const long SCALE_EXP[] = {0, 1, 3, 6, 100};
 
-int proof_L3(const proof_ctx *ctx, proof_result *res)
+static const char *const COLS[] = {"dataset", "k", "scale", "dist_lower_bound_over_diameter",
+                              "anomaly_score", "min_normal_score", "q99_normal_score",
+                              "missed", "exact_dist_over_diameter",
+                              "bound_holds_every_point", "control_score",
+                              "loss_gap_upper"};
+static const proof_table TABLES[] = {{"L3_out_of_bounds", "L3: anomalies far along the principal subspace reconstruct perfectly", COLS, 12}};
+
+static int run(proof_job *J)
 {
-    static const char *const cols[] = {"dataset", "k", "scale", "dist_lower_bound_over_diameter",
-                                       "anomaly_score", "min_normal_score", "q99_normal_score",
-                                       "missed", "exact_dist_over_diameter",
-                                       "bound_holds_every_point", "control_score",
-                                       "loss_gap_upper"};
+    const proof_ctx *ctx = J->ctx;
+    proof_result *res = J->res;
+
     char err[512], why[512] = "";
-    tab_t T;
-    if (tab_open(T, ctx->outdir, "L3_out_of_bounds",
-                 "L3: anomalies far along the principal subspace reconstruct perfectly",
-                 cols, 12, err, sizeof err) != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return AE_EIO;
-    }
     const char *const *names;
     long nnames = prf_dataset_names(ctx, &names), rows = 0, fails = 0, controls_bad = 0;
     mpfr_prec_t p = ctx->prec;
@@ -50,10 +48,8 @@ int proof_L3(const proof_ctx *ctx, proof_result *res)
     for (long di = 0; di < nnames; di++) {
         const prf_data_struct *D = prf_data(ctx, names[di], err, sizeof err);
         if (D == NULL) {
-            tab_abort(T);
-            proof_set(res, VERDICT_ERROR, "%s", err);
             mpq_clears(diam, c, w2, py2, maxpy2, lb, lb2, e, dist2, d2i, ratio, tmp, ectl, NULL);
-            return AE_EPARSE;
+            return proof_fail(J, AE_EPARSE, "%s", err);
         }
         long n = D->X->r, d = D->X->c;
         qnum_sqrt_upper(diam, D->diam2, p);
@@ -133,7 +129,7 @@ int proof_L3(const proof_ctx *ctx, proof_result *res)
                 mpq_div(ratio, dist2, D->diam2);
                 qnum_sqrt_lower(ratio, ratio, 64);
                 snprintf(r2, sizeof r2, "%s", prf_q6(ratio));
-                tab_rowf(T, "%s\t%ld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", names[di], k, sc, r1,
+                proof_row(J, 0, "%s\t%ld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", names[di], k, sc, r1,
                          prf_q(e), prf_q(M->smin), prf_q(M->q99), missed ? "true" : "false", r2,
                          holds ? "true" : "false", prf_q(ectl), prf_q6(M->cert->gap_upper));
                 rows++;
@@ -150,11 +146,6 @@ int proof_L3(const proof_ctx *ctx, proof_result *res)
     snprintf(res->method, sizeof res->method, "exact projector AE from %ld-bit eigenvectors, exact "
              "scores and distances", (long) ctx->prec);
     res->instances = rows;
-    int st = tab_commit(T, err, sizeof err);
-    if (st != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return st;
-    }
     if (fails)
         proof_set(res, VERDICT_FALSIFIED, "%ld of %ld anomalies fail; first: %s", fails, rows, why);
     else if (controls_bad)
@@ -165,4 +156,9 @@ int proof_L3(const proof_ctx *ctx, proof_result *res)
                   "%ld data sets: e(a) = 0 exactly <= s_min, distance bound exact at every point; "
                   "off-subspace controls all scored > 0", rows, nnames);
     return AE_OK;
+}
+
+int proof_L3(const proof_ctx *ctx, proof_result *res)
+{
+    return proof_run(ctx, res, TABLES, 1, run, NULL);
 }

@@ -22,20 +22,18 @@
 static const long T_EXP[] = {3, 6, 100};
 static const int T_SIGN[] = {1, -1, 1};
 
-int proof_L4(const proof_ctx *ctx, proof_result *res)
+static const char *const COLS[] = {"dataset", "k", "direction", "t", "points",
+                              "scores_unchanged", "max_score_before",
+                              "example_score_before", "example_score_after",
+                              "control_scores_changed"};
+static const proof_table TABLES[] = {{"L4_extrapolation", "L4: training points shifted along the principal subspace keep their score", COLS, 10}};
+
+static int run(proof_job *J)
 {
-    static const char *const cols[] = {"dataset", "k", "direction", "t", "points",
-                                       "scores_unchanged", "max_score_before",
-                                       "example_score_before", "example_score_after",
-                                       "control_scores_changed"};
+    const proof_ctx *ctx = J->ctx;
+    proof_result *res = J->res;
+
     char err[512], why[512] = "";
-    tab_t T;
-    if (tab_open(T, ctx->outdir, "L4_extrapolation",
-                 "L4: training points shifted along the principal subspace keep their score",
-                 cols, 10, err, sizeof err) != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return AE_EIO;
-    }
     const long k = 2;
     const char *const *names;
     long nnames = prf_dataset_names(ctx, &names), checked = 0, fails = 0, controls_bad = 0;
@@ -44,10 +42,8 @@ int proof_L4(const proof_ctx *ctx, proof_result *res)
     for (long di = 0; di < nnames; di++) {
         const prf_data_struct *D = prf_data(ctx, names[di], err, sizeof err);
         if (D == NULL) {
-            tab_abort(T);
-            proof_set(res, VERDICT_ERROR, "%s", err);
             mpq_clears(t, e, maxe, ex_after, NULL);
-            return AE_EPARSE;
+            return proof_fail(J, AE_EPARSE, "%s", err);
         }
         const prf_model_struct *M = prf_model(ctx, names[di], k, err, sizeof err);
         if (M == NULL || M->status != AE_OK) {
@@ -110,7 +106,7 @@ int proof_L4(const proof_ctx *ctx, proof_result *res)
                     if (same != 0)
                         controls_bad++;
                 }
-                tab_rowf(T, "%s\t%ld\t%s\t%s\t%ld\t%s\t%s\t%s\t%s\t%s", names[di], k, dstr, tstr,
+                proof_row(J, 0, "%s\t%ld\t%s\t%s\t%ld\t%s\t%s\t%s\t%s\t%s", names[di], k, dstr, tstr,
                          pts, dir < k ? (same == pts ? "true" : "false") : "n/a", prf_q(maxe),
                          prf_q(M->scores[0]), prf_q(ex_after),
                          dir < k ? "n/a" : (same == 0 ? "true" : "false"));
@@ -123,11 +119,6 @@ int proof_L4(const proof_ctx *ctx, proof_result *res)
 
     snprintf(res->method, sizeof res->method, "exact (GMP rationals), certified PCA AE k=%ld", k);
     res->instances = checked;
-    int st = tab_commit(T, err, sizeof err);
-    if (st != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return st;
-    }
     if (fails)
         proof_set(res, VERDICT_FALSIFIED, "%ld shifted points changed score; first: %s", fails, why);
     else if (controls_bad)
@@ -138,4 +129,9 @@ int proof_L4(const proof_ctx *ctx, proof_result *res)
                   "sets%s): every score unchanged exactly; off-subspace shifts changed every score",
                   checked, nnames, ctx->quick ? ", every 4th point" : ", every point");
     return AE_OK;
+}
+
+int proof_L4(const proof_ctx *ctx, proof_result *res)
+{
+    return proof_run(ctx, res, TABLES, 1, run, NULL);
 }

@@ -44,19 +44,17 @@ static void anomaly(mpq_t *a, const pca_inst_t I, long k, const mpq_t c)
     mpq_clears(w1, w2, t, NULL);
 }
 
-int proof_L5(const proof_ctx *ctx, proof_result *res)
+static const char *const COLS[] = {"instance", "d", "k", "c", "pairs", "min_dist2",
+                              "c2", "squared_form_violations", "correct_bound_holds",
+                              "control_rejected"};
+static const proof_table TABLES[] = {{"L5_distance_bound", "L5: the correct distance bound and the false squared form", COLS, 10}};
+
+static int run(proof_job *J)
 {
-    static const char *const cols[] = {"instance", "d", "k", "c", "pairs", "min_dist2",
-                                       "c2", "squared_form_violations", "correct_bound_holds",
-                                       "control_rejected"};
-    char err[512];
-    tab_t T;
-    if (tab_open(T, ctx->outdir, "L5_distance_bound",
-                 "L5: the correct distance bound and the false squared form", cols, 10, err,
-                 sizeof err) != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return AE_EIO;
-    }
+    const proof_ctx *ctx = J->ctx;
+    proof_result *res = J->res;
+
+
     long bound_failures = 0, control_failures = 0, pairs = 0, violations_total = 0;
     int counter_ok;
     mpq_t c, c2, s, dist2, best, B, Bc, cc2, tmp;
@@ -79,7 +77,7 @@ int proof_L5(const proof_ctx *ctx, proof_result *res)
         counter_ok = mpq_cmp(dist2, c2) < 0 && score_check_distance_bound(c2, B, dist2);
         if (ctx->corrupt)    /* verify the false squared form instead */
             counter_ok = mpq_cmp(dist2, c2) >= 0;
-        tab_rowf(T, "counterexample\t2\t1\t%s\t1\t%s\t%s\t%d\t%s\tn/a", prf_q(c), prf_q(dist2),
+        proof_row(J, 0, "counterexample\t2\t1\t%s\t1\t%s\t%s\t%d\t%s\tn/a", prf_q(c), prf_q(dist2),
                  prf_q(c2), mpq_cmp(dist2, c2) < 0, counter_ok ? "true" : "false");
         for (int i = 0; i < 2; i++) {
             mpq_clear(v[i]); mpq_clear(a[i]); mpq_clear(x[i]);
@@ -97,6 +95,7 @@ int proof_L5(const proof_ctx *ctx, proof_result *res)
         pca_inst_random(I, r);
         /* c between 0 and the spread of the data: where the squared form fails. */
         mpq_set_si(c, 1 + (long) gsl_rng_uniform_int(r, 40), 4);
+        mpq_canonicalize(c);             /* printed reduced: 7/2, not 14/4 */
         mpq_mul(c2, c, c);
         mpq_t *a = qvec_init(d), *y = qvec_init(d);
         qmat_t QT;
@@ -139,7 +138,7 @@ int proof_L5(const proof_ctx *ctx, proof_result *res)
             bound_failures++;
         if (!rejected)
             control_failures++;
-        tab_rowf(T, "random-%ld\t%ld\t%ld\t%s\t%ld\t%s\t%s\t%ld\t%s\t%s", inst, d, k, prf_q(c), n,
+        proof_row(J, 0, "random-%ld\t%ld\t%ld\t%s\t%ld\t%s\t%s\t%ld\t%s\t%s", inst, d, k, prf_q(c), n,
                  prf_q(best), prf_q(c2), viol, holds ? "true" : "false",
                  rejected ? "true" : "false");
         qvec_clear(a, d);
@@ -153,11 +152,6 @@ int proof_L5(const proof_ctx *ctx, proof_result *res)
 
     snprintf(res->method, sizeof res->method, "exact (rational orthonormal bases, no square roots)");
     res->instances = ninst + 1;
-    int st = tab_commit(T, err, sizeof err);
-    if (st != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return st;
-    }
     if (!counter_ok || bound_failures)
         proof_set(res, VERDICT_FALSIFIED, "counterexample %s; correct bound failed on %ld of %ld "
                   "instances", counter_ok ? "holds" : "FAILED", bound_failures, ninst);
@@ -170,4 +164,9 @@ int proof_L5(const proof_ctx *ctx, proof_result *res)
                   "exact instances (squared form violated on %ld of them); overstated bounds "
                   "rejected", pairs, ninst, violations_total);
     return AE_OK;
+}
+
+int proof_L5(const proof_ctx *ctx, proof_result *res)
+{
+    return proof_run(ctx, res, TABLES, 1, run, NULL);
 }

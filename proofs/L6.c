@@ -72,7 +72,7 @@ static int quadratic_law(const linae_t ae, const mpq_t *x0, const mpq_t *v, cons
 }
 
 /* Part (2): returns the number of failed checks; *ctl_bad counts accepted wrong laws. */
-static long constructed(const proof_ctx *ctx, tab_t T, long *ctl_bad, long *ninst)
+static long constructed(const proof_ctx *ctx, proof_job *J, long *ctl_bad, long *ninst)
 {
     gsl_rng *r = prf_rng(ctx, "L6-constructed");
     long fails = 0, reps = ctx->quick ? 2 : 6;
@@ -124,7 +124,7 @@ static long constructed(const proof_ctx *ctx, tab_t T, long *ctl_bad, long *nins
             fails++;
         if (!ctl)
             (*ctl_bad)++;
-        tab_rowf(T, "constructed\t%ld\t%ld\t%ld\tn/a\tn/a\tn/a\tn/a\t1 and 9/10\t0\t0\t%ld\t%s\tn/a\t%s\t%s\t%s\tnone (eigenvalue 1)",
+        proof_row(J, 0, "constructed\t%ld\t%ld\t%ld\tn/a\tn/a\tn/a\tn/a\t1 and 9/10\t0\t0\t%ld\t%s\tn/a\t%s\t%s\t%s\tnone (eigenvalue 1)",
                  d, k, rep, A->n_nonreal, one_found ? "true" : "false",
                  ok1 ? "eigenvalue-1 line: score constant (exact)" : "FAILED",
                  ok2 ? "9/10 line: quadratic law exact" : "FAILED",
@@ -247,23 +247,21 @@ static int certified_radius(mpq_t R, const linae_t ae, const mpq_t smin, const m
     return ok;
 }
 
-int proof_L6(const proof_ctx *ctx, proof_result *res)
+static const char *const COLS[] = {"dataset", "d", "k", "seed", "steps", "lr", "train_loss",
+                              "loss_minus_optimum", "eig_nearest_1_lower",
+                              "one_minus_lambda_lo", "one_minus_lambda_hi",
+                              "nonreal_eigs", "exact_eigenvalue_1", "s_min",
+                              "detection_distance_over_diameter",
+                              "score_at_twice_distance", "lifted_above_s_min",
+                              "radius_all_directions_over_diameter"};
+static const proof_table TABLES[] = {{"L6_trained_linear", "L6: linear AEs trained in double, analysed exactly", COLS, 18}};
+
+static int run(proof_job *J)
 {
-    static const char *const cols[] = {"dataset", "d", "k", "seed", "steps", "lr", "train_loss",
-                                       "loss_minus_optimum", "eig_nearest_1_lower",
-                                       "one_minus_lambda_lo", "one_minus_lambda_hi",
-                                       "nonreal_eigs", "exact_eigenvalue_1", "s_min",
-                                       "detection_distance_over_diameter",
-                                       "score_at_twice_distance", "lifted_above_s_min",
-                                       "radius_all_directions_over_diameter"};
+    const proof_ctx *ctx = J->ctx;
+    proof_result *res = J->res;
+
     char err[512], why[512] = "";
-    tab_t T;
-    if (tab_open(T, ctx->outdir, "L6_trained_linear",
-                 "L6: linear AEs trained in double, analysed exactly", cols, 18, err,
-                 sizeof err) != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return AE_EIO;
-    }
     static const char *const FULL[] = {"wine", "breast_cancer", "synthetic"};
     static const long STEPS_FULL[] = {500, 5000, 50000};
     long nsets = ctx->quick ? 1 : 3, nseeds = ctx->quick ? 1 : 3, nsteps = ctx->quick ? 1 : 3;
@@ -278,10 +276,9 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
         const prf_data_struct *D = prf_data(ctx, name, err, sizeof err);
         const prf_model_struct *opt = D ? prf_model(ctx, name, k, err, sizeof err) : NULL;
         if (D == NULL || opt == NULL) {
-            tab_abort(T);
-            proof_set(res, VERDICT_ERROR, "%s", err);
             mpq_clears(loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
-            return AE_EPARSE;
+            mpq_clear(ONE);
+            return proof_fail(J, AE_EPARSE, "%s", err);
         }
         long n = D->X->r, d = D->X->c;
         double *Xd = ae_malloc(sizeof(double) * (size_t) (n * d));
@@ -357,7 +354,7 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
                     snprintf(lam, sizeof lam, "%s", prf_qsig(A->lam_lo, 24));
                 else
                     snprintf(lam, sizeof lam, "none real (%ld non-real)", A->n_nonreal);
-                tab_rowf(T, "%s\t%ld\t%ld\t%lu\t%ld\t%g\t%s\t%s\t%s\t%s\t%s\t%ld\t%s\t%s\t%s\t%s\t%s\t%s",
+                proof_row(J, 0, "%s\t%ld\t%ld\t%lu\t%ld\t%g\t%s\t%s\t%s\t%s\t%s\t%ld\t%s\t%s\t%s\t%s\t%s\t%s",
                          name, d, k, o.seed, o.steps, o.lr, prf_q(loss), prf_q(gap), lam,
                          prf_q6(A->dist_lo), prf_q6(A->dist_hi), A->n_nonreal,
                          A->exact_one ? "true" : "false", prf_q(smin), dstr, estr,
@@ -375,16 +372,11 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
     }
     mpq_clears(loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
     mpq_clear(ONE);
-    long cfails = constructed(ctx, T, &ctl_bad, &ninst);
+    long cfails = constructed(ctx, J, &ctl_bad, &ninst);
 
     snprintf(res->method, sizeof res->method, "double GD training; exact dyadic weights, Sturm-"
              "isolated eigenvalues at %ld bits", (long) ctx->prec);
     res->instances = models + ninst;
-    int st = tab_commit(T, err, sizeof err);
-    if (st != AE_OK) {
-        proof_set(res, VERDICT_ERROR, "%s", err);
-        return st;
-    }
     if (fails || cfails)
         proof_set(res, VERDICT_FALSIFIED, "%ld trained and %ld constructed checks failed; %s",
                   fails, cfails, why);
@@ -401,4 +393,9 @@ int proof_L6(const proof_ctx *ctx, proof_result *res)
                   "beyond which every point in every direction scores above s_min; %ld constructed AEs: the eigenvalue-1 line keeps its score exactly, "
                   "the 9/10 line follows the quadratic law exactly", models, exact_ones, radii, ninst);
     return AE_OK;
+}
+
+int proof_L6(const proof_ctx *ctx, proof_result *res)
+{
+    return proof_run(ctx, res, TABLES, 1, run, NULL);
 }

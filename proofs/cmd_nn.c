@@ -5,6 +5,8 @@
 #include "dataset.h"
 #include "idx.h"
 #include "nn.h"
+#include "proof.h"
+#include "dsrc.h"
 #include "qmat.h"
 #include "qnum.h"
 #include "synth.h"
@@ -72,17 +74,37 @@ static int parse_double(const char *s, double *v)
     return 1;
 }
 
-/* "2,5,1,5,2" -> sizes; returns the count or -1. */
-static long parse_arch(long *sizes, long max, const char *s)
+/* "2,5,1,5,2" -> sizes; returns the count, or -1 with why set.  The total parameter
+ * count (weights and biases) must stay within NN_MAX_PARAMS, the model file's cap. */
+static long parse_arch(long *sizes, long max, const char *s, char *why, size_t whylen)
 {
     long n = 0;
     const char *p = s;
+    double params = 0;
     while (*p) {
         char *end;
         errno = 0;
         long v = strtol(p, &end, 10);
-        if (end == p || errno != 0 || v < 1 || v > (1L << 24) || n >= max)
+        if (end == p || (*end != ',' && *end != '\0')) {
+            snprintf(why, whylen, "not a comma-separated list of widths");
             return -1;
+        }
+        if (errno != 0 || v < 1 || v > NN_MAX_PARAMS) {
+            snprintf(why, whylen, "width %.*s: must be an integer in [1, %ld]", (int) (end - p),
+                     p, (long) NN_MAX_PARAMS);
+            return -1;
+        }
+        if (n >= max) {
+            snprintf(why, whylen, "more than %ld layers", max - 1);
+            return -1;
+        }
+        if (n > 0)
+            params += ((double) sizes[n - 1] + 1) * (double) v;
+        if (params > (double) NN_MAX_PARAMS) {
+            snprintf(why, whylen, "more than %ld parameters (the model file's limit)",
+                     (long) NN_MAX_PARAMS);
+            return -1;
+        }
         sizes[n++] = v;
         if (*end == ',')
             end++;
@@ -96,173 +118,58 @@ static long parse_arch(long *sizes, long max, const char *s)
 /* ---- data ------------------------------------------------------------------------------- */
 
 typedef struct {
-    long n, d;
-    double *X;        /* n x d, what the network sees (after scaling) */
-    long *labels;     /* n or NULL */
-    int idx;          /* from IDX files (scaled by 1/255 unless the model says otherwise) */
-    ds_t D;           /* CSV and synthetic data, exact (X points at D->Xd) */
-} cdata;
-
-typedef struct {
     const char *data, *normal, *data_dir, *idx_dir, *split, *scale;
     unsigned long seed;
-    int no_labels;
+    int no_labels, header;   /* header: 0, DS_HEADER or DS_NOHEADER */
 } dataopts;
 
-static const char *const bundled[][2] = {
-    { "wine", "wine_data.csv" }, { "breast_cancer", "breast_cancer.csv" },
-    { "breast-cancer", "breast_cancer.csv" }, { "iris", "iris.csv" }, { "digits", "digits.csv" },
-};
-
-static void cdata_clear(cdata *c)
-{
-    if (c->idx) {
-        free(c->X);
-        free(c->labels);
-    }
-    ds_clear(c->D);
-    memset(c, 0, sizeof *c);
-}
-
-/* Keeps the rows of c whose label is in the list (IDX: in place). */
-static int filter_rows(cdata *c, const char *list)
+/* Keeps the rows of c whose label is in the list. */
+static int filter_rows(dsrc_t c, const char *list)
 {
     long cls[MAX_CLASSES], ncls;
     if (ds_parse_classes(cls, &ncls, MAX_CLASSES, list) != AE_OK)
         return usage_error("--normal: bad class list '%s' (want e.g. 4,5,7)", list);
     if (c->labels == NULL)
         return usage_error("--normal given but the data set has no labels");
-    if (!c->idx) {
-        if (ds_filter(c->D, c->D, cls, ncls, 1) != AE_OK)
-            return usage_error("cannot filter the data");
-        c->n = c->D->n;
-        c->X = c->D->Xd;
-        c->labels = c->D->labels;
-    } else {
-        long m = 0;
-        for (long i = 0; i < c->n; i++) {
-            int keep = 0;
-            for (long k = 0; k < ncls; k++)
-                keep |= c->labels[i] == cls[k];
-            if (keep) {
-                memmove(c->X + m * c->d, c->X + i * c->d, (size_t) c->d * sizeof(double));
-                c->labels[m++] = c->labels[i];
-            }
-        }
-        c->n = m;
-    }
+    if (dsrc_filter(c, cls, ncls, 1) != AE_OK)
+        return usage_error("cannot filter the data");
     if (c->n == 0)
         return usage_error("no rows with classes %s", list);
     return 0;
 }
 
-/* Loads the data named by o (every row, unscaled except IDX's /255). */
-static int load_data(cdata *c, const dataopts *o)
+static int check_split(const char *split)
 {
-    char err[512];
-    memset(c, 0, sizeof *c);
-    ds_init(c->D);
-    const char *name = o->data;
-    long sd = synth_dim(name);
-    if (sd > 0) {
-        double *X = malloc((size_t) SYNTH_N * (size_t) sd * sizeof(double));
-        long *lab = malloc(SYNTH_N * sizeof(long));
-        if (X == NULL || lab == NULL) {
-            free(X); free(lab);
-            return usage_error("out of memory");
-        }
-        synth_make(X, lab, name, SYNTH_N, o->seed);
-        qmat_resize(c->D->X, SYNTH_N, sd);
-        qmat_set_d(c->D->X, X);
-        c->D->n = SYNTH_N;
-        c->D->d = sd;
-        c->D->Xd = X;
-        c->D->labels = lab;
-    } else if (strcmp(name, "fashion-mnist") == 0 || strcmp(name, "mnist") == 0
-               || (o->idx_dir != NULL && strcmp(name, "idx") == 0)) {
-        const char *dir = o->idx_dir;
-        if (dir == NULL) {
-            if (strcmp(name, "mnist") == 0)
-                return usage_error("--data mnist needs --idx-dir DIR (the MNIST IDX files)");
-            dir = IDX_DEFAULT_DIR;
-        }
-        c->idx = 1;
-        int st = idx_load_split(&c->X, &c->labels, &c->n, &c->d, dir, o->split, 1, err, sizeof err);
-        if (st != AE_OK) {
-            c->idx = 0;
-            return usage_error("%s%s", err, strcmp(name, "fashion-mnist") == 0 && o->idx_dir == NULL
-                               ? " (install Debian's dataset-fashion-mnist)" : "");
-        }
-        return 0;
-    } else {
-        char path[4096];
-        const char *file = NULL;
-        for (size_t i = 0; i < sizeof bundled / sizeof bundled[0]; i++)
-            if (strcmp(name, bundled[i][0]) == 0)
-                file = bundled[i][1];
-        if (file != NULL)
-            snprintf(path, sizeof path, "%s/%s", o->data_dir, file);
-        else
-            snprintf(path, sizeof path, "%s", name);
-        struct stat st;
-        if (file == NULL && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            dataopts o2 = *o;
-            o2.idx_dir = path;
-            o2.data = "idx";
-            return load_data(c, &o2);
-        }
-        if (file == NULL && stat(path, &st) != 0)
-            return usage_error("unknown data set '%s' (not a synthetic set, bundled name, or "
-                               "existing file)", name);
-        int rc = ds_load_csv(c->D, path, !o->no_labels, err, sizeof err);
-        if (rc != AE_OK)
-            return usage_error("%s", err);
-    }
-    c->n = c->D->n;
-    c->d = c->D->d;
-    c->X = c->D->Xd;
-    c->labels = c->D->labels;
+    if (strcmp(split, "train") != 0 && strcmp(split, "test") != 0 && strcmp(split, "t10k") != 0)
+        return usage_error("--split %s: must be train or test", split);
     return 0;
 }
 
-/* IDX pixels k -> (k - lo)/(hi - lo) correctly rounded, via a per-feature table. */
-static int idx_scale(cdata *c, const mpq_t *lo, const mpq_t *hi)
+/* Loads the data named by o (every row, unscaled; IDX pixels raw 0..255). */
+static int load_data(dsrc_t c, const dataopts *o)
 {
-    double tab[256];
-    mpq_t t, w;
-    mpq_init(t);
-    mpq_init(w);
-    for (long j = 0; j < c->d; j++) {
-        mpq_sub(w, hi[j], lo[j]);
-        for (int k = 0; k < 256; k++) {
-            if (mpq_sgn(w) == 0) {
-                tab[k] = 0;
-                continue;
-            }
-            mpq_set_si(t, k, 1);
-            mpq_sub(t, t, lo[j]);
-            mpq_div(t, t, w);
-            tab[k] = qnum_get_d(t);
-        }
-        for (long i = 0; i < c->n; i++) {
-            double v = c->X[i * c->d + j];
-            c->X[i * c->d + j] = tab[(int) v];
-        }
-    }
-    mpq_clear(t);
-    mpq_clear(w);
+    char err[600];
+    dsrc_opts so;
+    dsrc_opts_default(&so);
+    so.data_dir = o->data_dir;
+    so.idx_dir = o->idx_dir;
+    so.split = o->split;
+    so.seed = o->seed;
+    so.csv_flags = (o->no_labels ? 0 : DS_LABEL) | o->header;
+    if (check_split(o->split) != 0)
+        return 2;
+    if (dsrc_load(c, o->data, &so, err, sizeof err) != AE_OK)
+        return usage_error("%s", err);
     return 0;
 }
 
-/* Applies the scaling (lo, hi) to c (exactly for CSV/synthetic data). */
-static int apply_scale(cdata *c, const mpq_t *lo, const mpq_t *hi)
+/* The /255 pixel map of IDX data, recorded in models as the scaling lo = 0, hi = 255. */
+static void pixel_scale(mpq_t *lo, mpq_t *hi, long d)
 {
-    if (c->idx)
-        return idx_scale(c, lo, hi);
-    if (ds_minmax_apply(c->D, lo, hi) != AE_OK)
-        return usage_error("cannot apply the model's scaling to this data");
-    c->X = c->D->Xd;
-    return 0;
+    for (long j = 0; j < d; j++) {
+        mpq_set_ui(lo[j], 0, 1);
+        mpq_set_ui(hi[j], 255, 1);
+    }
 }
 
 /* ---- train ------------------------------------------------------------------------------ */
@@ -293,7 +200,7 @@ static void usage_train(FILE *f)
           "  --out-act A       output activation (default identity)\n"
           "  --opt adam|sgd    optimizer (default adam; PyTorch's formulas)\n"
           "  --lr X            learning rate > 0 (default 1e-3)\n"
-          "  --momentum M      SGD momentum in [0,1) (default 0)\n"
+          "  --momentum M      SGD momentum in [0,1) (default 0; an error with --opt adam)\n"
           "  --epochs N        passes over the data\n"
           "  --batch B         rows per step (default: all rows, full batch)\n"
           "  --seed S          seeds initialisation, shuffling and synthetic data\n"
@@ -302,7 +209,11 @@ static void usage_train(FILE *f)
           "  --no-bias         affine layers without bias\n"
           "  --scale minmax|none  min-max scaling fitted on the training rows (default:\n"
           "                    minmax for CSV data, none for synthetic; IDX pixels are /255)\n"
-          "  --data-dir DIR    where the bundled CSV files are (default data)\n"
+          "  --data-dir DIR    where the bundled CSV files are (default: ./data when it holds\n"
+          "                    them, else the data folder beside the executable)\n"
+          "  --header          line 1 of a CSV --data file is a header (skipped)\n"
+          "  --no-header       line 1 is data (default: a header only when no field of it\n"
+          "                    reads as a number)\n"
           "  --idx-dir DIR     IDX directory for fashion-mnist / mnist\n"
           "  --split S         IDX split: train (default) or test\n"
           "  --threads T       training threads (default 1); each batch's rows, then each\n"
@@ -336,6 +247,10 @@ static int data_option(dataopts *d, int argc, char **argv, int *i, int *bad)
         d->no_labels = 1;
         return 1;
     }
+    if (strcmp(a, "--header") == 0 || strcmp(a, "--no-header") == 0) {
+        d->header = strcmp(a, "--header") == 0 ? DS_HEADER : DS_NOHEADER;
+        return 1;
+    }
     if (slot == NULL)
         return 0;
     if (*i + 1 >= argc) {
@@ -357,22 +272,47 @@ static void progress(int tty, long e, long epochs, double loss, double t0, doubl
     if (e != epochs && t - *last < 0.1)
         return;
     *last = t;
-    char bar[31];
-    int fill = (int) (30.0 * (double) e / (double) epochs);
-    for (int k = 0; k < 30; k++)
-        bar[k] = k < fill ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(stderr, "\repoch %ld/%ld [%s] loss %.4e  %.1f epochs/s  ETA %ld:%02ld ", e, epochs,
+    char bar[40];
+    proof_bar(bar, 30, e, epochs);
+    fprintf(stderr, "\repoch %ld/%ld %s loss %.4e  %.1f epochs/s  ETA %ld:%02ld ", e, epochs,
             bar, loss, rate, (long) eta / 60, (long) eta % 60);
     if (e == epochs)
         fputc('\n', stderr);
     fflush(stderr);
 }
 
+/* Refuses an --out that cannot be written before any work is done: a directory, or a
+ * folder where PATH.tmp (the name nn_save writes first) cannot be created. */
+static int check_out(const char *out)
+{
+    struct stat sb;
+    if (stat(out, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return usage_error("--out %s: is a directory", out);
+    size_t n = strlen(out) + 5;
+    char *tmp = malloc(n);
+    if (tmp == NULL)
+        return usage_error("out of memory");
+    snprintf(tmp, n, "%s.tmp", out);
+    int existed = access(tmp, F_OK) == 0;
+    FILE *f = fopen(tmp, "a");
+    if (f == NULL) {
+        int e = errno;
+        usage_error("--out %s: cannot write %s: %s", out, tmp, strerror(e));
+        free(tmp);
+        return 2;
+    }
+    fclose(f);
+    if (!existed)
+        remove(tmp);
+    free(tmp);
+    return 0;
+}
+
 int aeaudit_cmd_train(int argc, char **argv)
 {
     cmd_name = "train";
-    dataopts d = { NULL, NULL, "data", NULL, "train", NULL, 0, 0 };
+    dataopts d = { NULL, NULL, NULL, NULL, "train", NULL, 0, 0, 0 };
+    int have_momentum = 0;
     trainopts t = { NULL, NULL, "relu", "identity", "adam", "torch", "float", 1e-3, 0, -1, 0, 1, 0, 0 };
     int bad = 0;
     for (int i = 1; i < argc && !bad; i++) {
@@ -398,20 +338,25 @@ int aeaudit_cmd_train(int argc, char **argv)
         else if (strcmp(a, "--init") == 0) t.init = v;
         else if (strcmp(a, "--precision") == 0) t.precision = v;
         else if (strcmp(a, "--lr") == 0) {
-            if (!parse_double(v, &t.lr) || !(t.lr > 0))
-                return usage_error("--lr must be > 0");
+            if (!parse_double(v, &t.lr))
+                return usage_error("--lr %s: not a number", v);
+            if (!(t.lr > 0))
+                return usage_error("--lr %s: must be > 0", v);
         } else if (strcmp(a, "--momentum") == 0) {
-            if (!parse_double(v, &t.momentum) || t.momentum < 0 || t.momentum >= 1)
-                return usage_error("--momentum must be in [0, 1)");
+            if (!parse_double(v, &t.momentum))
+                return usage_error("--momentum %s: not a number", v);
+            if (t.momentum < 0 || t.momentum >= 1)
+                return usage_error("--momentum %s: must be in [0, 1)", v);
+            have_momentum = 1;
         } else if (strcmp(a, "--epochs") == 0) {
             if (!parse_long(v, &t.epochs, 1))
-                return usage_error("--epochs must be a positive integer");
+                return usage_error("--epochs %s: must be a positive integer", v);
         } else if (strcmp(a, "--threads") == 0) {
             if (!parse_long(v, &t.threads, 1) || t.threads > NN_MAX_THREADS)
                 return usage_error("--threads must be an integer in [1, %d]", NN_MAX_THREADS);
         } else if (strcmp(a, "--batch") == 0) {
             if (!parse_long(v, &t.batch, 1))
-                return usage_error("--batch must be a positive integer");
+                return usage_error("--batch %s: must be a positive integer", v);
         } else if (strcmp(a, "--seed") == 0) {
             long s;
             if (!parse_long(v, &s, 0))
@@ -427,9 +372,12 @@ int aeaudit_cmd_train(int argc, char **argv)
         return usage_error("--data, --arch, --epochs, --seed and --out are required (see --help)");
 
     long sizes[MAX_LAYERS + 1];
-    long nl = parse_arch(sizes, MAX_LAYERS + 1, t.arch);
+    char why[160];
+    long nl = parse_arch(sizes, MAX_LAYERS + 1, t.arch, why, sizeof why);
+    if (nl < 0)
+        return usage_error("--arch %s: %s", t.arch, why);
     if (nl < 2)
-        return usage_error("--arch must be at least two positive widths, e.g. 2,5,1,5,2");
+        return usage_error("--arch %s: want at least two positive widths, e.g. 2,5,1,5,2", t.arch);
     long L = nl - 1;
     nn_act_t act[MAX_LAYERS], a_h, a_o;
     double ap[MAX_LAYERS], p_h, p_o;
@@ -454,42 +402,42 @@ int aeaudit_cmd_train(int argc, char **argv)
         return usage_error("--init must be torch, he or xavier");
     if (d.scale != NULL && strcmp(d.scale, "minmax") != 0 && strcmp(d.scale, "none") != 0)
         return usage_error("--scale must be minmax or none");
-    if (strcmp(d.split, "train") != 0 && strcmp(d.split, "test") != 0)
-        return usage_error("--split must be train or test");
+    if (check_split(d.split) != 0)
+        return 2;
+    if (have_momentum && opt != NN_OPT_SGD)
+        return usage_error("--momentum applies to --opt sgd only (Adam has no momentum term)");
+    int rc = check_out(t.out);
+    if (rc != 0)
+        return rc;
     if (sizes[L] != sizes[0])
         return usage_error("--arch must end with its input width (an autoencoder): %ld != %ld",
                            sizes[L], sizes[0]);
 
-    cdata c;
-    int rc = load_data(&c, &d);
+    dsrc_t c;
+    dsrc_init(c);
+    rc = load_data(c, &d);
+    if (rc == 0 && d.normal != NULL)
+        rc = filter_rows(c, d.normal);
+    if (rc == 0 && sizes[0] != c->d)
+        rc = usage_error("--arch input width %ld does not match the data's dimension %ld",
+                         sizes[0], c->d);
     if (rc != 0) {
-        cdata_clear(&c);
+        dsrc_clear(c);
         return rc;
-    }
-    if (d.normal != NULL && (rc = filter_rows(&c, d.normal)) != 0) {
-        cdata_clear(&c);
-        return rc;
-    }
-    if (sizes[0] != c.d) {
-        long cd = c.d;
-        cdata_clear(&c);
-        return usage_error("--arch input width %ld does not match the data's dimension %ld",
-                           sizes[0], cd);
     }
     /* Scaling, recorded in the model so eval applies the same map. */
-    long dd = c.d;
+    long dd = c->d;
     mpq_t *lo = qvec_init(dd), *hi = qvec_init(dd);
     int scaled = 0;
-    if (c.idx) {
-        for (long j = 0; j < dd; j++)
-            mpq_set_ui(hi[j], 255, 1);
-        scaled = 1;   /* the loader already divided by 255: same map, recorded */
-        idx_scale(&c, (const mpq_t *) lo, (const mpq_t *) hi);
-    } else if (d.scale != NULL ? strcmp(d.scale, "minmax") == 0 : synth_dim(d.data) == 0) {
-        ds_minmax_fit(lo, hi, c.D);
-        apply_scale(&c, (const mpq_t *) lo, (const mpq_t *) hi);
+    if (c->idx) {
+        pixel_scale(lo, hi, dd);
+        scaled = 1;
+    } else if (d.scale != NULL ? strcmp(d.scale, "minmax") == 0 : !c->synthetic) {
+        dsrc_minmax_fit(lo, hi, c);
         scaled = 1;
     }
+    if (scaled)
+        dsrc_minmax_apply(c, (const mpq_t *) lo, (const mpq_t *) hi);
 
     nn_t net;
     int bias[MAX_LAYERS];
@@ -515,10 +463,10 @@ int aeaudit_cmd_train(int argc, char **argv)
     openblas_set_num_threads(1);   /* the threads are ours; a threaded BLAS inside them
                                       would oversubscribe the cores */
     nn_trainer_t T;
-    rc = nn_trainer_init(T, net, &o, c.X, c.n);
+    rc = nn_trainer_init(T, net, &o, c->X, c->n);
     if (rc != AE_OK) {
         nn_clear(net);
-        cdata_clear(&c);
+        dsrc_clear(c);
         return usage_error(rc == AE_ERANGE ? "the data contain NaN or Inf (or a value beyond "
                            "float32's range)" : "out of memory");
     }
@@ -539,7 +487,7 @@ int aeaudit_cmd_train(int argc, char **argv)
         progress(tty, e, t.epochs, loss, t0, &last);
     }
     nn_trainer_clear(T);
-    cdata_clear(&c);
+    dsrc_clear(c);
     if (status == 0) {
         char err[512];
         if (nn_save(t.out, net, err, sizeof err) != AE_OK)
@@ -558,6 +506,7 @@ static void usage_eval(FILE *f)
 {
     fputs("usage: aeaudit eval MODEL.aem --data NAME|PATH [--normal LIST] [--seed S]\n"
           "         [--data-dir DIR] [--idx-dir DIR] [--split train|test] [--no-labels]\n"
+          "         [--header|--no-header]\n"
           "\n"
           "Prints one line per sample, 'INDEX LABEL SCORE', where SCORE = ||x - f(x)||^2 is\n"
           "the reconstruction error evaluated in the model's precision, after applying the\n"
@@ -569,7 +518,7 @@ static void usage_eval(FILE *f)
 int aeaudit_cmd_eval(int argc, char **argv)
 {
     cmd_name = "eval";
-    dataopts d = { NULL, NULL, "data", NULL, "train", NULL, 0, 0 };
+    dataopts d = { NULL, NULL, NULL, NULL, "train", NULL, 0, 0, 0 };
     const char *model = NULL;
     int bad = 0, have_seed = 0;
     for (int i = 1; i < argc && !bad; i++) {
@@ -603,32 +552,49 @@ int aeaudit_cmd_eval(int argc, char **argv)
         return usage_error("%s", err);
     if (!have_seed)
         d.seed = net->rec.seed;
-    cdata c;
-    int rc = load_data(&c, &d);
+    dsrc_t c;
+    dsrc_init(c);
+    int rc = load_data(c, &d);
     if (rc == 0 && d.normal != NULL)
-        rc = filter_rows(&c, d.normal);
-    if (rc == 0 && c.d != net->sizes[0])
+        rc = filter_rows(c, d.normal);
+    if (rc == 0 && c->d != net->sizes[0])
         rc = usage_error("the model's input width %ld does not match the data's dimension %ld",
-                         net->sizes[0], c.d);
-    if (rc == 0 && net->nscale > 0)
-        rc = apply_scale(&c, (const mpq_t *) net->scale_lo, (const mpq_t *) net->scale_hi);
-    else if (rc == 0 && c.idx) {
-        for (long i = 0; i < c.n * c.d; i++)
-            c.X[i] /= 255;
+                         net->sizes[0], c->d);
+    if (rc == 0 && (net->nscale > 0 || c->idx)) {
+        /* The model's scaling; unscaled IDX pixels still get the /255 map they were
+         * trained with. */
+        long dd = c->d;
+        mpq_t *lo = qvec_init(dd), *hi = qvec_init(dd);
+        if (net->nscale > 0)
+            for (long j = 0; j < dd; j++) {
+                mpq_set(lo[j], net->scale_lo[j]);
+                mpq_set(hi[j], net->scale_hi[j]);
+            }
+        else
+            pixel_scale(lo, hi, dd);
+        int bad_scale = 0;
+        for (long j = 0; j < dd; j++)
+            bad_scale |= mpq_cmp(hi[j], lo[j]) < 0;
+        if (bad_scale)
+            rc = usage_error("%s: the model's scaling has lo > hi", model);
+        else if (dsrc_minmax_apply(c, (const mpq_t *) lo, (const mpq_t *) hi) != AE_OK)
+            rc = usage_error("cannot apply the model's scaling to this data");
+        qvec_clear(lo, dd);
+        qvec_clear(hi, dd);
     }
-    double *e = rc == 0 ? malloc((size_t) (c.n > 0 ? c.n : 1) * sizeof(double)) : NULL;
+    double *e = rc == 0 ? malloc((size_t) (c->n > 0 ? c->n : 1) * sizeof(double)) : NULL;
     if (rc == 0 && e == NULL)
         rc = usage_error("out of memory");
-    if (rc == 0 && nn_scores(e, net, c.X, c.n) != AE_OK)
+    if (rc == 0 && nn_scores(e, net, c->X, c->n) != AE_OK)
         rc = usage_error("the data contain NaN or Inf (or a value beyond float32's range)");
     if (rc == 0) {
         int digits = net->prec == NN_F32 ? 9 : 17;   /* enough to round-trip */
         printf("# model %s  data %s  rows %ld  score = ||x - f(x)||^2 (%s)\n", model, d.data,
-               c.n, net->prec == NN_F32 ? "float32" : "float64");
+               c->n, net->prec == NN_F32 ? "float32" : "float64");
         printf("index label score\n");
-        for (long i = 0; i < c.n; i++) {
-            if (c.labels != NULL)
-                printf("%ld %ld %.*g\n", i, c.labels[i], digits, e[i]);
+        for (long i = 0; i < c->n; i++) {
+            if (c->labels != NULL)
+                printf("%ld %ld %.*g\n", i, c->labels[i], digits, e[i]);
             else
                 printf("%ld - %.*g\n", i, digits, e[i]);
         }
@@ -636,7 +602,7 @@ int aeaudit_cmd_eval(int argc, char **argv)
             rc = usage_error("cannot write the scores");
     }
     free(e);
-    cdata_clear(&c);
+    dsrc_clear(c);
     nn_clear(net);
     return rc;
 }

@@ -77,6 +77,11 @@ static int parse_ulong(const char *s, unsigned long *v)
 static int ensure_dir(const char *dir)
 {
     char tmp[PATH_MAX];
+    struct stat sb;
+    if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
     if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int) sizeof tmp) {
         errno = ENAMETOOLONG;
         return -1;
@@ -180,7 +185,11 @@ static int cmd_verify(int argc, char **argv)
                 free(sel);
                 return 2;
             }
-            sel[nsel++] = e;
+            int dup = 0;
+            for (long j = 0; j < nsel; j++)
+                dup |= sel[j] == e;
+            if (!dup)                     /* "verify L5 L5" runs L5 once */
+                sel[nsel++] = e;
         }
     }
     if ((ctx.user_data == NULL) != (ctx.user_normal == NULL)) {
@@ -193,11 +202,22 @@ static int cmd_verify(int argc, char **argv)
         free(sel);
         return 2;
     }
+    int complete = nsel == 0 || nsel == proof_registry_len;
     if (nsel == 0)
         for (long i = 0; i < proof_registry_len; i++)
             sel[nsel++] = &proof_registry[i];
     if (ctx.datadir == NULL)
         ctx.datadir = default_datadir();
+    {
+        char probe[PATH_MAX];
+        snprintf(probe, sizeof probe, "%s/wine_data.csv", ctx.datadir);
+        if (access(probe, R_OK) != 0) {
+            fprintf(stderr, "aeaudit verify: --data-dir %s: no bundled data (%s: %s)\n",
+                    ctx.datadir, probe, strerror(errno));
+            free(sel);
+            return 2;
+        }
+    }
     if (ctx.user_data) {
         /* Load the user's data first, so that a malformed file stops everything before a
          * table is opened. */
@@ -232,6 +252,8 @@ static int cmd_verify(int argc, char **argv)
         int st = sel[i]->run(&ctx, r);
         if (st != AE_OK) {
             r->verdict = VERDICT_ERROR;
+            complete = 0;
+            fprintf(stderr, "aeaudit verify: %s: %s\n", sel[i]->id, r->evidence);
             if (st == AE_EPARSE || st == AE_EIO || st == AE_ERANGE || st == AE_EINVAL)
                 input_error = 1;
         }
@@ -246,13 +268,19 @@ static int cmd_verify(int argc, char **argv)
     static const char *const cols[] = {"claim", "verdict", "method", "instances", "evidence"};
     tab_t T;
     char err[512];
-    int st = tab_open(T, ctx.outdir, "verdicts", "Verdicts", cols, 5, err, sizeof err);
+    /* verdicts.csv lists complete runs only: a subset run, or one where a claim could not
+     * be carried out, writes verdicts-last.csv instead and leaves the published file. */
+    const char *vname = complete ? "verdicts" : "verdicts-last";
+    if (!complete)
+        fprintf(stderr, "aeaudit verify: partial run: verdicts written to %s/verdicts-last.csv "
+                "(%s/verdicts.csv left as it was)\n", ctx.outdir, ctx.outdir);
+    int st = tab_open(T, ctx.outdir, vname, "Verdicts", cols, 5, err, sizeof err);
     for (long i = 0; st == AE_OK && i < nsel; i++) {
         char inst[32];
         snprintf(inst, sizeof inst, "%ld", res[i].instances);
         const char *cells[5] = {sel[i]->id, proof_verdict_name(res[i].verdict), res[i].method,
                                 inst, res[i].evidence};
-        st = tab_row(T, cells);
+        st = tab_row(T, cells, 5);
     }
     if (st == AE_OK)
         st = tab_commit(T, err, sizeof err);

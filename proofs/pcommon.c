@@ -161,6 +161,9 @@ static int synthetic(qmat_t X, const proof_ctx *ctx)
     return AE_OK;
 }
 
+#define PRF_MAX_D 256
+#define PRF_MAX_CELLS (1L << 20)
+
 static int load_scaled(qmat_t X, qmat_t A, const char *path, const char *normal,
                        char *err, size_t errlen)
 {
@@ -173,6 +176,16 @@ static int load_scaled(qmat_t X, qmat_t A, const char *path, const char *normal,
     st = ds_load_csv(all, path, 1, err, errlen);
     if (st != AE_OK)
         goto done;
+    /* verify's exact claims build a d x d exact covariance and n x d exact scores: refuse
+     * sizes beyond what they finish in minutes (digits, the largest bundled set, is
+     * 64 features and 1797 rows). */
+    if (all->d > PRF_MAX_D || (double) all->n * (double) all->d > (double) PRF_MAX_CELLS) {
+        snprintf(err, errlen, "%s: %ld rows x %ld features; verify's exact claims handle at most "
+                 "%d features and %ld values (they need a d x d exact covariance)", path,
+                 all->n, all->d, PRF_MAX_D, (long) PRF_MAX_CELLS);
+        st = AE_ERANGE;
+        goto done;
+    }
     st = ds_parse_classes(classes, &nclasses, 64, normal);
     if (st != AE_OK) {
         snprintf(err, errlen, "--normal %s: not a list of class labels", normal);
@@ -183,6 +196,18 @@ static int load_scaled(qmat_t X, qmat_t A, const char *path, const char *normal,
         st = ds_filter(anom, all, classes, nclasses, 0);
     if (st != AE_OK || norm->n < 2) {
         snprintf(err, errlen, "%s: fewer than 2 rows with labels %s", path, normal);
+        st = AE_EPARSE;
+        goto done;
+    }
+    /* Identical normal rows have no principal direction and a zero diameter: no claim
+     * about them can be checked (the ratios to the diameter would divide by 0). */
+    int distinct = 0;
+    for (long i = 1; i < norm->n && !distinct; i++)
+        for (long j = 0; j < norm->d && !distinct; j++)
+            distinct = !mpq_equal(qmat_entry(norm->X, i, j), qmat_entry(norm->X, 0, j));
+    if (!distinct) {
+        snprintf(err, errlen, "%s: the %ld rows with labels %s are all identical; the linear "
+                 "claims need at least two distinct normal rows", path, norm->n, normal);
         st = AE_EPARSE;
         goto done;
     }

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <mpfr.h>
 
+#include "table.h"
+
 typedef enum { PROOF_THEOREM, PROOF_EXPERIMENT } proof_kind;
 
 typedef enum {
@@ -66,6 +68,65 @@ void proof_set(proof_result *res, verdict_t v, const char *fmt, ...)
 /* Progress on stderr: a bar when stderr is a terminal, otherwise one line per call
  * ("[L3] wine k=2 (5/20)").  Never writes to stdout. */
 void proof_progress(const char *id, long step, long total, const char *what);
+
+/* ---- the proof skeleton ---------------------------------------------------------------
+ *
+ * A claim's run function is
+ *     int proof_LX(const proof_ctx *ctx, proof_result *res)
+ *     { return proof_run(ctx, res, TABLES, NTABLES, body, NULL); }
+ * and body holds only the mathematics: it writes rows with proof_row, sets
+ * res->method / res->instances, and ends with proof_set (the verdict) and AE_OK, or, when
+ * it cannot reach a verdict (bad data), with return proof_fail(J, status, reason).
+ * proof_run opens the tables (temporaries in ctx->outdir), runs body, then commits every
+ * table when body returned AE_OK and every row was written, else removes them all; any
+ * failure sets the verdict ERROR with the one-line reason.  Nothing is left behind. */
+
+#define PROOF_MAX_TABLES 4
+
+typedef struct {
+    const char *name;           /* file stem in ctx->outdir, e.g. "L3_out_of_bounds" */
+    const char *title;          /* the Markdown heading */
+    const char *const *cols;    /* header */
+    long ncols;
+} proof_table;
+
+typedef struct {
+    const proof_ctx *ctx;
+    proof_result *res;
+    void *arg;                  /* proof_run's arg, for the body's own use */
+    tab_t tab[PROOF_MAX_TABLES];
+    long ntab;
+    int status;                 /* AE_OK, or the first failure (row write, proof_fail) */
+    char err[1024];             /* its reason */
+} proof_job;
+
+/* Runs body inside the skeleton (see above).  Returns AE_OK when a verdict was reached
+ * and the tables are in place; otherwise the failure's status (AE_EIO for a table that
+ * could not be opened, written or renamed; body's status from proof_fail; AE_EINVAL for
+ * a row whose cell count differs from its header) with res->verdict = ERROR.
+ * ntabs outside [0, PROOF_MAX_TABLES] is misuse. */
+int proof_run(const proof_ctx *ctx, proof_result *res, const proof_table *tabs, long ntabs,
+              int (*body)(proof_job *J), void *arg);
+
+/* One row of table t (tab-separated cells, as tab_rowf).  A failure is kept in J (the
+ * first one wins) and turns the verdict into ERROR when body returns; later rows are
+ * skipped.  Returns the row's status so a body may stop early. */
+int proof_row(proof_job *J, long t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Records a failure (status != AE_OK, reason printf-style) and returns status, for
+ * "return proof_fail(J, AE_EPARSE, "%s", err);". */
+int proof_fail(proof_job *J, int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* A progress bar "[#####.....]" of `width` characters for step of total into buf. */
+void proof_bar(char *buf, int width, long step, long total);
 
 /* Per-claim entry points (proofs/L1.c ...). */
 int proof_L1(const proof_ctx *ctx, proof_result *res);

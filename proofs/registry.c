@@ -1,11 +1,8 @@
 /* registry — the one table of claim verifications (see proof.h). */
 #include "proof.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 const proof_entry proof_registry[] = {
     {"L1", "range reconstruction: every point of m + col(W_d) has score 0", PROOF_THEOREM, proof_L1},
@@ -23,37 +20,4 @@ const proof_entry *proof_find(const char *id)
         if (strcasecmp(proof_registry[i].id, id) == 0)
             return &proof_registry[i];
     return NULL;
-}
-
-const char *proof_verdict_name(verdict_t v)
-{
-    switch (v) {
-    case VERDICT_VERIFIED: return "VERIFIED";
-    case VERDICT_FALSIFIED: return "FALSIFIED";
-    case VERDICT_NOT_REPRODUCED: return "NOT-REPRODUCED";
-    default: return "ERROR";
-    }
-}
-
-void proof_set(proof_result *res, verdict_t v, const char *fmt, ...)
-{
-    va_list ap;
-    res->verdict = v;
-    va_start(ap, fmt);
-    vsnprintf(res->evidence, sizeof res->evidence, fmt, ap);
-    va_end(ap);
-}
-
-void proof_progress(const char *id, long step, long total, const char *what)
-{
-    if (isatty(STDERR_FILENO)) {
-        int width = 30, filled = total > 0 ? (int) (width * step / total) : width;
-        fprintf(stderr, "\r[%s] [%.*s%*s] %ld/%ld %-40.40s", id, filled,
-                "##############################", width - filled, "", step, total, what);
-        if (step >= total)
-            fputc('\n', stderr);
-    } else {
-        fprintf(stderr, "[%s] %s (%ld/%ld)\n", id, what, step, total);
-    }
-    fflush(stderr);
 }

@@ -93,8 +93,13 @@ int tab_open(tab_t T, const char *dir, const char *name, const char *title,
     return AE_OK;
 }
 
-int tab_row(tab_t T, const char *const *cells)
+int tab_row(tab_t T, const char *const *cells, long ncells)
 {
+    if (ncells != T->ncols) {
+        snprintf(T->msg, sizeof T->msg, "%s: a row of %ld cells under a header of %ld",
+                 T->csv_path, ncells, T->ncols);
+        return AE_EINVAL;
+    }
     fputc('|', T->md);
     for (long j = 0; j < T->ncols; j++) {
         if (j) fputc(',', T->csv);
@@ -105,7 +110,11 @@ int tab_row(tab_t T, const char *const *cells)
     }
     fputc('\n', T->csv);
     fputc('\n', T->md);
-    return (ferror(T->csv) || ferror(T->md)) ? AE_EIO : AE_OK;
+    if (ferror(T->csv) || ferror(T->md)) {
+        snprintf(T->msg, sizeof T->msg, "%s: write failed", T->csv_tmp);
+        return AE_EIO;
+    }
+    return AE_OK;
 }
 
 int tab_rowf(tab_t T, const char *fmt, ...)
@@ -118,15 +127,17 @@ int tab_rowf(tab_t T, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, (size_t) n + 1, fmt, ap);
     va_end(ap);
-    const char **cells = ae_malloc(sizeof(char *) * (size_t) (T->ncols ? T->ncols : 1));
+    long ncells = 1;
+    for (const char *q = buf; *q; q++)
+        ncells += *q == '\t';
+    const char **cells = ae_malloc(sizeof(char *) * (size_t) ncells);
     char *p = buf;
-    for (long j = 0; j < T->ncols; j++) {
+    for (long j = 0; j < ncells; j++) {
         cells[j] = p;
-        char *tab = p ? strchr(p, '\t') : NULL;
-        if (tab) { *tab = '\0'; p = tab + 1; } else { p = NULL; }
-        if (cells[j] == NULL) cells[j] = "";
+        char *tab = strchr(p, '\t');
+        if (tab) { *tab = '\0'; p = tab + 1; }
     }
-    int st = tab_row(T, cells);
+    int st = tab_row(T, cells, ncells);
     free(cells);
     free(buf);
     return st;

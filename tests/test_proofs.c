@@ -151,6 +151,84 @@ static void test_bad_user_data(void)
     qmat_clear(A);
 }
 
+/* ---- the skeleton ---- */
+static const char *const SK_COLS[] = {"a", "b"};
+static const proof_table SK_TABLES[] = {{"sk_one", "One", SK_COLS, 2}, {"sk_two", "Two", SK_COLS, 2}};
+
+static int sk_good(proof_job *J)
+{
+    proof_row(J, 0, "1\t2");
+    proof_row(J, 1, "3\t4");
+    J->res->instances = 2;
+    proof_set(J->res, VERDICT_VERIFIED, "fine");
+    return AE_OK;
+}
+
+static int sk_fail(proof_job *J)
+{
+    proof_row(J, 0, "1\t2");
+    return proof_fail(J, AE_EPARSE, "bad data: %d", 7);
+}
+
+static int sk_bad_row(proof_job *J)
+{
+    proof_row(J, 0, "1\t2\t3");           /* three cells under two columns */
+    proof_row(J, 1, "3\t4");
+    proof_set(J->res, VERDICT_VERIFIED, "would be fine");
+    return AE_OK;
+}
+
+static int sk_status_only(proof_job *J)
+{
+    (void) J;
+    return AE_NOTCONV;                     /* an error without a reason */
+}
+
+static void test_skeleton(void)
+{
+    make_outdir();
+    proof_ctx c = quick_ctx();
+    proof_result r;
+    memset(&r, 0, sizeof r);
+    CU_ASSERT_EQUAL(proof_run(&c, &r, SK_TABLES, 2, sk_good, NULL), AE_OK);
+    CU_ASSERT_EQUAL(r.verdict, VERDICT_VERIFIED);
+    CU_ASSERT_TRUE(has_suffix_file("sk_one.csv"));
+    CU_ASSERT_TRUE(has_suffix_file("sk_two.md"));
+    CU_ASSERT_FALSE(has_suffix_file(".tmp"));
+    remove_outdir();
+
+    make_outdir();
+    c.outdir = outdir;
+    memset(&r, 0, sizeof r);
+    CU_ASSERT_EQUAL(proof_run(&c, &r, SK_TABLES, 2, sk_fail, NULL), AE_EPARSE);
+    CU_ASSERT_EQUAL(r.verdict, VERDICT_ERROR);
+    CU_ASSERT_STRING_EQUAL(r.evidence, "bad data: 7");
+    CU_ASSERT_FALSE(has_suffix_file(".csv"));
+    CU_ASSERT_FALSE(has_suffix_file(".tmp"));
+
+    memset(&r, 0, sizeof r);
+    CU_ASSERT_EQUAL(proof_run(&c, &r, SK_TABLES, 2, sk_bad_row, NULL), AE_EINVAL);
+    CU_ASSERT_EQUAL(r.verdict, VERDICT_ERROR);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.evidence, "3 cells under a header of 2"));
+    CU_ASSERT_FALSE(has_suffix_file(".csv"));
+    CU_ASSERT_FALSE(has_suffix_file(".md"));
+    CU_ASSERT_FALSE(has_suffix_file(".tmp"));
+
+    memset(&r, 0, sizeof r);
+    CU_ASSERT_EQUAL(proof_run(&c, &r, SK_TABLES, 1, sk_status_only, NULL), AE_NOTCONV);
+    CU_ASSERT_EQUAL(r.verdict, VERDICT_ERROR);
+    CU_ASSERT_TRUE(strlen(r.evidence) > 0);
+    CU_ASSERT_FALSE(has_suffix_file(".tmp"));
+    remove_outdir();
+
+    /* An unwritable folder: ERROR naming it, the body never runs. */
+    c.outdir = "/nonexistent-aeaudit-dir";
+    memset(&r, 0, sizeof r);
+    CU_ASSERT_EQUAL(proof_run(&c, &r, SK_TABLES, 2, sk_good, NULL), AE_EIO);
+    CU_ASSERT_EQUAL(r.verdict, VERDICT_ERROR);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.evidence, "/nonexistent-aeaudit-dir"));
+}
+
 static void test_registry(void)
 {
     CU_ASSERT_TRUE(proof_registry_len >= 6);
@@ -166,6 +244,7 @@ int main(void)
 {
     static const tu_test T[] = {
         {"registry", test_registry},
+        {"skeleton commits or removes every table", test_skeleton},
         {"all claims verified (quick)", test_all_verified_quick},
         {"corrupted instances are not verified", test_corrupt_instances_rejected},
         {"same seed, byte-identical table", test_same_seed_same_tables},

@@ -39,7 +39,7 @@ static void test_commit(void)
     CU_ASSERT_TRUE(exists("t1.csv.tmp"));
     CU_ASSERT_FALSE(exists("t1.csv"));           /* nothing visible before commit */
     const char *row[] = {"x|y", "say \"hi\""};
-    CU_ASSERT_EQUAL(tab_row(T, row), AE_OK);
+    CU_ASSERT_EQUAL(tab_row(T, row, 2), AE_OK);
     CU_ASSERT_EQUAL(tab_rowf(T, "%d\t%s", 7, "z"), AE_OK);
     CU_ASSERT_EQUAL(tab_commit(T, err, sizeof err), AE_OK);
     CU_ASSERT_FALSE(exists("t1.csv.tmp"));
@@ -60,11 +60,33 @@ static void test_zero_rows_and_abort(void)
     CU_ASSERT_EQUAL(tab_commit(T, err, sizeof err), AE_OK);
     CU_ASSERT_TRUE(exists("t2.csv"));
     CU_ASSERT_EQUAL_FATAL(tab_open(T, dir, "t3", "Aborted", cols, 1, err, sizeof err), AE_OK);
-    tab_rowf(T, "1");
+    CU_ASSERT_EQUAL(tab_rowf(T, "1"), AE_OK);
     tab_abort(T);
     CU_ASSERT_FALSE(exists("t3.csv"));
     CU_ASSERT_FALSE(exists("t3.csv.tmp"));
     CU_ASSERT_FALSE(exists("t3.md.tmp"));
+}
+
+/* A row whose cell count differs from the header is refused, with a message, and the
+ * file keeps only the good rows. */
+static void test_cell_count_mismatch(void)
+{
+    static const char *const cols[] = {"a", "b", "c"};
+    char err[256], p[256];
+    tab_t T;
+    CU_ASSERT_EQUAL_FATAL(tab_open(T, dir, "t4", "Count", cols, 3, err, sizeof err), AE_OK);
+    const char *two[] = {"1", "2"}, *four[] = {"1", "2", "3", "4"}, *three[] = {"x", "y", "z"};
+    CU_ASSERT_EQUAL(tab_row(T, two, 2), AE_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(T->msg, "2 cells under a header of 3"));
+    CU_ASSERT_EQUAL(tab_row(T, four, 4), AE_EINVAL);
+    CU_ASSERT_EQUAL(tab_rowf(T, "%d\t%d", 1, 2), AE_EINVAL);
+    CU_ASSERT_EQUAL(tab_rowf(T, "%d\t%d\t%d\t%d", 1, 2, 3, 4), AE_EINVAL);
+    CU_ASSERT_EQUAL(tab_rowf(T, "%s", ""), AE_EINVAL);          /* one empty cell */
+    CU_ASSERT_EQUAL(tab_row(T, three, 3), AE_OK);
+    CU_ASSERT_EQUAL(tab_rowf(T, "\t\t"), AE_OK);               /* three empty cells */
+    CU_ASSERT_EQUAL(tab_commit(T, err, sizeof err), AE_OK);
+    snprintf(p, sizeof p, "%s/t4.csv", dir);
+    CU_ASSERT_STRING_EQUAL(slurp(p), "a,b,c\nx,y,z\n,,\n");
 }
 
 static void test_bad_folder(void)
@@ -86,6 +108,7 @@ int main(void)
         {"commit writes both files whole", test_commit},
         {"zero rows; abort leaves nothing", test_zero_rows_and_abort},
         {"unwritable folder is an error", test_bad_folder},
+        {"cell count must match the header", test_cell_count_mismatch},
         {NULL, NULL}};
     int rc = tu_run("table", 1, T);
     if (tu_rmtree(dir) != 0)
