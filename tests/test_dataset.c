@@ -258,22 +258,8 @@ static void test_load_caps(void)
     CU_ASSERT_TRUE(names_line(err, path, 0));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "size cap"));
     unlink(path);
-    /* cells: a line wider than DS_MAX_CELLS fields fails at that line */
-    long w = DS_MAX_CELLS / 1024 + 1;   /* 1024 rows of w fields pass the cap */
-    char *row = malloc((size_t) w * 2 + 2), *p = row;
-    for (long j = 0; j < w; j++)
-        *p++ = '1', *p++ = j + 1 < w ? ',' : '\n';
-    *p = '\0';
-    FILE *f = tmpfile();
-    CU_ASSERT_FATAL(f != NULL);
-    for (int i = 0; i < 1030; i++)
-        fputs(row, f);
-    rewind(f);
-    CU_ASSERT_EQUAL(ds_load_csv_stream(D, f, "wide", 0, err, sizeof err), AE_ERANGE);
-    CU_ASSERT_TRUE(names_line(err, "wide", 1024));
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "values"));
-    fclose(f);
-    free(row);
+    /* (DS_MAX_CELLS is not exercised here: reaching it needs 2^26 values, gigabytes.) */
+    FILE *f;
     /* the stream entry point reads the same as the file one */
     f = fmemopen((void *) "x,y\n1,2\n", 8, "r");
     CU_ASSERT_FATAL(f != NULL);
