@@ -8,6 +8,7 @@
  */
 #include "qmat.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -328,8 +329,9 @@ void qmat_scalar_mul(qmat_t B, const qmat_t A, const mpq_t c)
     qvec_scale(B->entries, (const mpq_t *)A->entries, c, A->r * A->c);
 }
 
-/* Z[k] = v[k*stride] * L with L = lcm of the denominators (k < n): v = Z / L exactly. */
-void _qmat_common_denominator(mpz_t *Z, mpz_t L, const mpq_t *v, long stride, long n)
+/* ---- integers over a common denominator (the one implementation; see qmat.h) ---- */
+
+void qvec_den_lcm(mpz_t L, const mpq_t *v, long stride, long n)
 {
     mpz_set_ui(L, 1);
     for (long k = 0; k < n; k++) {
@@ -337,15 +339,26 @@ void _qmat_common_denominator(mpz_t *Z, mpz_t L, const mpq_t *v, long stride, lo
         if (mpz_cmp_ui(d, 1) != 0)
             mpz_lcm(L, L, d);
     }
+}
+
+void qvec_to_den(mpz_t *Z, const mpz_t L, const mpq_t *v, long stride, long n)
+{
     for (long k = 0; k < n; k++) {
         const mpq_t *e = &v[k * stride];
         if (mpz_sgn(mpq_numref(*e)) == 0) {
             mpz_set_ui(Z[k], 0);
         } else {
+            assert(mpz_divisible_p(L, mpq_denref(*e)));
             mpz_divexact(Z[k], L, mpq_denref(*e));
             mpz_mul(Z[k], Z[k], mpq_numref(*e));
         }
     }
+}
+
+void qvec_common_den(mpz_t *Z, mpz_t L, const mpq_t *v, long stride, long n)
+{
+    qvec_den_lcm(L, v, stride, n);
+    qvec_to_den(Z, L, v, stride, n);
 }
 
 /* q = s / (d1 d2), canonical. */
@@ -369,9 +382,9 @@ void qmat_mul(qmat_t C, const qmat_t A, const qmat_t B)
     mpz_t *ZA = zvec_init(m * n), *ZB = zvec_init(n * p);
     mpz_t *LA = zvec_init(m), *LB = zvec_init(p);
     for (long i = 0; i < m; i++)
-        _qmat_common_denominator(ZA + i * n, LA[i], (const mpq_t *)qmat_row(A, i), 1, n);
+        qvec_common_den(ZA + i * n, LA[i], (const mpq_t *)qmat_row(A, i), 1, n);
     for (long j = 0; j < p; j++)
-        _qmat_common_denominator(ZB + j * n, LB[j], (const mpq_t *)B->entries + j, p, n);
+        qvec_common_den(ZB + j * n, LB[j], (const mpq_t *)B->entries + j, p, n);
     mpz_t s;
     mpz_init(s);
     for (long i = 0; i < m; i++) {
@@ -437,7 +450,7 @@ void qmat_gram(qmat_t G, const qmat_t A)
     long n = A->r, p = A->c;
     mpz_t *Z = zvec_init(n * p), *L = zvec_init(p);
     for (long j = 0; j < p; j++)
-        _qmat_common_denominator(Z + j * n, L[j], (const mpq_t *)A->entries + j, p, n);
+        qvec_common_den(Z + j * n, L[j], (const mpq_t *)A->entries + j, p, n);
     mpz_t s;
     mpz_init(s);
     for (long i = 0; i < p; i++) {
@@ -512,7 +525,7 @@ void qmat_submatrix(qmat_t B, const qmat_t A, long r0, long c0)
 
 void qmat_get_mpz_common(mpz_t *Z, mpz_t den, const qmat_t A)
 {
-    _qmat_common_denominator(Z, den, (const mpq_t *)A->entries, 1, A->r * A->c);
+    qvec_common_den(Z, den, (const mpq_t *)A->entries, 1, A->r * A->c);
 }
 
 /* ---- printing ---------------------------------------------------------------- */

@@ -41,6 +41,18 @@ void qvec_dot(mpq_t r, const mpq_t *x, const mpq_t *y, long n);    /* r = x . y 
 void qvec_norm2(mpq_t r, const mpq_t *x, long n);                  /* r = ||x||^2 */
 void qvec_dist2(mpq_t r, const mpq_t *x, const mpq_t *y, long n);  /* r = ||x - y||^2 */
 
+/* Integers over a common denominator: the one implementation for every exact kernel that
+ * trades canonicalised mpq sums for mpz sums.  The entries are v[0], v[stride], ...,
+ * v[(n-1) stride] (stride >= 1; n = 0 allowed).
+ * qvec_den_lcm:    L = lcm of their denominators (1 when n = 0).
+ * qvec_to_den:     Z[k] = v[k stride] L, integers, so v[k stride] = Z[k] / L exactly; L must
+ *                  be a multiple of every denominator (asserted).
+ * qvec_common_den: both, with the least such L.
+ * Z has n initialised mpz_t and must not alias v's numerators or denominators. */
+void qvec_den_lcm(mpz_t L, const mpq_t *v, long stride, long n);
+void qvec_to_den(mpz_t *Z, const mpz_t L, const mpq_t *v, long stride, long n);
+void qvec_common_den(mpz_t *Z, mpz_t L, const mpq_t *v, long stride, long n);
+
 /* ---- memory and basic setting ------------------------------------------------ */
 void qmat_init(qmat_t A, long r, long c);        /* r x c zero matrix; r, c >= 0 */
 void qmat_clear(qmat_t A);

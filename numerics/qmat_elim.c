@@ -36,7 +36,7 @@ static void zmat_from_rows(zmat *W, const qmat_t A, long c, mpz_ptr rowden)
     if (rowden != NULL)
         mpz_set_ui(rowden, 1);
     for (long i = 0; i < A->r; i++) {
-        _qmat_common_denominator(&ZE(W, i, 0), L, (const mpq_t *)qmat_row(A, i), 1, A->c);
+        qvec_common_den(&ZE(W, i, 0), L, (const mpq_t *)qmat_row(A, i), 1, A->c);
         if (rowden != NULL)
             mpz_mul(rowden, rowden, L);
     }
@@ -308,7 +308,7 @@ void qmat_inertia(long *npos, long *nneg, long *nzero, const qmat_t A)
     zmat W = {zvec_init(n * n), n, n};
     mpz_t delta, d2, t, u;
     mpz_inits(delta, d2, t, u, (mpz_ptr)NULL);
-    _qmat_common_denominator(W.e, t, (const mpq_t *)A->entries, 1, n * n);
+    qvec_common_den(W.e, t, (const mpq_t *)A->entries, 1, n * n);
     mpz_set_ui(delta, 1);
     long k = 0;
     while (k < n) {

@@ -8,7 +8,5 @@
 /* 1 if A and B have the same dimensions; otherwise reports misuse for func, returns 0. */
 int _qmat_same_dims(const char *func, const qmat_t A, const qmat_t B);
 
-/* Z[k] = v[k*stride] * L with L the lcm of the denominators (k < n): v = Z / L exactly. */
-void _qmat_common_denominator(mpz_t *Z, mpz_t L, const mpq_t *v, long stride, long n);
 
 #endif

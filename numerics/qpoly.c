@@ -312,8 +312,7 @@ static void make_primitive(qpoly_t p)
     mpz_t L, G;
     mpz_init_set_ui(L, 1);
     mpz_init_set_ui(G, 0);
-    for (long i = 0; i <= p->deg; i++)
-        mpz_lcm(L, L, mpq_denref(p->coeffs[i]));
+    qvec_den_lcm(L, (const mpq_t *) p->coeffs, 1, p->deg + 1);
     for (long i = 0; i <= p->deg; i++) {
         mpz_ptr num = mpq_numref(p->coeffs[i]), den = mpq_denref(p->coeffs[i]);
         mpz_divexact(den, L, den);

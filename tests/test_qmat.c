@@ -154,6 +154,52 @@ static void inertia_descartes(long *np, long *nn, long *nz, const qmat_t A)
 
 /* ---- tests -------------------------------------------------------------------- */
 
+/* qvec_common_den: Z / L equals every entry exactly, L is the least such denominator
+ * (the lcm computed pairwise by a second method), with a stride, at n = 0 and n = 1. */
+static void test_common_den(void)
+{
+    gsl_rng *r = tu_rng();
+    for (long n = 0; n <= 7; n++) {
+        long stride = 1 + n % 3;
+        mpq_t *v = qvec_init(n * stride + 1);
+        for (long k = 0; k < n * stride; k++)
+            tu_rand_q(v[k], r, 50, 40);
+        mpz_t *Z = malloc((size_t) (n + 1) * sizeof(mpz_t)), L, M;
+        for (long k = 0; k <= n; k++)
+            mpz_init(Z[k]);
+        mpz_inits(L, M, (mpz_ptr) NULL);
+        qvec_common_den(Z, L, (const mpq_t *) v, stride, n);
+        mpz_set_ui(M, 1);
+        for (long k = 0; k < n; k++)
+            mpz_lcm(M, M, mpq_denref(v[k * stride]));
+        CU_ASSERT(mpz_cmp(L, M) == 0);
+        mpq_t t;
+        mpq_init(t);
+        for (long k = 0; k < n; k++) {
+            mpz_set(mpq_numref(t), Z[k]);
+            mpz_set(mpq_denref(t), L);
+            mpq_canonicalize(t);
+            CU_ASSERT(mpq_equal(t, v[k * stride]));
+        }
+        /* a multiple of L works too, and gives the entries times the factor */
+        mpz_mul_ui(M, L, 6);
+        qvec_to_den(Z, M, (const mpq_t *) v, stride, n);
+        for (long k = 0; k < n; k++) {
+            mpz_set(mpq_numref(t), Z[k]);
+            mpz_set(mpq_denref(t), M);
+            mpq_canonicalize(t);
+            CU_ASSERT(mpq_equal(t, v[k * stride]));
+        }
+        mpq_clear(t);
+        for (long k = 0; k <= n; k++)
+            mpz_clear(Z[k]);
+        free(Z);
+        mpz_clears(L, M, (mpz_ptr) NULL);
+        qvec_clear(v, n * stride + 1);
+    }
+    gsl_rng_free(r);
+}
+
 static void test_init_sizes(void)
 {
     long dims[][2] = {{0, 0}, {0, 3}, {3, 0}, {1, 1}, {2, 5}};
@@ -1022,6 +1068,7 @@ int main(void)
 {
     static const tu_test T[] = {
         {"init and sizes", test_init_sizes},
+        {"common denominator", test_common_den},
         {"set_si and set_d", test_set_si_d},
         {"add, sub, neg, scalar", test_add_sub_neg_scalar},
         {"mul vs naive, (AB)^T, aliasing", test_mul},

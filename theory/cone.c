@@ -148,9 +148,7 @@ static void primitive(mpq_t *v, long n)
 {
     mpz_t l, g, t;
     mpz_inits(l, g, t, (mpz_ptr) NULL);
-    mpz_set_ui(l, 1);
-    for (long i = 0; i < n; i++)
-        mpz_lcm(l, l, mpq_denref(v[i]));
+    qvec_den_lcm(l, (const mpq_t *) v, 1, n);
     for (long i = 0; i < n; i++) {
         mpz_divexact(t, l, mpq_denref(v[i]));
         mpz_mul(t, t, mpq_numref(v[i]));

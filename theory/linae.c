@@ -8,24 +8,6 @@
 
 /* ---- integers over a common denominator ----------------------------------------- */
 
-/* s = lcm of the denominators of q[0..n-1] (1 if n = 0). */
-static void lcm_dens(mpz_t s, const mpq_t *q, long n)
-{
-    mpz_set_ui(s, 1);
-    for (long i = 0; i < n; i++)
-        if (mpz_cmp_ui(mpq_denref(q[i]), 1) != 0)
-            mpz_lcm(s, s, mpq_denref(q[i]));
-}
-
-/* Z[i] = q[i] * s, exact because s is a multiple of every denominator. */
-static void scale_to(mpz_t *Z, const mpz_t s, const mpq_t *q, long n)
-{
-    for (long i = 0; i < n; i++) {
-        mpz_divexact(Z[i], s, mpq_denref(q[i]));
-        mpz_mul(Z[i], Z[i], mpq_numref(q[i]));
-    }
-}
-
 /* r = num / den, canonical. */
 static void q_set_zz(mpq_t r, const mpz_t num, const mpz_t den)
 {
@@ -80,14 +62,14 @@ static int work_init(work_t *w, const linae_t ae)
         work_clear(w);
         return AE_ENOMEM;
     }
-    lcm_dens(w->a, ae->We->entries, k * d);
-    scale_to(w->A, w->a, ae->We->entries, k * d);
-    lcm_dens(w->b, ae->be->entries, k);
-    scale_to(w->B, w->b, ae->be->entries, k);
-    lcm_dens(w->c, ae->Wd->entries, d * k);
-    scale_to(w->C, w->c, ae->Wd->entries, d * k);
-    lcm_dens(w->e, ae->bd->entries, d);
-    scale_to(w->E, w->e, ae->bd->entries, d);
+    qvec_den_lcm(w->a, ae->We->entries, 1, k * d);
+    qvec_to_den(w->A, w->a, ae->We->entries, 1, k * d);
+    qvec_den_lcm(w->b, ae->be->entries, 1, k);
+    qvec_to_den(w->B, w->b, ae->be->entries, 1, k);
+    qvec_den_lcm(w->c, ae->Wd->entries, 1, d * k);
+    qvec_to_den(w->C, w->c, ae->Wd->entries, 1, d * k);
+    qvec_den_lcm(w->e, ae->bd->entries, 1, d);
+    qvec_to_den(w->E, w->e, ae->bd->entries, 1, d);
     mpz_mul(w->ab, w->a, w->b);
     mpz_mul(w->K, w->ab, w->c);
     mpz_mul(w->K, w->K, w->e);
@@ -132,8 +114,8 @@ static void work_rnorm2(work_t *w)
 /* Loads the point x (length d) with its own least common denominator. */
 static void work_load(work_t *w, const mpq_t *x)
 {
-    lcm_dens(w->s, x, w->d);
-    scale_to(w->X, w->s, x, w->d);
+    qvec_den_lcm(w->s, x, 1, w->d);
+    qvec_to_den(w->X, w->s, x, 1, w->d);
 }
 
 /* ---- life cycle ------------------------------------------------------------------ */
@@ -285,7 +267,7 @@ static int common_denominator_pays(mpz_t S, const qmat_t X)
     mpz_init(s);
     size_t maxrow = 1;
     for (long i = 0; i < X->r; i++) {
-        lcm_dens(s, qmat_row(X, i), X->c);
+        qvec_den_lcm(s, qmat_row(X, i), 1, X->c);
         size_t b = mpz_sizeinbase(s, 2);
         if (b > maxrow)
             maxrow = b;
@@ -316,7 +298,7 @@ static int grad_common(linae_t G, work_t *w, const qmat_t X, const mpz_t S)
     }
     mpz_set(w->s, S);
     for (long r = 0; r < n; r++) {
-        scale_to(w->X, S, qmat_row(X, r), d);
+        qvec_to_den(w->X, S, qmat_row(X, r), 1, d);
         work_eval(w);
         for (long j = 0; j < k; j++)
             mpz_set_ui(gn[j], 0);

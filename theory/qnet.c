@@ -469,22 +469,19 @@ static void propagate(qnet_forms_t F, signed char *pat, const qnet_t q, int hasq
 /* F->X0, F->V, F->Dx from rational x0 and v (v may be NULL: V = 0). */
 static void load_input(qnet_forms_t F, const mpq_t *x0, const mpq_t *v, long n)
 {
-    mpz_set_ui(F->Dx, 1);
-    for (long i = 0; i < n; i++) {
-        mpz_lcm(F->Dx, F->Dx, mpq_denref(x0[i]));
-        if (v)
-            mpz_lcm(F->Dx, F->Dx, mpq_denref(v[i]));
-    }
-    for (long i = 0; i < n; i++) {
-        mpz_divexact(F->X0[i], F->Dx, mpq_denref(x0[i]));
-        mpz_mul(F->X0[i], F->X0[i], mpq_numref(x0[i]));
-        if (v) {
-            mpz_divexact(F->V[i], F->Dx, mpq_denref(v[i]));
-            mpz_mul(F->V[i], F->V[i], mpq_numref(v[i]));
-        } else {
+    qvec_den_lcm(F->Dx, x0, 1, n);
+    if (v) {
+        mpz_t l;
+        mpz_init(l);
+        qvec_den_lcm(l, v, 1, n);
+        mpz_lcm(F->Dx, F->Dx, l);
+        mpz_clear(l);
+        qvec_to_den(F->V, F->Dx, v, 1, n);
+    } else {
+        for (long i = 0; i < n; i++)
             mpz_set_ui(F->V[i], 0);
-        }
     }
+    qvec_to_den(F->X0, F->Dx, x0, 1, n);
 }
 
 int qnet_forms(qnet_forms_t F, signed char *pat, const qnet_t q, const mpq_t *x0,

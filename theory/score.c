@@ -55,19 +55,6 @@ int score_quantile(mpq_t r, const mpq_t *e, long n, const mpq_t q)
     return AE_OK;
 }
 
-/* s = lcm of the denominators of q[0..n-1]; Z[i] = q[i] s (integers). */
-static void row_to_common(mpz_t *Z, mpz_t s, const mpq_t *q, long n)
-{
-    mpz_set_ui(s, 1);
-    for (long i = 0; i < n; i++)
-        if (mpz_cmp_ui(mpq_denref(q[i]), 1) != 0)
-            mpz_lcm(s, s, mpq_denref(q[i]));
-    for (long i = 0; i < n; i++) {
-        mpz_divexact(Z[i], s, mpq_denref(q[i]));
-        mpz_mul(Z[i], Z[i], mpq_numref(q[i]));
-    }
-}
-
 int score_dist2_to_set(mpq_t r, long *argmin, const mpq_t *a, const qmat_t X)
 {
     long n = X->r, d = X->c;
@@ -87,10 +74,10 @@ int score_dist2_to_set(mpq_t r, long *argmin, const mpq_t *a, const qmat_t X)
      * the factors s^2 (the common sa^2 cancels). */
     mpz_t s, sa, t, u, acc, best, bests, lhs, rhs;
     mpz_inits(s, sa, t, u, acc, best, bests, lhs, rhs, (mpz_ptr) NULL);
-    row_to_common(A, sa, a, d);
+    qvec_common_den(A, sa, a, 1, d);
     long arg = -1;
     for (long i = 0; i < n; i++) {
-        row_to_common(Z, s, qmat_row(X, i), d);
+        qvec_common_den(Z, s, qmat_row(X, i), 1, d);
         mpz_set_ui(acc, 0);
         for (long j = 0; j < d; j++) {
             mpz_mul(t, sa, Z[j]);
