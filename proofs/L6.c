@@ -34,42 +34,8 @@
 #include "proof.h"
 #include "qnum.h"
 #include "score.h"
+#include "spectral.h"
 #include "table.h"
-
-static mpq_t ONE;
-
-/* e(x0 + t v) against the quadratic law with eigenvalue lam; 1 iff equal. */
-static int quadratic_law(const linae_t ae, const mpq_t *x0, const mpq_t *v, const mpq_t t,
-                         const mpq_t lam)
-{
-    long d = ae->d;
-    mpq_t *x = qvec_init(d), *r0 = qvec_init(d);
-    mpq_t e0, e, om, a, b, tmp;
-    mpq_inits(e0, e, om, a, b, tmp, NULL);
-    linae_map(r0, ae, x0);
-    qvec_sub(r0, x0, r0, d);
-    qvec_norm2(e0, r0, d);
-    qvec_scale(x, v, t, d);
-    qvec_add(x, x, x0, d);
-    linae_score(e, ae, x);
-    mpq_set_ui(om, 1, 1);
-    mpq_sub(om, om, lam);                  /* 1 - lambda */
-    qvec_dot(a, r0, v, d);
-    mpq_mul(a, a, om);
-    mpq_mul(a, a, t);
-    mpq_add(a, a, a);                      /* 2 t (1-lambda) r0.v */
-    qvec_norm2(b, v, d);
-    mpq_mul(tmp, om, t);
-    mpq_mul(tmp, tmp, tmp);
-    mpq_mul(b, b, tmp);                    /* t^2 (1-lambda)^2 ||v||^2 */
-    mpq_add(tmp, e0, a);
-    mpq_add(tmp, tmp, b);
-    int eq = mpq_equal(tmp, e);
-    mpq_clears(e0, e, om, a, b, tmp, NULL);
-    qvec_clear(x, d);
-    qvec_clear(r0, d);
-    return eq;
-}
 
 /* Part (2): returns the number of failed checks; *ctl_bad counts accepted wrong laws. */
 static long constructed(const proof_ctx *ctx, proof_job *J, long *ctl_bad, long *ninst)
@@ -111,9 +77,9 @@ static long constructed(const proof_ctx *ctx, proof_job *J, long *ctl_bad, long 
             qnum_pow10(t, TE[ti]);
             if (ti % 2)
                 mpq_neg(t, t);
-            ok1 = ok1 && quadratic_law(ae, x0, v1, t, one);   /* constant score */
-            ok2 = ok2 && quadratic_law(ae, x0, v2, t, ctx->corrupt ? wrong : lam2);
-            if (quadratic_law(ae, x0, v2, t, wrong) && mpq_sgn(t) != 0)
+            ok1 = ok1 && spectral_quadratic_law(ae, x0, v1, t, one);   /* constant score */
+            ok2 = ok2 && spectral_quadratic_law(ae, x0, v2, t, ctx->corrupt ? wrong : lam2);
+            if (spectral_quadratic_law(ae, x0, v2, t, wrong) && mpq_sgn(t) != 0)
                 ctl = 0;
         }
         lintrain_analysis_t A;
@@ -141,112 +107,6 @@ static long constructed(const proof_ctx *ctx, proof_job *J, long *ctl_bad, long 
     return fails;
 }
 
-/* A rational approximation of the eigenvector of M = W_d W_e for the eigenvalue in
- * [lo, hi]: one exact inverse-iteration step y = (K - mu I)^{-1} 1 with mu just above
- * the interval, then v = W_d y.  Returns 0 if the shifted K is singular. */
-static int approx_eigvec(mpq_t *v, const linae_t ae, const mpq_t hi)
-{
-    long k = ae->k;
-    qmat_t K, B, Y;
-    qmat_init(K, k, k);
-    qmat_init(B, k, 1);
-    qmat_init(Y, k, 1);
-    qmat_mul(K, ae->We, ae->Wd);
-    mpq_t mu, eps;
-    mpq_inits(mu, eps, NULL);
-    mpq_set_ui(eps, 1, 1);
-    mpq_div_2exp(eps, eps, 200);
-    mpq_add(mu, hi, eps);
-    for (long i = 0; i < k; i++) {
-        mpq_sub(qmat_entry(K, i, i), qmat_entry(K, i, i), mu);
-        mpq_set_ui(qmat_entry(B, i, 0), 1, 1);
-    }
-    int ok = qmat_solve(Y, K, B) == AE_OK;
-    if (ok) {
-        mpq_t *y = qvec_init(k);
-        qmat_get_col(y, Y, 0);
-        qmat_mul_vec(v, ae->Wd, y);
-        qvec_clear(y, k);
-    }
-    mpq_clears(mu, eps, NULL);
-    qmat_clear(K);
-    qmat_clear(B);
-    qmat_clear(Y);
-    return ok;
-}
-
-/* A certified radius beyond which EVERY point scores above s_min, whatever the
- * direction: x - f(x) = (I - M)(x - mean) + r0, so e(x) >= (sigma ||x - mean|| - ||r0||)^2
- * with sigma = the smallest singular value of I - M.  A rational tau <= sigma^2 is
- * certified by Sylvester's law of inertia ((I-M)^T (I-M) - tau I positive definite,
- * exactly); R = (ub sqrt(s_min) + ub ||r0||) / lb sqrt(tau).  hint (may be NULL): a
- * lower bound of |1 - lambda| for an eigenvalue lambda of M.  Returns 0 (no radius)
- * when no positive tau is certified, e.g. when M has an eigenvalue exactly 1. */
-static int certified_radius(mpq_t R, const linae_t ae, const mpq_t smin, const mpq_t r0n2,
-                            const mpq_t hint)
-{
-    long d = ae->d, npos, nneg, nzero;
-    int ok = 0;
-    qmat_t M, N, NT;
-    qmat_init(M, d, d);
-    qmat_init(N, d, d);
-    qmat_init(NT, d, d);
-    linae_map_matrix(M, ae);
-    qmat_neg(M, M);
-    for (long i = 0; i < d; i++)
-        mpq_add(qmat_entry(M, i, i), qmat_entry(M, i, i), ONE);   /* I - M */
-    qmat_transpose(NT, M);
-    qmat_mul(N, NT, M);                                          /* (I-M)^T (I-M) */
-    gsl_matrix *Nd = gsl_matrix_alloc((size_t) d, (size_t) d);
-    gsl_vector *ev = gsl_vector_alloc((size_t) d);
-    gsl_matrix *evec = gsl_matrix_alloc((size_t) d, (size_t) d);
-    dmat_set_qmat(Nd, N);
-    mpq_t tau, num, den;
-    mpq_inits(tau, num, den, NULL);
-    /* The first guess: half the double estimate of lambda_min(N), but never above
-     * hint^2 = (|1 - lambda| lower bound)^2, since sigma_min(I - M) <= |1 - lambda|
-     * and the double estimate is noise when sigma_min^2 is below ~1e-16 ||N||. */
-    int have_guess = dmat_eigen_symm(ev, evec, Nd) == AE_OK;
-    if (have_guess) {
-        double lmin = gsl_vector_get(ev, (size_t) d - 1);
-        if (lmin > 0)
-            qnum_set_d(tau, 0.5 * lmin);
-        if (hint != NULL && mpq_sgn(hint) > 0) {
-            mpq_mul(num, hint, hint);
-            if (lmin <= 0 || mpq_cmp(num, tau) < 0)
-                mpq_set(tau, num);
-        }
-        have_guess = mpq_sgn(tau) > 0;
-    }
-    if (have_guess) {
-        for (int attempt = 0; attempt < 12 && !ok; attempt++) {
-            qmat_set(NT, N);
-            for (long i = 0; i < d; i++)
-                mpq_sub(qmat_entry(NT, i, i), qmat_entry(NT, i, i), tau);
-            qmat_inertia(&npos, &nneg, &nzero, NT);
-            if (npos == d)
-                ok = 1;
-            else
-                mpq_div_2exp(tau, tau, 4);
-        }
-    }
-    if (ok) {
-        qnum_sqrt_upper(num, smin, 64);
-        qnum_sqrt_upper(den, r0n2, 64);
-        mpq_add(num, num, den);
-        qnum_sqrt_lower(den, tau, 64);
-        mpq_div(R, num, den);
-    }
-    mpq_clears(tau, num, den, NULL);
-    gsl_matrix_free(Nd);
-    gsl_matrix_free(evec);
-    gsl_vector_free(ev);
-    qmat_clear(M);
-    qmat_clear(N);
-    qmat_clear(NT);
-    return ok;
-}
-
 static const char *const COLS[] = {"dataset", "d", "k", "seed", "steps", "lr", "train_loss",
                               "loss_minus_optimum", "eig_nearest_1_lower",
                               "one_minus_lambda_lo", "one_minus_lambda_hi",
@@ -269,15 +129,12 @@ static int run(proof_job *J)
     long models = 0, fails = 0, diverged = 0, radii = 0, exact_ones = 0, ctl_bad = 0, ninst = 0;
     mpq_t loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2;
     mpq_inits(loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
-    mpq_init(ONE);
-    mpq_set_ui(ONE, 1, 1);
     for (long di = 0; di < nsets; di++) {
         const char *name = FULL[di];
         const prf_data_struct *D = prf_data(ctx, name, err, sizeof err);
         const prf_model_struct *opt = D ? prf_model(ctx, name, k, err, sizeof err) : NULL;
         if (D == NULL || opt == NULL) {
             mpq_clears(loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
-            mpq_clear(ONE);
             return proof_fail(J, AE_EPARSE, "%s", err);
         }
         long n = D->X->r, d = D->X->c;
@@ -324,7 +181,7 @@ static int run(proof_job *J)
                     mpq_div(dstar, num, A->dist_lo);
                     mpq_div(tmp, dstar, diam);
                     dstr = prf_q6(tmp);
-                    if (approx_eigvec(v, ae, A->lam_hi)) {
+                    if (spectral_eigvec_approx(v, ae, A->lam_hi)) {
                         /* p = mean + s v with s ||v|| >= 2 D*: s = 2 D* / lb(||v||). */
                         qvec_norm2(vn2, v, d);
                         qnum_sqrt_lower(tmp, vn2, 64);
@@ -344,7 +201,7 @@ static int run(proof_job *J)
                                  "s_min", name, o.seed, o.steps);
                 }
                 const char *rstr = "none";
-                if (certified_radius(dstar, ae, smin, r0n2, A->has_real ? A->dist_lo : NULL)) {
+                if (spectral_certified_radius(dstar, ae, smin, r0n2, A->has_real ? A->dist_lo : NULL)) {
                     mpq_div(tmp, dstar, diam);
                     rstr = prf_q6(tmp);
                     radii++;
@@ -371,7 +228,6 @@ static int run(proof_job *J)
         free(Xd);
     }
     mpq_clears(loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
-    mpq_clear(ONE);
     long cfails = constructed(ctx, J, &ctl_bad, &ninst);
 
     snprintf(res->method, sizeof res->method, "double GD training; exact dyadic weights, Sturm-"
