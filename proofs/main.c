@@ -7,6 +7,7 @@
 #include "aeerr.h"
 #include "cmd_nn.h"
 #include "pcommon.h"
+#include "dsrc.h"
 #include "proof.h"
 #include "table.h"
 
@@ -58,6 +59,9 @@ static void usage_verify(FILE *f)
           "  --out DIR        output folder, created if missing (default data/tables)\n"
           "  --data FILE.csv  also run the data-dependent claims (L3, L4) on this CSV;\n"
           "  --normal LIST    ...whose rows with these labels (e.g. 1,2) are the normal data\n"
+          "  --header         the first line of FILE.csv is a header (default: only when\n"
+          "                   none of its fields is a number)\n"
+          "  --no-header      the first line of FILE.csv is data\n"
           "  --data-dir DIR   where the bundled data sets are (default: data/)\n"
           "\n"
           "Exit status: 0 when every theorem-type claim run is VERIFIED, 1 otherwise,\n"
@@ -98,24 +102,6 @@ static int ensure_dir(const char *dir)
     return access(dir, W_OK | X_OK);
 }
 
-/* The bundled data: ./data when run from the checkout, else beside the executable. */
-static const char *default_datadir(void)
-{
-    static char buf[PATH_MAX];
-    if (access("data/wine_data.csv", R_OK) == 0)
-        return "data";
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 16);
-    if (n > 0) {
-        buf[n] = '\0';
-        char *slash = strrchr(buf, '/');
-        if (slash) {
-            strcpy(slash, "/../data");
-            return buf;
-        }
-    }
-    return "data";
-}
-
 static int cmd_list(void)
 {
     for (long i = 0; i < proof_registry_len; i++)
@@ -128,7 +114,7 @@ static int cmd_list(void)
 static int cmd_verify(int argc, char **argv)
 {
     proof_ctx ctx = {.quick = 0, .seed = 20250123UL, .prec = 128, .outdir = "data/tables",
-                     .datadir = NULL, .user_data = NULL, .user_normal = NULL, .corrupt = 0};
+                     .datadir = NULL, .user_data = NULL, .user_normal = NULL, .corrupt = 0, .csv_flags = DS_LABEL};
     const proof_entry **sel = calloc((size_t) argc + (size_t) proof_registry_len, sizeof *sel);
     long nsel = 0;
     unsigned long v;
@@ -142,6 +128,8 @@ static int cmd_verify(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--quick") == 0) {
             ctx.quick = 1;
+        } else if (strcmp(a, "--header") == 0 || strcmp(a, "--no-header") == 0) {
+            ctx.csv_flags = DS_LABEL | (a[2] == 'h' ? DS_HEADER : DS_NOHEADER);
         } else if (strcmp(a, "--seed") == 0 || strcmp(a, "--prec") == 0 || strcmp(a, "--out") == 0
                    || strcmp(a, "--data") == 0 || strcmp(a, "--normal") == 0
                    || strcmp(a, "--data-dir") == 0) {
@@ -207,7 +195,7 @@ static int cmd_verify(int argc, char **argv)
         for (long i = 0; i < proof_registry_len; i++)
             sel[nsel++] = &proof_registry[i];
     if (ctx.datadir == NULL)
-        ctx.datadir = default_datadir();
+        ctx.datadir = dsrc_default_dir();
     {
         char probe[PATH_MAX];
         snprintf(probe, sizeof probe, "%s/wine_data.csv", ctx.datadir);

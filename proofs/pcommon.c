@@ -1,6 +1,7 @@
 /* pcommon — see pcommon.h. */
 #include "pcommon.h"
 
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "aeerr.h"
 #include "dataset.h"
+#include "dsrc.h"
 #include "pca.h"
 #include "qnum.h"
 #include "score.h"
@@ -91,17 +93,6 @@ const char *prf_q6(const mpq_t q)
 
 /* ---- data sets ------------------------------------------------------------------ */
 
-typedef struct {
-    const char *name, *file, *normal;
-} bundled;
-
-static const bundled BUNDLED[] = {
-    {"wine", "wine_data.csv", "1,2"},
-    {"breast_cancer", "breast_cancer.csv", "1"},
-    {"digits", "digits.csv", "4,5,7"},
-    {"iris", "iris.csv", "0"},
-};
-
 /* Min-max scales every column of X to [0, 1] exactly (constant columns to 0), as the
  * real data sets are. */
 static void minmax_columns(qmat_t X)
@@ -164,7 +155,7 @@ static int synthetic(qmat_t X, const proof_ctx *ctx)
 #define PRF_MAX_D 256
 #define PRF_MAX_CELLS (1L << 20)
 
-static int load_scaled(qmat_t X, qmat_t A, const char *path, const char *normal,
+static int load_scaled(qmat_t X, qmat_t A, const char *path, int flags, const char *normal,
                        char *err, size_t errlen)
 {
     ds_t all, norm, anom;
@@ -173,7 +164,7 @@ static int load_scaled(qmat_t X, qmat_t A, const char *path, const char *normal,
     ds_init(all);
     ds_init(norm);
     ds_init(anom);
-    st = ds_load_csv(all, path, 1, err, errlen);
+    st = ds_load_csv(all, path, flags ? flags : DS_LABEL, err, errlen);
     if (st != AE_OK)
         goto done;
     /* verify's exact claims build a d x d exact covariance and n x d exact scores: refuse
@@ -240,12 +231,12 @@ int prf_dataset(qmat_t X, qmat_t A, const proof_ctx *ctx, const char *name,
         return synthetic(X, ctx);
     }
     if (strncmp(name, "user", 4) == 0 && (name[4] == '\0' || name[4] == ':'))
-        return load_scaled(X, A, ctx->user_data, ctx->user_normal, err, errlen);
-    for (size_t i = 0; i < sizeof BUNDLED / sizeof BUNDLED[0]; i++)
-        if (strcmp(name, BUNDLED[i].name) == 0) {
-            snprintf(path, sizeof path, "%s/%s", ctx->datadir, BUNDLED[i].file);
-            return load_scaled(X, A, path, BUNDLED[i].normal, err, errlen);
-        }
+        return load_scaled(X, A, ctx->user_data, ctx->csv_flags, ctx->user_normal, err, errlen);
+    const char *file = dsrc_bundled_file(name), *normal = dsrc_bundled_normal(name);
+    if (file != NULL && normal != NULL) {
+        snprintf(path, sizeof path, "%s/%s", ctx->datadir, file);
+        return load_scaled(X, A, path, DS_LABEL, normal, err, errlen);
+    }
     ae_error("prf_dataset", "unknown data set '%s'", name);
     return AE_EINVAL;
 }

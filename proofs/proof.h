@@ -32,6 +32,8 @@ typedef struct {
     const char *datadir;      /* where the CSV data sets are */
     const char *user_data;    /* --data FILE.csv, or NULL */
     const char *user_normal;  /* --normal LIST for user_data */
+    int csv_flags;            /* how user_data is read: DS_LABEL plus DS_HEADER or
+                                 DS_NOHEADER (dataset.h); 0 means DS_LABEL */
     int corrupt;              /* tests only: each verifier checks a deliberately wrong
                                  instance instead (see tests/test_proofs.c); it must then
                                  not report VERIFIED */
