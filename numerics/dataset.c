@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -180,10 +181,19 @@ static long header_count(const char *f, mpq_t scratch)
     return mpz_get_si(mpq_numref(scratch));
 }
 
+static int load_stream(ds_t D, FILE *f, const char *name, int flags, long max_d, long max_cells,
+                       char *err, size_t errlen);
+
 int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen)
 {
-    if (D == NULL || path == NULL) {
-        ae_error("ds_load_csv", "NULL %s", D == NULL ? "data set" : "path");
+    return ds_load_csv_capped(D, path, flags, LONG_MAX, DS_MAX_CELLS, err, errlen);
+}
+
+int ds_load_csv_capped(ds_t D, const char *path, int flags, long max_d, long max_cells,
+                       char *err, size_t errlen)
+{
+    if (D == NULL || path == NULL || max_d < 1 || max_cells < 1) {
+        ae_error("ds_load_csv", "NULL %s or a cap below 1", D == NULL ? "data set" : "path");
         return AE_EINVAL;
     }
     errctx E = { path, err, errlen };
@@ -199,7 +209,7 @@ int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen)
         return fail(&E, AE_ERANGE, 0, "file of %lld bytes exceeds the CSV size cap of %lld bytes",
                     (long long) sb.st_size, (long long) DS_MAX_FILE_BYTES);
     }
-    int st = ds_load_csv_stream(D, f, path, flags, err, errlen);
+    int st = load_stream(D, f, path, flags, max_d, max_cells, err, errlen);
     fclose(f);
     return st;
 }
@@ -210,6 +220,14 @@ int ds_load_csv_stream(ds_t D, FILE *f, const char *name, int flags, char *err, 
         ae_error("ds_load_csv_stream", "NULL %s", D == NULL ? "data set" : f == NULL ? "stream" : "name");
         return AE_EINVAL;
     }
+    return load_stream(D, f, name, flags, LONG_MAX, DS_MAX_CELLS, err, errlen);
+}
+
+static int load_stream(ds_t D, FILE *f, const char *name, int flags, long max_d, long max_cells,
+                       char *err, size_t errlen)
+{
+    if (max_cells > DS_MAX_CELLS)
+        max_cells = DS_MAX_CELLS;
     const char *path = name;
     if ((flags & ~(DS_LABEL | DS_HEADER | DS_NOHEADER)) != 0
         || (flags & (DS_HEADER | DS_NOHEADER)) == (DS_HEADER | DS_NOHEADER)) {
@@ -280,17 +298,22 @@ int ds_load_csv_stream(ds_t D, FILE *f, const char *name, int flags, char *err, 
             goto done;
         }
         long d = ncols - (has_label ? 1 : 0);
-        if ((nrows + 1) * d > DS_MAX_CELLS) {
-            status = fail(&E, AE_ERANGE, lineno, "more than %ld values (the cap on n x d)",
-                          (long) DS_MAX_CELLS);
+        if (d > max_d) {
+            status = fail(&E, AE_ERANGE, lineno, "%ld features, more than the %ld this command "
+                          "handles", d, max_d);
+            goto done;
+        }
+        if ((nrows + 1) * d > max_cells) {
+            status = fail(&E, AE_ERANGE, lineno, "more than %ld values (the cap on n x d%s)",
+                          max_cells, max_cells < DS_MAX_CELLS ? " for this command" : "");
             goto done;
         }
         if ((nrows + 1) * d > vcap) {
             long nc = vcap ? 2 * vcap : 1024;
             while (nc < (nrows + 1) * d)
                 nc *= 2;
-            if (nc > DS_MAX_CELLS)
-                nc = DS_MAX_CELLS;
+            if (nc > max_cells)
+                nc = max_cells;
             /* mpq_t holds only pointers to its limbs, so moving it with realloc is safe */
             vals = ae_realloc(vals, (size_t) nc * sizeof(mpq_t));
             for (long i = vcap; i < nc; i++)

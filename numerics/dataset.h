@@ -80,6 +80,12 @@ enum {
  * D == NULL, path == NULL, an unknown flag bit, or DS_HEADER together with DS_NOHEADER
  * is misuse. */
 int ds_load_csv(ds_t D, const char *path, int flags, char *err, size_t errlen);
+/* As ds_load_csv, with a command's own caps: at most max_d features (checked on the first
+ * data row, before any value of it is kept) and at most max_cells <= DS_MAX_CELLS values
+ * (AE_ERANGE, "PATH:LINE: reason", at the line that passes a cap).  ds_load_csv is
+ * ds_load_csv_capped(D, path, flags, LONG_MAX, DS_MAX_CELLS, ...).  Caps below 1 are misuse. */
+int ds_load_csv_capped(ds_t D, const char *path, int flags, long max_d, long max_cells,
+                       char *err, size_t errlen);
 
 /* As ds_load_csv, reading the open stream f (not closed) and naming it name in messages;
  * the size cap applies to the bytes read.  NULL D, f or name is misuse. */

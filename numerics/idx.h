@@ -13,12 +13,14 @@
 /* Debian's dataset-fashion-mnist installs its four files here. */
 #define IDX_DEFAULT_DIR "/usr/share/datasets/fashion-mnist/"
 
-/* Cap on the data bytes an IDX header may declare (the product of its sizes): 2^32 =
- * 4 GiB, 80 times Fashion-MNIST's 47 MB training images.  Headers above it are refused
- * at once; below it nothing is allocated before the data arrive: a plain file whose size
- * is below the declared size is refused from its size, and a gzip stream is inflated in
- * chunks into a buffer that grows with the data, never past the declared size. */
-#define IDX_MAX_BYTES (1L << 32)
+/* Cap on the data bytes an IDX header may declare (the product of its sizes): 2^28 =
+ * 256 MiB, 5.7 times Fashion-MNIST's 47 MB training images.  The cap is what the commands
+ * can hold: train and eval turn each byte into a double, so 256 MiB of pixels become 2 GiB.
+ * Headers above it are refused at once; below it nothing is allocated before the data
+ * arrive: a plain file whose size is below the declared size is refused from its size,
+ * and a gzip stream is inflated in chunks into a buffer that grows with the data, never
+ * past the declared size. */
+#define IDX_MAX_BYTES (1L << 28)
 
 typedef struct {
     int ndim;            /* 1..4 */

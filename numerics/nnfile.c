@@ -587,6 +587,56 @@ static int parse_rest(nn_struct *net, rd *r)
     return AE_OK;
 }
 
+/* A model's size is bounded by its declared layer sizes: P weights and biases of at most
+ * 25 characters each ("-0x1.fffffffffffffp-1022 "), s_0 scale lines of two exact
+ * rationals (<= 2 KiB: CSV literals have <= 100 digits and exponents <= 400), and a few
+ * dozen short header and record lines (<= 64 KiB).  Reading only the header (the first
+ * 64 KiB) up to the sizes line, a file larger than that bound is refused before it is read
+ * whole, and so is a header line longer than 64 KiB.  Returns AE_OK when the header
+ * looks too odd to judge here (the full parser then reports it precisely). */
+#define NN_HEAD_BYTES 65536
+static int check_declared_size(FILE *f, const char *path, long long fsize, char *err,
+                               size_t errlen)
+{
+    char *head = malloc(NN_HEAD_BYTES + 1);
+    if (head == NULL)
+        return fail(err, errlen, AE_EIO, "%s: out of memory", path);
+    size_t n = fread(head, 1, NN_HEAD_BYTES, f);
+    head[n] = '\0';
+    rewind(f);
+    int st = AE_OK;
+    char *p = head;
+    for (long line = 1; line <= 16; line++) {
+        char *nl = memchr(p, '\n', n - (size_t) (p - head));
+        if (nl == NULL) {
+            if (n == NN_HEAD_BYTES)
+                st = fail(err, errlen, AE_EPARSE, "%s:%ld: header line longer than %d bytes",
+                          path, line, NN_HEAD_BYTES);
+            break;
+        }
+        *nl = '\0';
+        if (strncmp(p, "sizes ", 6) == 0) {
+            double P = 0, prev = -1, first = 0, need;
+            char *q = p + 6, *e;
+            for (long v; (v = strtol(q, &e, 10)), e != q; q = e) {
+                if (prev < 0)
+                    first = (double) v;
+                else
+                    P += prev * (double) v + (double) v;
+                prev = (double) v;
+            }
+            need = NN_HEAD_BYTES + 25.0 * P + 2048.0 * first;
+            if (prev >= 0 && (double) fsize > need)
+                st = fail(err, errlen, AE_ERANGE, "%s:%ld: file of %lld bytes is larger than its "
+                          "declared sizes can need (%.0f bytes)", path, line, fsize, need);
+            break;
+        }
+        p = nl + 1;
+    }
+    free(head);
+    return st;
+}
+
 int nn_load(nn_t net, const char *path, char *err, size_t errlen)
 {
     memset(net, 0, sizeof *net);
@@ -598,6 +648,7 @@ int nn_load(nn_t net, const char *path, char *err, size_t errlen)
     if (f == NULL)
         return fail(err, errlen, AE_EIO, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
+    memset(&sb, 0, sizeof sb);   /* a failed fstat leaves it "not a regular file" */
     if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > NN_MAX_FILE_BYTES) {
         fclose(f);
         return fail(err, errlen, AE_ERANGE, "%s:0: file of %lld bytes exceeds the model size "
@@ -614,6 +665,13 @@ int nn_load(nn_t net, const char *path, char *err, size_t errlen)
                         "%s:1: not an aeaudit model file (bad magic line)", path);
         }
         rewind(f);
+    }
+    if (S_ISREG(sb.st_mode)) {
+        int hs = check_declared_size(f, path, (long long) sb.st_size, err, errlen);
+        if (hs != AE_OK) {
+            fclose(f);
+            return hs;
+        }
     }
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap + 1);
@@ -653,11 +711,14 @@ int nn_load(nn_t net, const char *path, char *err, size_t errlen)
     }
     /* CRLF files (e.g. after a Windows editor or git checkout): the CR of every CRLF is
      * removed and the file read, and checksummed, as the LF text. */
+    int had_crlf = 0;
     if (memchr(buf, '\r', len) != NULL) {
         size_t w = 0;
         for (size_t i = 0; i < len; i++)
             if (!(buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n'))
                 buf[w++] = buf[i];
+            else
+                had_crlf = 1;
         len = w;
         buf[len] = '\0';
     }
@@ -688,8 +749,10 @@ int nn_load(nn_t net, const char *path, char *err, size_t errlen)
     unsigned long got = crc_all(buf, (size_t) (endline - buf));
     if (got != want) {
         free(buf);
-        return fail(err, errlen, AE_EPARSE, "%s: checksum mismatch (file corrupt): "
-                    "stored %08lx, computed %08lx", path, want, got);
+        return fail(err, errlen, AE_EPARSE, "%s:%ld: checksum mismatch (file corrupt%s): "
+                    "stored %08lx, computed %08lx", path, nlines,
+                    had_crlf ? "; it has CRLF line ends, and the checksum is over the LF text"
+                             : "", want, got);
     }
     rd r = { buf, endline, 0, path, err, errlen, (long long) len };
     st = parse_model(net, &r);

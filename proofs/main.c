@@ -291,7 +291,8 @@ int main(int argc, char **argv)
 {
     ae_set_error_handler(die_handler);
     if (argc < 2) {
-        usage_main(stderr);
+        fprintf(stderr, "aeaudit: no command (commands: list, verify, train, eval, describe; "
+                "see aeaudit --help)\n");
         return 2;
     }
     const char *cmd = argv[1];

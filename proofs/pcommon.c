@@ -164,7 +164,8 @@ static int load_scaled(qmat_t X, qmat_t A, const char *path, int flags, const ch
     ds_init(all);
     ds_init(norm);
     ds_init(anom);
-    st = ds_load_csv(all, path, flags ? flags : DS_LABEL, err, errlen);
+    st = ds_load_csv_capped(all, path, flags ? flags : DS_LABEL, PRF_MAX_D, PRF_MAX_CELLS, err,
+                            errlen);
     if (st != AE_OK)
         goto done;
     /* verify's exact claims build a d x d exact covariance and n x d exact scores: refuse

@@ -149,9 +149,9 @@ static void test_huge_headers(void)
     write_plain(p, h, sizeof h);
     CU_ASSERT_EQUAL(idx_load(A, p, err, sizeof err), AE_EPARSE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "dimension"));
-    /* 3 dims declaring 2^32 bytes (at the cap): a 84-byte plain file is refused from its
-     * size; a gzip file of 64 data bytes is short data -- neither allocates 4 GiB */
-    unsigned char g[4 + 12 + 64] = { 0, 0, 0x08, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1 };
+    /* 3 dims declaring 2^28 bytes (at the cap): a 80-byte plain file is refused from its
+     * size; a gzip file of 64 data bytes is short data -- neither allocates 256 MiB */
+    unsigned char g[4 + 12 + 64] = { 0, 0, 0x08, 3, 0, 0, 0x40, 0, 0, 0, 0x40, 0, 0, 0, 0, 1 };
     write_plain(p, g, sizeof g);
     CU_ASSERT_EQUAL(idx_load(A, p, err, sizeof err), AE_EPARSE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "declares"));
