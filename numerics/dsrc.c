@@ -87,7 +87,13 @@ void dsrc_clear(dsrc_t S)
     }
     ds_clear(S->D);
     memset(S, 0, sizeof *S);
-    ds_init(S->D);
+}
+
+/* S back to the empty set, ready for reuse (dsrc_clear ends its life). */
+static void reset(dsrc_t S)
+{
+    dsrc_clear(S);
+    dsrc_init(S);
 }
 
 /* S = the exact set D (taken over). */
@@ -121,7 +127,7 @@ int dsrc_load(dsrc_t S, const char *name, const dsrc_opts *o, char *err, size_t 
         ae_error("dsrc_load", "NULL argument");
         return AE_EINVAL;
     }
-    dsrc_clear(S);
+    reset(S);
     long sd = synth_dim(name);
     if (sd > 0) {
         double *X = malloc((size_t) SYNTH_N * (size_t) sd * sizeof(double));

@@ -90,7 +90,7 @@ static int run(proof_job *J)
                     same += mpq_equal(e, M->scores[i]);
                     pts++;
                 }
-                char tstr[24], dstr[24];
+                char tstr[32], dstr[48];
                 snprintf(tstr, sizeof tstr, "%s1e%ld", T_SIGN[ti] < 0 ? "-" : "", T_EXP[ti]);
                 if (dir < k) {
                     snprintf(dstr, sizeof dstr, "W_d column %ld", dir + 1);
