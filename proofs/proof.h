@@ -137,5 +137,7 @@ int proof_L3(const proof_ctx *ctx, proof_result *res);
 int proof_L4(const proof_ctx *ctx, proof_result *res);
 int proof_L5(const proof_ctx *ctx, proof_result *res);
 int proof_L6(const proof_ctx *ctx, proof_result *res);
+int proof_N1(const proof_ctx *ctx, proof_result *res);
+int proof_N2(const proof_ctx *ctx, proof_result *res);
 
 #endif

@@ -11,6 +11,8 @@ const proof_entry proof_registry[] = {
     {"L4", "extrapolation invariance: e(x + t w) = e(x) for w in col(W_d)", PROOF_THEOREM, proof_L4},
     {"L5", "distance bound ||a - x_i|| >= c - ||V^T(x_i - mean)||; the squared form is false", PROOF_THEOREM, proof_L5},
     {"L6", "float-trained linear AEs: imperfection lifts far scores, eigenvalue 1 does not", PROOF_THEOREM, proof_L6},
+    {"N1", "piecewise affinity along rays: exact breakpoints, affine pieces, quadratic score beyond T", PROOF_THEOREM, proof_N1},
+    {"N2", "asymptotic homogeneity: f(cx) = c f(x) without biases; final slope beta = f0(v)", PROOF_THEOREM, proof_N2},
 };
 const long proof_registry_len = (long) (sizeof proof_registry / sizeof proof_registry[0]);
 
