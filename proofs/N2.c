@@ -97,7 +97,7 @@ static int run(proof_job *J)
     long narch = ctx->quick ? 2 : 3, reps = ctx->quick ? 3 : 8, nv = ctx->quick ? 2 : 4,
          nx0 = ctx->quick ? 2 : 4;
     gsl_rng *r = prf_rng(ctx, "N2");
-    long nets = 0, fails = 0, checks = 0, controls = 0, accepted = 0;
+    long nets = 0, tests = 0, fails = 0, checks = 0, controls = 0, accepted = 0;
     char first[600] = "", wit[300];
     int st = AE_OK;
     mpq_t u;
@@ -139,6 +139,7 @@ static int run(proof_job *J)
                 if (!rej)
                     accepted++;
                 checks += c;
+                tests++;
                 if (!hold) {
                     fails++;
                     if (!first[0])
@@ -197,6 +198,7 @@ static int run(proof_job *J)
                 qvec_clear(x0, d);
                 qvec_clear(v, d);
                 checks += c;
+                tests++;
                 if (!hold)
                     fails++;
                 if (st == AE_OK)
@@ -223,8 +225,8 @@ static int run(proof_job *J)
         proof_set(res, VERDICT_ERROR, "negative control failed %ld of %ld times (a wrong slope "
                   "or a biased network's homogeneity was accepted)", accepted, controls);
     else if (fails)
-        proof_set(res, VERDICT_FALSIFIED, "%ld of %ld networks fail; first: %s", fails,
-                  nets, first);
+        proof_set(res, VERDICT_FALSIFIED, "%ld of %ld tests (one or two per network, %ld networks) "
+                  "fail; first: %s", fails, tests, nets, first);
     else
         proof_set(res, VERDICT_VERIFIED, "%ld networks, %ld exact identities (f(cx) = c f(x), "
                   "e(cx) = c^2 e(x) bias-free; beta = f0(v) with biases) all hold; %ld "
