@@ -28,33 +28,10 @@
 #include "qnet.h"
 #include "ray.h"
 
-static const long A1[] = {2, 5, 1, 5, 2}, A2[] = {3, 8, 2, 8, 3}, A3[] = {4, 16, 4};
-static const struct { const long *s; long L; const char *name; } ARCH[] = {
-    {A1, 4, "2-5-1-5-2"}, {A2, 4, "3-8-2-8-3"}, {A3, 2, "4-16-4"}};
-static const nn_act_t ACT[] = {NN_RELU, NN_LEAKY_RELU, NN_HARDTANH};
-static const char *const ACTNAME[] = {"relu", "leaky_relu", "hardtanh"};
-
 static const char *const COLS[] = {"net", "arch", "act", "ray", "pieces", "breakpoints", "T",
                                    "checks", "all_hold", "control_rejected"};
 static const proof_table TABLES[] = {
     {"N1_piecewise_affine", "N1: exact pieces of random float32 networks along rational rays", COLS, 10}};
-
-/* A random float32 network with biases: hidden activation a, identity output. */
-static int n1_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a)
-{
-    nn_act_t act[8];
-    double ap[8];
-    int b[8];
-    for (long l = 0; l < L; l++) {
-        act[l] = l + 1 < L ? a : NN_IDENTITY;
-        ap[l] = act[l] == NN_LEAKY_RELU ? 0.05 + 0.5 * gsl_rng_uniform(r) : 0;
-        b[l] = 1;
-    }
-    int st = nn_init(net, NN_F32, L, sizes, act, ap, b);
-    if (st != AE_OK)
-        return st;
-    return nn_init_params(net, NN_INIT_TORCH, r);
-}
 
 /* y = f(x0 + t v) exactly, z = alpha + t beta; 1 if equal. */
 static int n1_point(mpq_t *y, mpq_t *z, mpq_t *x, const qnet_t q, const mpq_t *x0,
@@ -170,10 +147,11 @@ static int run(proof_job *J)
     mpq_inits(delta, g, (mpq_ptr) NULL);
 
     for (long ai = 0; ai < narch && st == AE_OK; ai++)
-        for (int ci = 0; ci < 3 && st == AE_OK; ci++) {
+        for (int ci = 0; ci < PRF_PL_NACTS && st == AE_OK; ci++) {
             nn_t net;
             qnet_t q;
-            if ((st = n1_net(net, r, ARCH[ai].L, ARCH[ai].s, ACT[ci])) != AE_OK) {
+            if ((st = prf_pl_net(net, r, prf_pl_archs[ai].L, prf_pl_archs[ai].s,
+                                 prf_pl_acts[ci], 1)) != AE_OK) {
                 nn_clear(net);
                 break;
             }
@@ -233,11 +211,11 @@ static int run(proof_job *J)
                         if (!first[0])
                             snprintf(first, sizeof first, "net %ld (%s, %s) ray %ld: %ld pieces, "
                                      "T = %s: an exact value differs from its piece's affine "
-                                     "formula or the final quadratic", nets, ARCH[ai].name,
-                                     ACTNAME[ci], ri, P->n, prf_q(F->T));
+                                     "formula or the final quadratic", nets, prf_pl_archs[ai].name,
+                                     prf_pl_actnames[ci], ri, P->n, prf_q(F->T));
                     }
                     proof_row(J, 0, "%ld\t%s\t%s\t%ld\t%ld\t%ld\t%s\t%ld\t%s\t%s", nets,
-                              ARCH[ai].name, ACTNAME[ci], ri, P->n, P->n - 1, prf_q(F->T), c,
+                              prf_pl_archs[ai].name, prf_pl_actnames[ci], ri, P->n, P->n - 1, prf_q(F->T), c,
                               hold ? "true" : "false",
                               control_rej < 0 ? "n/a" : control_rej ? "true" : "false");
                     qvec_clear(ts, P->n);
@@ -251,8 +229,8 @@ static int run(proof_job *J)
             nn_clear(net);
             nets++;
             char what[64];
-            snprintf(what, sizeof what, "%s %s", ARCH[ai].name, ACTNAME[ci]);
-            proof_progress("N1", nets, narch * 3, what);
+            snprintf(what, sizeof what, "%s %s", prf_pl_archs[ai].name, prf_pl_actnames[ci]);
+            proof_progress("N1", nets, narch * PRF_PL_NACTS, what);
         }
     mpq_clears(delta, g, (mpq_ptr) NULL);
     gsl_rng_free(r);

@@ -25,33 +25,11 @@
 #include "qnet.h"
 #include "ray.h"
 
-static const long A1[] = {2, 5, 1, 5, 2}, A2[] = {3, 8, 2, 8, 3}, A3[] = {4, 16, 4};
-static const struct { const long *s; long L; const char *name; } ARCH[] = {
-    {A1, 4, "2-5-1-5-2"}, {A2, 4, "3-8-2-8-3"}, {A3, 2, "4-16-4"}};
-static const nn_act_t ACT[] = {NN_RELU, NN_LEAKY_RELU, NN_HARDTANH};
-static const char *const ACTNAME[] = {"relu", "leaky_relu", "hardtanh"};
-
 static const char *const COLS[] = {"net", "arch", "act", "bias", "test", "instances",
                                    "all_hold", "control", "control_rejected"};
 static const proof_table TABLES[] = {
     {"N2_homogeneity", "N2: exact homogeneity and recession slopes of random float32 networks",
      COLS, 9}};
-
-static int n2_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a, int bias)
-{
-    nn_act_t act[8];
-    double ap[8];
-    int b[8];
-    for (long l = 0; l < L; l++) {
-        act[l] = l + 1 < L ? a : NN_IDENTITY;
-        ap[l] = act[l] == NN_LEAKY_RELU ? 0.05 + 0.5 * gsl_rng_uniform(r) : 0;
-        b[l] = bias;
-    }
-    int st = nn_init(net, NN_F32, L, sizes, act, ap, b);
-    if (st != AE_OK)
-        return st;
-    return nn_init_params(net, NN_INIT_TORCH, r);
-}
 
 /* 1 if f(c x) = c f(x) and e(c x) = c^2 e(x) at `reps` random x, c > 0; on failure the
  * witness goes to wit. */
@@ -105,12 +83,14 @@ static int run(proof_job *J)
     mpq_set_si(u, 1, 7);
 
     for (long ai = 0; ai < narch && st == AE_OK; ai++)
-        for (int ci = 0; ci < 3 && st == AE_OK; ci++) {
+        for (int ci = 0; ci < PRF_PL_NACTS && st == AE_OK; ci++) {
             nn_t nb, nw;   /* bias-free and with biases */
             qnet_t qb, qw, f0;
-            int hom = ACT[ci] != NN_HARDTANH;
-            if ((st = n2_net(nb, r, ARCH[ai].L, ARCH[ai].s, ACT[ci], 0)) != AE_OK
-                || (st = n2_net(nw, r, ARCH[ai].L, ARCH[ai].s, ACT[ci], 1)) != AE_OK) {
+            int hom = prf_pl_acts[ci] != NN_HARDTANH;
+            if ((st = prf_pl_net(nb, r, prf_pl_archs[ai].L, prf_pl_archs[ai].s,
+                                   prf_pl_acts[ci], 0)) != AE_OK
+                || (st = prf_pl_net(nw, r, prf_pl_archs[ai].L, prf_pl_archs[ai].s,
+                                      prf_pl_acts[ci], 1)) != AE_OK) {
                 nn_clear(nb);
                 break;
             }
@@ -144,12 +124,12 @@ static int run(proof_job *J)
                     fails++;
                     if (!first[0])
                         snprintf(first, sizeof first, "net %ld (%s, %s, no bias): %s", nets,
-                                 ARCH[ai].name, ACTNAME[ci],
+                                 prf_pl_archs[ai].name, prf_pl_actnames[ci],
                                  ishom ? wit : "qnet_is_homogeneous disagrees");
                 }
                 proof_row(J, 0, "%ld\t%s\t%s\tfalse\tf(cx)=cf(x),e(cx)=c^2e(x)\t%ld\t%s\t"
-                          "biased net claimed homogeneous: %s\t%s", nets, ARCH[ai].name,
-                          ACTNAME[ci], c, hold ? "true" : "false",
+                          "biased net claimed homogeneous: %s\t%s", nets, prf_pl_archs[ai].name,
+                          prf_pl_actnames[ci], c, hold ? "true" : "false",
                           rej ? cwit : "no witness", rej ? "true" : "false");
             }
             /* with biases: beta = f0(v) for several x0 per v */
@@ -189,7 +169,7 @@ static int run(proof_job *J)
                             if (!first[0])
                                 snprintf(first, sizeof first, "net %ld (%s, %s, bias): beta "
                                          "from ray_final != f0(v) at v_0 = %s, x0_0 = %s, T = %s",
-                                         nets, ARCH[ai].name, ACTNAME[ci], prf_q(v[0]),
+                                         nets, prf_pl_archs[ai].name, prf_pl_actnames[ci], prf_q(v[0]),
                                          prf_q(x0[0]), prf_q(F->T));
                         }
                     }
@@ -203,15 +183,15 @@ static int run(proof_job *J)
                     fails++;
                 if (st == AE_OK)
                     proof_row(J, 0, "%ld\t%s\t%s\ttrue\tbeta=f0(v) (%ld v x %ld x0)\t%ld\t%s\t"
-                              "beta+1/7 e_1 (%ld)\t%s", nets, ARCH[ai].name, ACTNAME[ci], nv,
+                              "beta+1/7 e_1 (%ld)\t%s", nets, prf_pl_archs[ai].name, prf_pl_actnames[ci], nv,
                               nx0, c, hold ? "true" : "false", ctr, rej ? "true" : "false");
             }
             qnet_clear(qb); qnet_clear(qw); qnet_clear(f0);
             nn_clear(nb); nn_clear(nw);
             nets++;
             char what[64];
-            snprintf(what, sizeof what, "%s %s", ARCH[ai].name, ACTNAME[ci]);
-            proof_progress("N2", nets, narch * 3, what);
+            snprintf(what, sizeof what, "%s %s", prf_pl_archs[ai].name, prf_pl_actnames[ci]);
+            proof_progress("N2", nets, narch * PRF_PL_NACTS, what);
         }
     mpq_clear(u);
     gsl_rng_free(r);

@@ -373,3 +373,31 @@ void prf_cache_clear(void)
             data_cache[i].used = 0;
         }
 }
+
+/* ---- random piecewise-linear networks ------------------------------------------- */
+
+static const long PL_A1[] = {2, 5, 1, 5, 2}, PL_A2[] = {3, 8, 2, 8, 3}, PL_A3[] = {4, 16, 4};
+const prf_arch prf_pl_archs[] = {
+    {PL_A1, 4, "2-5-1-5-2"}, {PL_A2, 4, "3-8-2-8-3"}, {PL_A3, 2, "4-16-4"}};
+const nn_act_t prf_pl_acts[] = {NN_RELU, NN_LEAKY_RELU, NN_HARDTANH};
+const char *const prf_pl_actnames[] = {"relu", "leaky_relu", "hardtanh"};
+
+int prf_pl_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a, int bias)
+{
+    nn_act_t act[8];
+    double ap[8];
+    int b[8];
+    if (L < 1 || L > 8) {
+        ae_error("prf_pl_net", "L = %ld outside 1..8", L);
+        return AE_EINVAL;
+    }
+    for (long l = 0; l < L; l++) {
+        act[l] = l + 1 < L ? a : NN_IDENTITY;
+        ap[l] = act[l] == NN_LEAKY_RELU ? 0.05 + 0.5 * gsl_rng_uniform(r) : 0;
+        b[l] = bias != 0;
+    }
+    int st = nn_init(net, NN_F32, L, sizes, act, ap, b);
+    if (st != AE_OK)
+        return st;
+    return nn_init_params(net, NN_INIT_TORCH, r);
+}

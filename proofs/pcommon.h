@@ -10,6 +10,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "linae.h"
+#include "nn.h"
 #include "pca.h"
 #include "proof.h"
 #include "qmat.h"
@@ -47,6 +48,25 @@ int prf_dataset(qmat_t X, qmat_t A, const proof_ctx *ctx, const char *name,
 /* The data set names the linear claims run on: the four of the L3 table, plus
  * "user:<file name>" when --data was given.  Returns their number and sets *names. */
 long prf_dataset_names(const proof_ctx *ctx, const char *const **names);
+
+/* ---- random piecewise-linear networks (the nonlinear claims N1, N2) ------------- */
+
+/* The architectures and hidden activations the nonlinear claims run on. */
+typedef struct {
+    const long *s;      /* layer sizes, L + 1 of them */
+    long L;             /* layers */
+    const char *name;   /* "2-5-1-5-2" */
+} prf_arch;
+extern const prf_arch prf_pl_archs[];      /* 3 entries; quick runs use the first 2 */
+extern const nn_act_t prf_pl_acts[];       /* relu, leaky_relu, hardtanh */
+extern const char *const prf_pl_actnames[];
+#define PRF_PL_NACTS 3
+
+/* net = a random float32 network with L layers of the given sizes (L <= 8): hidden
+ * activation a (a leaky slope drawn from [0.05, 0.55)), identity output, biases when
+ * bias != 0, weights drawn by PyTorch's nn.Linear rule from r.  Returns nn_init's or
+ * nn_init_params' status (net then needs no nn_clear unless AE_OK). */
+int prf_pl_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a, int bias);
 
 #endif
 
