@@ -70,34 +70,6 @@ typedef struct {
     double secs;
 } runres;
 
-static char *slurp(const char *path, long *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 4096, n = 0, k;
-    char *b = malloc(cap + 1);
-    while (b != NULL && (k = fread(b + n, 1, cap - n, f)) > 0) {
-        n += k;
-        if (n == cap) {
-            char *nb = realloc(b, 2 * cap + 1);
-            if (nb == NULL) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (b != NULL)
-        b[n] = '\0';
-    if (len)
-        *len = (long) n;
-    return b;
-}
-
 static void runres_clear(runres *r)
 {
     free(r->out);
@@ -154,8 +126,8 @@ static void run_prog(runres *r, const char *dir, const char *const *args, int ti
     gettimeofday(&t1, NULL);
     r->secs = (double) (t1.tv_sec - t0.tv_sec) + 1e-6 * (double) (t1.tv_usec - t0.tv_usec);
     r->rss_kb = ru.ru_maxrss;
-    r->out = slurp(outp, NULL);
-    r->err = slurp(errp, NULL);
+    r->out = tu_slurp(outp, NULL);
+    r->err = tu_slurp(errp, NULL);
     if (r->out == NULL) r->out = calloc(1, 1);
     if (r->err == NULL) r->err = calloc(1, 1);
 }
@@ -198,7 +170,7 @@ static void put_model(const char *name, const char *body_without_end)
 /* The text of model `name` without its end line (malloc'd). */
 static char *model_body(const char *name)
 {
-    char *s = slurp(name, NULL);
+    char *s = tu_slurp(name, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     char *e = strstr(s, "end crc32 ");
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -593,7 +565,7 @@ static void s_truncated(void)
 {
     train_model("base.aem");
     long n;
-    char *s = slurp("base.aem", &n);
+    char *s = tu_slurp("base.aem", &n);
     FILE *f = fopen("t.aem", "wb");
     fwrite(s, 1, (size_t) n / 2, f);
     fclose(f);
@@ -604,7 +576,7 @@ static void s_bad_crc(void)
 {
     train_model("base.aem");
     long n;
-    char *s = slurp("base.aem", &n);
+    char *s = tu_slurp("base.aem", &n);
     char *w = strstr(s, "\nW 0 ");
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     char *x = strstr(w + 1, "\n0x1.") ? strstr(w + 1, "\n0x1.") : strstr(w + 1, "\n-0x1.");
@@ -750,7 +722,7 @@ static const char *p_not_error(const runres *r)
 static const char *p_all_claims_kept(const runres *r)
 {
     (void) r;
-    char *v = slurp("o/verdicts.csv", NULL);
+    char *v = tu_slurp("o/verdicts.csv", NULL);
     if (v == NULL)
         return "o/verdicts.csv is gone";
     static const char *const ids[] = { "L1,", "L2,", "L3,", "L4,", "L5,", "L6," };
@@ -766,7 +738,7 @@ static const char *p_one_l5(const runres *r)
     if (count_lines_starting(r->out, "L5 ") != 1)
         return "stdout does not have exactly one L5 line";
     /* a subset run writes its verdicts to verdicts-last.csv (verdicts.csv is for full runs) */
-    char *v = slurp("o/verdicts-last.csv", NULL);
+    char *v = tu_slurp("o/verdicts-last.csv", NULL);
     int n = v ? count_lines_starting(v, "L5,") : -1;
     free(v);
     return n == 1 ? NULL : "o/verdicts-last.csv does not have exactly one L5 row";
@@ -958,13 +930,10 @@ int main(int argc, char **argv)
 {
     (void) argc;
     char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
+    if (tu_exe_dir(self, sizeof self) != 0) {
         fprintf(stderr, "test_badinput: cannot find myself (%s)\n", argv[0]);
         return 1;
     }
-    self[n] = '\0';
-    *strrchr(self, '/') = '\0';
     snprintf(exe_dir, sizeof exe_dir, "%s", self);
     snprintf(aeaudit, sizeof aeaudit, "%s/aeaudit", exe_dir);
     snprintf(root, sizeof root, "%s", exe_dir);

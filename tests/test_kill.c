@@ -116,34 +116,6 @@ static void sleep_for(double secs)
 
 /* ---- checking a folder --------------------------------------------------------------- */
 
-static char *slurp(const char *path, long *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 4096, n = 0, k;
-    char *b = malloc(cap + 1);
-    while (b != NULL && (k = fread(b + n, 1, cap - n, f)) > 0) {
-        n += k;
-        if (n == cap) {
-            char *nb = realloc(b, 2 * cap + 1);
-            if (nb == NULL) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (b != NULL)
-        b[n] = '\0';
-    if (len)
-        *len = (long) n;
-    return b;
-}
-
 static int ends_with(const char *s, const char *suf)
 {
     size_t n = strlen(s), m = strlen(suf);
@@ -248,14 +220,14 @@ static int check_dir(const char *dir, const char *what)
         }
         if (ends_with(n, ".csv")) {
             long len = 0, rows = -1;
-            char *t = slurp(path, &len);
+            char *t = tu_slurp(path, &len);
             const char *why = t == NULL ? "unreadable" : csv_check(t, len, &rows);
             if (why != NULL)
                 BAD("%s: %s: %s", what, n, why);
             free(t);
             char md[PATH_MAX];
             snprintf(md, sizeof md, "%.*s.md", (int) (strlen(path) - 4), path);
-            t = slurp(md, &len);
+            t = tu_slurp(md, &len);
             if (t == NULL)
                 BAD("%s: %s exists without its .md twin", what, n);
             else if (why == NULL && md_rows(t, len) != rows)
@@ -446,13 +418,10 @@ int main(int argc, char **argv)
 {
     (void) argc;
     char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
+    if (tu_exe_dir(self, sizeof self) != 0) {
         fprintf(stderr, "test_kill: cannot find myself (%s)\n", argv[0]);
         return 1;
     }
-    self[n] = '\0';
-    *strrchr(self, '/') = '\0';
     snprintf(aeaudit, sizeof aeaudit, "%s/aeaudit", self);
     if (access(aeaudit, X_OK) != 0) {
         fprintf(stderr, "test_kill: %s not built\n", aeaudit);

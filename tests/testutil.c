@@ -2,6 +2,8 @@
 #include "testutil.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <CUnit/Basic.h>
 
@@ -88,3 +90,45 @@ int tu_run(const char *suite, unsigned long default_seed, const tu_test *tests)
     CU_cleanup_registry();
     return failed ? 1 : 0;
 }
+
+char *tu_slurp(const char *path, long *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 4096, n = 0, k;
+    char *b = malloc(cap + 1);
+    while (b != NULL && (k = fread(b + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            char *nb = realloc(b, 2 * cap + 1);
+            if (nb == NULL) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (b != NULL)
+        b[n] = '\0';
+    if (len)
+        *len = (long) n;
+    return b;
+}
+
+int tu_exe_dir(char *dir, size_t n)
+{
+    ssize_t k = readlink("/proc/self/exe", dir, n - 1);
+    if (k <= 0)
+        return -1;
+    dir[k] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return -1;
+    *slash = '\0';
+    return 0;
+}
+

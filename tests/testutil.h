@@ -37,6 +37,14 @@ int tu_run(const char *suite, unsigned long default_seed, const tu_test *tests);
  * name is a no-op. */
 int tu_rmtree(const char *dir);
 
+/* The whole file at path, NUL-terminated (malloc'd; *len = its size when len != NULL),
+ * or NULL when it cannot be read. */
+char *tu_slurp(const char *path, long *len);
+
+/* dir = the folder of the running test executable (from /proc/self/exe), so that a suite
+ * runs the aeaudit built beside it (bin/ or bin-san/); 0 on success, -1 otherwise. */
+int tu_exe_dir(char *dir, size_t n);
+
 extern jmp_buf tu_jmp;
 extern int tu_trap_armed;
 void tu_trap_handler(const char *func, const char *reason);
