@@ -385,16 +385,7 @@ static void test_trained(void)
         X[2 * i] = t;
         X[2 * i + 1] = 0.5 * t + 0.1;
     }
-    nn_trainopts o;
-    nn_trainopts_default(&o);
-    o.lr = 0.01;
-    o.batch = 20;
-    nn_trainer_t T;
-    CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, net, &o, X, 200), AE_OK);
-    double loss;
-    for (int ep = 0; ep < 30; ep++)
-        CU_ASSERT_EQUAL(nn_trainer_epoch(&loss, T), AE_OK);
-    nn_trainer_clear(T);
+    tu_train(net, X, 200, 0.01, 20, 30);
     qnet_t q, f0;
     CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
     CU_ASSERT_EQUAL_FATAL(qnet_init_recession(f0, q), AE_OK);

@@ -12,20 +12,6 @@
 #include "nn.h"
 #include "qnet.h"
 
-/* A random network (PyTorch init: nonzero biases when bias != 0). */
-static void rand_net(nn_t net, gsl_rng *r, int prec, long L, const long *sizes,
-                     const nn_act_t *act, int bias)
-{
-    int b[8];
-    double ap[8];
-    for (long l = 0; l < L; l++) {
-        b[l] = bias;
-        ap[l] = act[l] == NN_LEAKY_RELU ? 0.1 + 0.3 * gsl_rng_uniform(r) : 0;
-    }
-    CU_ASSERT_EQUAL_FATAL(nn_init(net, prec, L, sizes, act, ap, b), AE_OK);
-    CU_ASSERT_EQUAL_FATAL(nn_init_params(net, NN_INIT_TORCH, r), AE_OK);
-}
-
 /* A dyadic point k/8, |k| <= 24: exactly a float, so both engines see the same x. */
 static void rand_point(mpq_t *x, double *xd, long n, gsl_rng *r)
 {
@@ -77,7 +63,7 @@ static void test_eval_vs_float(void)
             for (int bias = 0; bias <= 1; bias++) {
                 nn_act_t act[4] = { ACTS[ai], ACTS[(ai + 1) % 4], ACTS[ai], NN_IDENTITY };
                 nn_t net;
-                rand_net(net, r, prec, 4, sizes, act, bias);
+                tu_rand_net(net, r, prec, 4, sizes, act, bias);
                 qnet_t q;
                 CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
                 double tol = err_bound(net, 3);
@@ -113,7 +99,7 @@ static void test_affine_identity(void)
     for (int ai = 0; ai < 3; ai++) {
         nn_act_t act[4] = { ACTS[ai], ACTS[(ai + 2) % 3], ACTS[ai], NN_IDENTITY };
         nn_t net;
-        rand_net(net, r, NN_F32, 4, sizes, act, 1);
+        tu_rand_net(net, r, NN_F32, 4, sizes, act, 1);
         qnet_t q, f0;
         CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
         CU_ASSERT_EQUAL_FATAL(qnet_init_recession(f0, q), AE_OK);
@@ -158,7 +144,7 @@ static void test_homogeneity(void)
         for (int ai = 0; ai < 3; ai++) {
             nn_act_t act[4] = { ACTS[ai], ACTS[ai], ACTS[(ai + 1) % 3], NN_IDENTITY };
             nn_t net;
-            rand_net(net, r, NN_F64, 4, sizes, act, bias);
+            tu_rand_net(net, r, NN_F64, 4, sizes, act, bias);
             qnet_t q, f0;
             CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
             CU_ASSERT_EQUAL_FATAL(qnet_init_recession(f0, q), AE_OK);
@@ -210,20 +196,11 @@ static void test_trained(void)
     static const long sizes[] = { 2, 5, 1, 5, 2 };
     nn_act_t act[4] = { NN_RELU, NN_RELU, NN_LEAKY_RELU, NN_IDENTITY };
     nn_t net;
-    rand_net(net, r, NN_F32, 4, sizes, act, 1);
+    tu_rand_net(net, r, NN_F32, 4, sizes, act, 1);
     double X[200];
     for (int i = 0; i < 100; i++)
         X[2 * i] = X[2 * i + 1] = gsl_rng_uniform(r);
-    nn_trainopts o;
-    nn_trainopts_default(&o);
-    o.lr = 0.01;
-    o.batch = 10;
-    nn_trainer_t T;
-    CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, net, &o, X, 100), AE_OK);
-    double loss;
-    for (int ep = 0; ep < 20; ep++)
-        CU_ASSERT_EQUAL(nn_trainer_epoch(&loss, T), AE_OK);
-    nn_trainer_clear(T);
+    tu_train(net, X, 100, 0.01, 10, 20);
     qnet_t q;
     CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
     double tol = err_bound(net, 3);

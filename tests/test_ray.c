@@ -10,19 +10,6 @@
 #include "qnet.h"
 #include "ray.h"
 
-static void rand_net(nn_t net, gsl_rng *r, int prec, long L, const long *sizes,
-                     const nn_act_t *act, int bias)
-{
-    int b[8];
-    double ap[8];
-    for (long l = 0; l < L; l++) {
-        b[l] = bias;
-        ap[l] = act[l] == NN_LEAKY_RELU ? 0.05 + 0.5 * gsl_rng_uniform(r) : 0;
-    }
-    CU_ASSERT_EQUAL_FATAL(nn_init(net, prec, L, sizes, act, ap, b), AE_OK);
-    CU_ASSERT_EQUAL_FATAL(nn_init_params(net, NN_INIT_TORCH, r), AE_OK);
-}
-
 /* x = x0 + t v. */
 static void ray_point(mpq_t *x, const mpq_t *x0, const mpq_t *v, const mpq_t t, long n)
 {
@@ -135,7 +122,7 @@ static void test_random_rays(void)
             for (int bias = 0; bias <= 1; bias++) {
                 nn_act_t act[4] = { A[ai], A[(ai + 1) % 3], A[ai], NN_IDENTITY };
                 nn_t net;
-                rand_net(net, r, prec, 4, sizes, act, bias);
+                tu_rand_net(net, r, prec, 4, sizes, act, bias);
                 qnet_t q, f0;
                 CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
                 CU_ASSERT_EQUAL_FATAL(qnet_init_recession(f0, q), AE_OK);
@@ -162,7 +149,7 @@ static void test_homogeneous_ray(void)
     static const long sizes[] = { 4, 6, 4 };
     nn_act_t act[2] = { NN_RELU, NN_IDENTITY };
     nn_t net;
-    rand_net(net, r, NN_F32, 2, sizes, act, 0);
+    tu_rand_net(net, r, NN_F32, 2, sizes, act, 0);
     qnet_t q, f0;
     CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
     CU_ASSERT_EQUAL_FATAL(qnet_init_recession(f0, q), AE_OK);
@@ -198,7 +185,7 @@ static void test_affine_net(void)
     static const long sizes[] = { 2, 3, 2 };
     nn_act_t act[2] = { NN_IDENTITY, NN_IDENTITY };
     nn_t net;
-    rand_net(net, r, NN_F64, 2, sizes, act, 1);
+    tu_rand_net(net, r, NN_F64, 2, sizes, act, 1);
     qnet_t q, f0;
     CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
     CU_ASSERT_EQUAL_FATAL(qnet_init_recession(f0, q), AE_OK);
@@ -223,20 +210,11 @@ static void test_trained_rays(void)
     static const long sizes[] = { 2, 5, 1, 5, 2 };
     nn_act_t act[4] = { NN_RELU, NN_RELU, NN_RELU, NN_IDENTITY };
     nn_t net;
-    rand_net(net, r, NN_F32, 4, sizes, act, 1);
+    tu_rand_net(net, r, NN_F32, 4, sizes, act, 1);
     double X[200];
     for (int i = 0; i < 100; i++)
         X[2 * i] = X[2 * i + 1] = gsl_rng_uniform(r);
-    nn_trainopts o;
-    nn_trainopts_default(&o);
-    o.lr = 0.01;
-    o.batch = 10;
-    nn_trainer_t T;
-    CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, net, &o, X, 100), AE_OK);
-    double loss;
-    for (int ep = 0; ep < 20; ep++)
-        CU_ASSERT_EQUAL(nn_trainer_epoch(&loss, T), AE_OK);
-    nn_trainer_clear(T);
+    tu_train(net, X, 100, 0.01, 10, 20);
     qnet_t q, f0;
     CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
     CU_ASSERT_EQUAL_FATAL(qnet_init_recession(f0, q), AE_OK);
@@ -260,8 +238,8 @@ static void test_misuse(void)
     static const long sizes[] = { 2, 3, 2 }, sizes3[] = { 3, 3, 3 };
     nn_act_t act[2] = { NN_RELU, NN_IDENTITY };
     nn_t net, net3;
-    rand_net(net, r, NN_F64, 2, sizes, act, 1);
-    rand_net(net3, r, NN_F64, 2, sizes3, act, 1);
+    tu_rand_net(net, r, NN_F64, 2, sizes, act, 1);
+    tu_rand_net(net3, r, NN_F64, 2, sizes3, act, 1);
     qnet_t q, q3;
     CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
     CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q3, net3), AE_OK);

@@ -132,3 +132,30 @@ int tu_exe_dir(char *dir, size_t n)
     return 0;
 }
 
+void tu_rand_net(nn_t net, gsl_rng *r, int prec, long L, const long *sizes,
+                 const nn_act_t *act, int bias)
+{
+    int b[8];
+    double ap[8];
+    CU_ASSERT_FATAL(L >= 1 && L <= 8);
+    for (long l = 0; l < L; l++) {
+        b[l] = bias != 0;
+        ap[l] = act[l] == NN_LEAKY_RELU ? 0.05 + 0.5 * gsl_rng_uniform(r) : 0;
+    }
+    CU_ASSERT_EQUAL_FATAL(nn_init(net, prec, L, sizes, act, ap, b), AE_OK);
+    CU_ASSERT_EQUAL_FATAL(nn_init_params(net, NN_INIT_TORCH, r), AE_OK);
+}
+
+void tu_train(nn_t net, const double *X, long n, double lr, long batch, int epochs)
+{
+    nn_trainopts o;
+    nn_trainopts_default(&o);
+    o.lr = lr;
+    o.batch = batch;
+    nn_trainer_t T;
+    CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, net, &o, X, n), AE_OK);
+    double loss;
+    for (int ep = 0; ep < epochs; ep++)
+        CU_ASSERT_EQUAL(nn_trainer_epoch(&loss, T), AE_OK);
+    nn_trainer_clear(T);
+}

@@ -15,6 +15,8 @@
 #include <gsl/gsl_rng.h>
 #include <CUnit/CUnit.h>
 
+#include "nn.h"
+
 #include "aeerr.h"
 
 unsigned long tu_seed(void);
@@ -40,6 +42,15 @@ int tu_rmtree(const char *dir);
 /* The whole file at path, NUL-terminated (malloc'd; *len = its size when len != NULL),
  * or NULL when it cannot be read. */
 char *tu_slurp(const char *path, long *len);
+
+/* net = a random network (nn_init + PyTorch's init from r) with L <= 8 layers of the given
+ * sizes and activations, biases when bias != 0, each leaky-ReLU slope drawn from
+ * [0.05, 0.55); asserts (fatally) that both steps succeed. */
+void tu_rand_net(nn_t net, gsl_rng *r, int prec, long L, const long *sizes,
+                 const nn_act_t *act, int bias);
+/* Trains net in place on the n rows of X: Adam (the engine's defaults) with learning rate
+ * lr, batch size batch, for epochs epochs; asserts that every step succeeds. */
+void tu_train(nn_t net, const double *X, long n, double lr, long batch, int epochs);
 
 /* dir = the folder of the running test executable (from /proc/self/exe), so that a suite
  * runs the aeaudit built beside it (bin/ or bin-san/); 0 on success, -1 otherwise. */
