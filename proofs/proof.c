@@ -77,14 +77,8 @@ int proof_row(proof_job *J, long t, const char *fmt, ...)
         return proof_fail(J, AE_EINVAL, "proof_row: table %ld of %ld", t, J->ntab);
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int st = tab_vrowf(J->tab[t], fmt, ap);
     va_end(ap);
-    char *buf = ae_malloc((size_t) n + 1);
-    va_start(ap, fmt);
-    vsnprintf(buf, (size_t) n + 1, fmt, ap);
-    va_end(ap);
-    int st = tab_rowf(J->tab[t], "%s", buf);
-    free(buf);
     if (st != AE_OK)
         proof_fail(J, st, "%s", J->tab[t]->msg);
     return st;

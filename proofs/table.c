@@ -121,12 +121,19 @@ int tab_rowf(tab_t T, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int st = tab_vrowf(T, fmt, ap);
     va_end(ap);
+    return st;
+}
+
+int tab_vrowf(tab_t T, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
     char *buf = ae_malloc((size_t) n + 1);
-    va_start(ap, fmt);
     vsnprintf(buf, (size_t) n + 1, fmt, ap);
-    va_end(ap);
     long ncells = 1;
     for (const char *q = buf; *q; q++)
         ncells += *q == '\t';

@@ -8,6 +8,7 @@
 #ifndef TABLE_H
 #define TABLE_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 typedef struct {
@@ -36,6 +37,12 @@ int tab_row(tab_t T, const char *const *cells, long ncells)
 int tab_rowf(tab_t T, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3), warn_unused_result))
+#endif
+    ;
+/* tab_rowf with a va_list (consumed), for callers that forward their own arguments. */
+int tab_vrowf(tab_t T, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 0), warn_unused_result))
 #endif
     ;
 /* Closes and renames both files into place; AE_OK or AE_EIO (then nothing is left). */
