@@ -401,3 +401,48 @@ int prf_pl_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a, int 
         return st;
     return nn_init_params(net, NN_INIT_TORCH, r);
 }
+
+int prf_train_ae(nn_t net, const double *X, long n, long L, const long *sizes, nn_act_t a,
+                 double slope, unsigned long seed, long epochs, double lr, long batch)
+{
+    nn_act_t act[8];
+    double ap[8];
+    if (L < 1 || L > 8 || X == NULL || n < 1 || epochs < 0) {
+        ae_error("prf_train_ae", "bad arguments (L = %ld, n = %ld, epochs = %ld)", L, n, epochs);
+        return AE_EINVAL;
+    }
+    for (long l = 0; l < L; l++) {
+        act[l] = l + 1 < L ? a : NN_IDENTITY;
+        ap[l] = act[l] == NN_LEAKY_RELU ? slope : 0;
+    }
+    int st = nn_init(net, NN_F32, L, sizes, act, ap, NULL);
+    if (st != AE_OK)
+        return st;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r == NULL) {
+        nn_clear(net);
+        return AE_ENOMEM;
+    }
+    gsl_rng_set(r, seed);
+    st = nn_init_params(net, NN_INIT_TORCH, r);
+    gsl_rng_free(r);
+    nn_trainopts o;
+    nn_trainopts_default(&o);
+    o.lr = lr;
+    o.batch = batch;
+    o.seed = seed;
+    nn_trainer_t T;
+    if (st == AE_OK)
+        st = nn_trainer_init(T, net, &o, X, n);
+    if (st != AE_OK) {
+        nn_clear(net);
+        return st;
+    }
+    double loss;
+    for (long e = 0; e < epochs && st == AE_OK; e++)
+        st = nn_trainer_epoch(&loss, T);
+    nn_trainer_clear(T);
+    if (st != AE_OK)
+        nn_clear(net);
+    return st;
+}

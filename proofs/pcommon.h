@@ -68,6 +68,15 @@ extern const char *const prf_pl_actnames[];
  * nn_init_params' status (net then needs no nn_clear unless AE_OK). */
 int prf_pl_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a, int bias);
 
+/* net = a float32 autoencoder with L <= 8 layers of the given sizes (hidden activation a,
+ * leaky slope `slope` when a is leaky relu, identity output, biases), PyTorch-initialised
+ * from mt19937(seed), trained by Adam (lr, batch rows a step, batch <= 0: full batch,
+ * shuffled from seed) for `epochs` epochs on the n rows of X (n x sizes[0]).  The same
+ * arguments give the same bytes (nn.h: one thread).  Returns AE_OK, or the trainer's error
+ * (AE_ERANGE: the loss became NaN/Inf; net then needs no nn_clear). */
+int prf_train_ae(nn_t net, const double *X, long n, long L, const long *sizes, nn_act_t a,
+                 double slope, unsigned long seed, long epochs, double lr, long batch);
+
 #endif
 
 /* ---- cached per-run objects (the linear claims share them) ---------------------- */

@@ -238,8 +238,8 @@ int qnet_scale_point(mpq_t *xs, const qnet_t q, const mpq_t *x, long n)
             continue;
         }
         mpq_sub(w, q->scale_hi[i], q->scale_lo[i]);
-        if (mpq_sgn(w) == 0) {
-            mpq_set_ui(xs[i], 0, 1);
+        if (mpq_sgn(w) == 0) {   /* MinMaxScaler: a constant feature gets scale 1 */
+            mpq_sub(xs[i], x[i], q->scale_lo[i]);
         } else {
             mpq_sub(xs[i], x[i], q->scale_lo[i]);
             mpq_div(xs[i], xs[i], w);

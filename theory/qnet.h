@@ -59,7 +59,7 @@ typedef struct {
     long *e;             /* L exponents: W_l = W[l] 2^{-e[l]}, b_l = b[l] 2^{-e[l]} */
     long **Ws;           /* L: the same mantissas as machine integers when all fit, else NULL */
     long nunits, *uoff;  /* pattern layout: uoff[l] = sum_{j<l} sizes[j+1] */
-    /* The front end's min-max scaling x' = (x - lo)/(hi - lo) (hi == lo: x' = 0), copied
+    /* The front end's min-max scaling x' = (x - lo)/(hi - lo) (hi == lo: x' = x - lo), copied
      * exactly from the nn_t: nscale = 0 (none) or sizes[0]. */
     long nscale;
     mpq_t *scale_lo, *scale_hi;
@@ -84,7 +84,7 @@ void qnet_clear(qnet_t q);
  * positively homogeneous), else 0. */
 int qnet_is_homogeneous(const qnet_t q);
 
-/* xs = the scaled point (x - lo)/(hi - lo) (0 where hi == lo), or x itself when the
+/* xs = the scaled point (x - lo)/(hi - lo) (x - lo where hi == lo, as nn.h), or x itself when the
  * network has no scaling; n = sizes[0] for both. */
 int qnet_scale_point(mpq_t *xs, const qnet_t q, const mpq_t *x, long n);
 

@@ -1,0 +1,73 @@
+/* farfield — rigorous far-field bounds of a piecewise-linear autoencoder (issue #8).
+ *
+ * Notation: f the exact network (qnet.h), f0 its recession network (no biases, hardtanh
+ * -> 0), ||.|| the Euclidean norm, all in the network's (scaled) input space.
+ *
+ * The bias bound K >= sup_x ||f(x) - f0(x)||.  With h_l = sigma_l(W_l h_{l-1} + b_l) and
+ * g_l = sigma_inf_l(W_l g_{l-1}) (h_0 = g_0 = x):
+ *   relu / leaky (slope s) / identity: sigma_inf = sigma is Lipschitz with
+ *     c_l = max(1, |s|), so ||h_l - g_l|| <= c_l (||W_l|| ||h_{l-1} - g_{l-1}|| + ||b_l||);
+ *   hardtanh: g_l = 0 and |h_l| <= 1 componentwise, so ||h_l - g_l|| <= sqrt(n_l).
+ * Hence K_0 = 0, K_l = c_l (N_l K_{l-1} + B_l) or sqrt(n_l), K = K_L, for any rigorous
+ * upper bounds N_l >= ||W_l||_2 and B_l >= ||b_l||.  N_l is the least of three exact
+ * upper bounds: the Frobenius norm; sqrt(||W||_1 ||W||_inf); and the Collatz-Wielandt
+ * bound ||W||_2 <= || |W| ||_2 <= sqrt(max_i (|W|^T |W| x)_i / x_i) for any x > 0 (|W|^T|W|
+ * is nonnegative; x from a float power iteration, the quotient computed exactly).  Square
+ * roots are taken upwards on rationals (ff_sqrt_up).
+ *
+ * The growth bound gamma <= min_{||v|| = 1} ||v - f0(v)||, kept as its square gamma2.
+ *   Lipschitz route (any dimension): ||f0(v)|| <= L ||v|| with L = prod_l c_l N_l (0 after
+ *   a hardtanh layer); if L < 1 then ||v - f0(v)|| >= (1 - L) ||v||.
+ *   Circle route (d = 2, complete): on every sector of cone_circle f0(v) = A v, so
+ *   ||v - f0(v)||^2 = v^T M v with M = (I - A)^T (I - A); g2 is certified for a sector
+ *   spanned by b1, b2 (angle < pi) iff M - g2 I is copositive on that cone, i.e. with
+ *   P = B^T (M - g2 I) B, B = [b1 b2]: P11 >= 0, P22 >= 0 and (P12 >= 0 or P12^2 <=
+ *   P11 P22) -- three exact rational tests.  A sector of angle pi (and the full plane)
+ *   is split into cones of angle < pi first.  The candidate g2 comes from a float
+ *   minimisation over the arc and is lowered until the exact test passes.
+ *
+ * The radius.  If gamma > 0 and ||x|| > R = (K + sqrt(s))/gamma then
+ *   ||x - f(x)|| >= ||x - f0(x)|| - ||f(x) - f0(x)|| >= gamma ||x|| - K > sqrt(s),
+ * so every such x scores above s.  ff_radius returns a rational R_up >= that R.
+ *
+ * Misuse (ae_error, AE_EINVAL): NULL arguments, f0 not homogeneous, dimensions that do not
+ * match.  Outputs never alias inputs.
+ */
+#ifndef FARFIELD_H
+#define FARFIELD_H
+
+#include <gmp.h>
+
+#include "cone.h"
+#include "qnet.h"
+
+/* r = a rational >= sqrt(a) (a >= 0), within a relative 2^-prec_bits of it. */
+void ff_sqrt_up(mpq_t r, const mpq_t a, long prec_bits);
+/* r = a rational <= sqrt(a) (a >= 0, r >= 0), within a relative 2^-prec_bits. */
+void ff_sqrt_down(mpq_t r, const mpq_t a, long prec_bits);
+
+/* N2 = a rational >= ||W_l||_2^2 for layer l of q (the least of the three bounds above);
+ * which (may be NULL) gets 'F', 'H' (Hoelder) or 'C' (Collatz-Wielandt). */
+int ff_layer_norm2(mpq_t N2, char *which, const qnet_t q, long l);
+
+/* K = a rational >= sup_x ||f(x) - f0(x)|| (see top). */
+int ff_bias_bound(mpq_t K, const qnet_t f);
+
+/* L = a rational >= the Lipschitz constant of f0 (prod c_l N_l); g2 = (1 - L)^2 rounded
+ * down when L < 1, else 0.  Both may be computed in one call: L may be NULL. */
+int ff_gamma_lipschitz(mpq_t g2, mpq_t L, const qnet_t f0);
+
+/* g2 = a certified lower bound of min ||v - f0(v)||^2 over unit v in the closed sector k
+ * of C (cone_circle_t, d = 2), 0 when the sector holds a fixed point (C->status[k] ==
+ * CONE_FIXED) or is CONE_UNDECIDED.  dir (2 entries, may be NULL) gets a direction of the
+ * sector where the float minimum was met (a small-integer rational vector). */
+int ff_gamma_sector(mpq_t g2, mpq_t *dir, const qnet_t f0, const cone_circle_t C, long k);
+/* g2 = min over all sectors of ff_gamma_sector (0 if some sector has a fixed point);
+ * *kmin gets the minimising sector (may be NULL). */
+int ff_gamma_circle(mpq_t g2, long *kmin, const qnet_t f0, const cone_circle_t C);
+
+/* R = a rational >= (K + sqrt(s)) / sqrt(g2) (g2 > 0, K >= 0, s >= 0): every x with
+ * ||x|| > R has ||x - f(x)||^2 > s.  Returns AE_OK, AE_ERANGE when g2 == 0 (R unset). */
+int ff_radius(mpq_t R, const mpq_t K, const mpq_t s, const mpq_t g2);
+
+#endif

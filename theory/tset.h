@@ -1,0 +1,70 @@
+/* tset — a network's training set as the far-field verdicts need it (issue #8).
+ *
+ * The rows x_i are given raw (doubles, exactly: each is a dyadic rational) and live, for
+ * the analysis, in the network's input space after the model's scaling:
+ * x'_i = qnet_scale_point(x_i).  Three facts about them, each exact or rigorous:
+ *
+ * s_min = min_i ||x'_i - f(x'_i)||^2, EXACT.  Every row is first scored in double with a
+ *   rigorous forward-error bound (the standard bound |fl(sum) - sum| <= gamma_n sum |.|,
+ *   gamma_n = n u / (1 - n u), u = 2^-53, propagated layer by layer through the
+ *   1-Lipschitz activations, and the rounding of the scaling itself), giving an enclosure
+ *   [lo_i, hi_i] of each exact score.  Let h = min_i hi_i.  A row with lo_i > h cannot
+ *   be the minimiser; every other row is scored exactly (qnet_score) and s_min is the
+ *   least exact score.  So s_min is exact while usually only a handful of rows are
+ *   evaluated exactly; nexact reports how many.
+ *
+ * A centre c (a dyadic rational near the mean) and rho2 >= max_i ||x'_i - c||^2,
+ *   rigorous: computed in double where each rounded result r of a nonnegative quantity
+ *   is replaced by nextafter(r, +inf) (round-to-nearest is within half an ulp, so the
+ *   true value is <= the next double up), for a scaled difference
+ *   |x - m| / (hi - lo) the numerator rounded up and the denominator down.
+ *
+ * The diameter: diam2 >= max_{i,j} ||x'_i - x'_j||^2, rigorous, the least of 4 rho2 and
+ *   (when n^2 d <= TSET_PAIRWISE_MAX) the same upward computation over every pair;
+ *   diam_float = the diameter computed plainly in double (for display only).
+ *
+ * Distances of a far point a (exact rational, scaled space) to the data:
+ *   min_i ||a - x'_i|| >= ||a - c|| - sqrt(rho2)  (triangle inequality), so
+ *   tset_dist_lb gives a rational lower bound of min_i ||a - x'_i||.
+ *
+ * GMP-style object.  Misuse (ae_error, AE_EINVAL): NULL, n < 1, d != qnet_din(f), din !=
+ * dout, non-finite data.
+ */
+#ifndef TSET_H
+#define TSET_H
+
+#include <gmp.h>
+
+#include "qnet.h"
+
+#define TSET_PAIRWISE_MAX (1L << 30)
+
+typedef struct {
+    long n, d;
+    mpq_t smin;          /* exact minimum training score */
+    long argmin;         /* a row attaining it */
+    double smin_float;   /* the double score of that row */
+    long nexact;         /* rows scored exactly */
+    mpq_t *centre;       /* d, dyadic */
+    mpq_t rho2;          /* >= max_i ||x'_i - centre||^2 */
+    mpq_t diam2;         /* >= the squared diameter */
+    int diam_pairwise;   /* 1: diam2 came from the pairwise computation */
+    double diam_float;   /* the diameter in plain double (display) */
+    mpq_t *xmin;         /* d: the scaled row argmin, exactly */
+} tset_struct;
+typedef tset_struct tset_t[1];
+
+void tset_init(tset_t S);
+void tset_clear(tset_t S);
+
+/* Fills S for network f (din == dout) and the n raw rows X (n x d, row-major, d = din):
+ * see top.  Returns AE_OK, or AE_EINVAL on misuse. */
+int tset_compute(tset_t S, const qnet_t f, const double *X, long n, long d);
+
+/* lb = a rational <= min_i ||a - x'_i|| (>= 0), a of length d in scaled space. */
+int tset_dist_lb(mpq_t lb, const tset_t S, const mpq_t *a, long d);
+
+/* The scaled row i, exactly (xs of length d). */
+int tset_row(mpq_t *xs, const qnet_t f, const double *X, long n, long d, long i);
+
+#endif
