@@ -4,8 +4,9 @@
  * is, along x0 + t v (t >= 0), continuous and affine between finitely many breakpoints,
  * and f = alpha + t beta for t >= T, so the score is an exact quadratic there.
  *
- * Verification (exact): random float32 networks with biases (weights read back as exact
- * dyadics, theory/qnet) and random rational rays.  ray_pieces gives every breakpoint
+ * Verification (exact): float32 networks with biases, each architecture and activation
+ * twice, as drawn and after training (200 Adam epochs on 64 random points, prf_pl_train),
+ * weights read back as exact dyadics (theory/qnet) and random rational rays.  ray_pieces gives every breakpoint
  * exactly; the checker below then evaluates the network exactly (qnet_eval) at both
  * ends of every piece and at 2 rational interior points and compares with
  * alpha_k + t beta_k, and checks continuity at every breakpoint.  ray_final's T, alpha,
@@ -28,10 +29,14 @@
 #include "qnet.h"
 #include "ray.h"
 
-static const char *const COLS[] = {"net", "arch", "act", "ray", "pieces", "breakpoints", "T",
+/* Epochs of the trained instances (prf_pl_train): enough to move every weight far from
+ * its initial value, so the exact identities are checked on weights no one chose. */
+#define N_TRAIN_EPOCHS 200
+
+static const char *const COLS[] = {"net", "arch", "act", "weights", "ray", "pieces", "breakpoints", "T",
                                    "checks", "all_hold", "control_rejected"};
 static const proof_table TABLES[] = {
-    {"N1_piecewise_affine", "N1: exact pieces of random float32 networks along rational rays", COLS, 10}};
+    {"N1_piecewise_affine", "N1: exact pieces of random float32 networks along rational rays", COLS, 11}};
 
 /* y = f(x0 + t v) exactly, z = alpha + t beta; 1 if equal. */
 static int n1_point(mpq_t *y, mpq_t *z, mpq_t *x, const qnet_t q, const mpq_t *x0,
@@ -146,92 +151,98 @@ static int run(proof_job *J)
     mpq_t delta, g;
     mpq_inits(delta, g, (mpq_ptr) NULL);
 
-    for (long ai = 0; ai < narch && st == AE_OK; ai++)
-        for (int ci = 0; ci < PRF_PL_NACTS && st == AE_OK; ci++) {
-            nn_t net;
-            qnet_t q;
-            if ((st = prf_pl_net(net, r, prf_pl_archs[ai].L, prf_pl_archs[ai].s,
-                                 prf_pl_acts[ci], 1)) != AE_OK) {
-                nn_clear(net);
-                break;
-            }
-            if ((st = qnet_init_nn(q, net)) != AE_OK) {
-                nn_clear(net);
-                break;
-            }
-            long d = qnet_din(q);
-            mpq_t *x0 = qvec_init(d), *v = qvec_init(d);
-            for (long ri = 0; ri < nrays && st == AE_OK; ri++) {
-                for (long i = 0; i < d; i++) {
-                    prf_rand_q(x0[i], r, 20, 7);
-                    prf_rand_q(v[i], r, 9, 5);
+    for (int tr = 0; tr < 2 && st == AE_OK; tr++)
+        for (long ai = 0; ai < narch && st == AE_OK; ai++)
+            for (int ci = 0; ci < PRF_PL_NACTS && st == AE_OK; ci++) {
+                nn_t net;
+                qnet_t q;
+                const char *wt = tr ? "trained" : "random";
+                if ((st = prf_pl_net(net, r, prf_pl_archs[ai].L, prf_pl_archs[ai].s,
+                                     prf_pl_acts[ci], 1)) != AE_OK) {
+                    nn_clear(net);
+                    break;
                 }
-                ray_pieces_t P;
-                ray_final_t F;
-                ray_pieces_init(P, q);
-                ray_final_init(F, q);
-                if ((st = ray_pieces(P, q, x0, v, d, 0)) == AE_OK)
-                    st = ray_final(F, q, x0, v, d);
-                if (st == AE_OK) {
-                    /* the control instance: the first breakpoint where the slope changes,
-                     * shifted right by a quarter of the smaller neighbouring gap */
-                    long jb = -1;
-                    for (long k = 1; k < P->n && jb < 0; k++)
-                        if (!qvec_equal(ray_beta(P, k - 1), ray_beta(P, k), qnet_dout(q)))
-                            jb = k;
-                    mpq_t *ts = qvec_init(P->n);
-                    qvec_set(ts, P->t, P->n);
-                    if (jb > 0) {
-                        mpq_sub(delta, ts[jb], ts[jb - 1]);
-                        if (jb + 1 < P->n) {
-                            mpq_sub(g, ts[jb + 1], ts[jb]);
-                            if (mpq_cmp(g, delta) < 0)
-                                mpq_set(delta, g);
+                if (tr && (st = prf_pl_train(net, r, N_TRAIN_EPOCHS)) != AE_OK) {
+                    nn_clear(net);
+                    break;
+                }
+                if ((st = qnet_init_nn(q, net)) != AE_OK) {
+                    nn_clear(net);
+                    break;
+                }
+                long d = qnet_din(q);
+                mpq_t *x0 = qvec_init(d), *v = qvec_init(d);
+                for (long ri = 0; ri < nrays && st == AE_OK; ri++) {
+                    for (long i = 0; i < d; i++) {
+                        prf_rand_q(x0[i], r, 20, 7);
+                        prf_rand_q(v[i], r, 9, 5);
+                    }
+                    ray_pieces_t P;
+                    ray_final_t F;
+                    ray_pieces_init(P, q);
+                    ray_final_init(F, q);
+                    if ((st = ray_pieces(P, q, x0, v, d, 0)) == AE_OK)
+                        st = ray_final(F, q, x0, v, d);
+                    if (st == AE_OK) {
+                        /* the control instance: the first breakpoint where the slope changes,
+                         * shifted right by a quarter of the smaller neighbouring gap */
+                        long jb = -1;
+                        for (long k = 1; k < P->n && jb < 0; k++)
+                            if (!qvec_equal(ray_beta(P, k - 1), ray_beta(P, k), qnet_dout(q)))
+                                jb = k;
+                        mpq_t *ts = qvec_init(P->n);
+                        qvec_set(ts, P->t, P->n);
+                        if (jb > 0) {
+                            mpq_sub(delta, ts[jb], ts[jb - 1]);
+                            if (jb + 1 < P->n) {
+                                mpq_sub(g, ts[jb + 1], ts[jb]);
+                                if (mpq_cmp(g, delta) < 0)
+                                    mpq_set(delta, g);
+                            }
+                            mpq_set_ui(g, 1, 4);
+                            mpq_mul(delta, delta, g);
+                            mpq_add(ts[jb], ts[jb], delta);
                         }
-                        mpq_set_ui(g, 1, 4);
-                        mpq_mul(delta, delta, g);
-                        mpq_add(ts[jb], ts[jb], delta);
+                        long c = 0, cc = 0;
+                        int control_rej = -1;
+                        if (jb > 0) {
+                            control_rej = !n1_check(&cc, q, x0, v, ts, P->n, P);
+                            controls++;
+                            if (!control_rej)
+                                accepted++;
+                        }
+                        int hold = n1_check(&c, q, x0, v, ctx->corrupt && jb > 0 ? ts : P->t,
+                                            P->n, P);
+                        hold = n1_final(&c, q, F, P, x0, v) && hold;
+                        rays++;
+                        checks += c;
+                        pieces += P->n;
+                        if (!hold) {
+                            fails++;
+                            if (!first[0])
+                                snprintf(first, sizeof first, "net %ld (%s, %s, %s) ray %ld: %ld pieces, "
+                                         "T = %s: an exact value differs from its piece's affine "
+                                         "formula or the final quadratic", nets, prf_pl_archs[ai].name,
+                                         prf_pl_actnames[ci], wt, ri, P->n, prf_q(F->T));
+                        }
+                        proof_row(J, 0, "%ld\t%s\t%s\t%s\t%ld\t%ld\t%ld\t%s\t%ld\t%s\t%s", nets,
+                                  prf_pl_archs[ai].name, prf_pl_actnames[ci], wt, ri, P->n, P->n - 1, prf_q(F->T), c,
+                                  hold ? "true" : "false",
+                                  control_rej < 0 ? "n/a" : control_rej ? "true" : "false");
+                        qvec_clear(ts, P->n);
                     }
-                    long c = 0, cc = 0;
-                    int control_rej = -1;
-                    if (jb > 0) {
-                        control_rej = !n1_check(&cc, q, x0, v, ts, P->n, P);
-                        controls++;
-                        if (!control_rej)
-                            accepted++;
-                    }
-                    int hold = n1_check(&c, q, x0, v, ctx->corrupt && jb > 0 ? ts : P->t,
-                                        P->n, P);
-                    hold = n1_final(&c, q, F, P, x0, v) && hold;
-                    rays++;
-                    checks += c;
-                    pieces += P->n;
-                    if (!hold) {
-                        fails++;
-                        if (!first[0])
-                            snprintf(first, sizeof first, "net %ld (%s, %s) ray %ld: %ld pieces, "
-                                     "T = %s: an exact value differs from its piece's affine "
-                                     "formula or the final quadratic", nets, prf_pl_archs[ai].name,
-                                     prf_pl_actnames[ci], ri, P->n, prf_q(F->T));
-                    }
-                    proof_row(J, 0, "%ld\t%s\t%s\t%ld\t%ld\t%ld\t%s\t%ld\t%s\t%s", nets,
-                              prf_pl_archs[ai].name, prf_pl_actnames[ci], ri, P->n, P->n - 1, prf_q(F->T), c,
-                              hold ? "true" : "false",
-                              control_rej < 0 ? "n/a" : control_rej ? "true" : "false");
-                    qvec_clear(ts, P->n);
+                    ray_pieces_clear(P);
+                    ray_final_clear(F);
                 }
-                ray_pieces_clear(P);
-                ray_final_clear(F);
+                qvec_clear(x0, d);
+                qvec_clear(v, d);
+                qnet_clear(q);
+                nn_clear(net);
+                nets++;
+                char what[64];
+                snprintf(what, sizeof what, "%s %s %s", prf_pl_archs[ai].name, prf_pl_actnames[ci], wt);
+                proof_progress("N1", nets, 2 * narch * PRF_PL_NACTS, what);
             }
-            qvec_clear(x0, d);
-            qvec_clear(v, d);
-            qnet_clear(q);
-            nn_clear(net);
-            nets++;
-            char what[64];
-            snprintf(what, sizeof what, "%s %s", prf_pl_archs[ai].name, prf_pl_actnames[ci]);
-            proof_progress("N1", nets, narch * PRF_PL_NACTS, what);
-        }
     mpq_clears(delta, g, (mpq_ptr) NULL);
     gsl_rng_free(r);
     if (st != AE_OK)

@@ -5,7 +5,8 @@
  * the final piece of f(x0 + t v) is f0(v) (theory/qnet's recession network: biases
  * removed, hard-tanh -> 0), whatever x0 is.
  *
- * Verification (exact): random float32 networks read as exact dyadics.  Bias-free relu /
+ * Verification (exact): float32 networks read as exact dyadics, each architecture and
+ * activation twice, as drawn and after training (prf_pl_train).  Bias-free relu /
  * leaky relu networks: f(c x) = c f(x) and e(c x) = c^2 e(x) at random rational x and
  * c > 0.  Networks with biases (relu, leaky relu, hard-tanh): for each random rational v
  * and several x0, beta from ray_final must satisfy ray_slope_is_recession.
@@ -25,11 +26,14 @@
 #include "qnet.h"
 #include "ray.h"
 
-static const char *const COLS[] = {"net", "arch", "act", "bias", "test", "instances",
+/* Epochs of the trained instances (prf_pl_train). */
+#define N_TRAIN_EPOCHS 200
+
+static const char *const COLS[] = {"net", "arch", "act", "weights", "bias", "test", "instances",
                                    "all_hold", "control", "control_rejected"};
 static const proof_table TABLES[] = {
     {"N2_homogeneity", "N2: exact homogeneity and recession slopes of random float32 networks",
-     COLS, 9}};
+     COLS, 10}};
 
 /* 1 if f(c x) = c f(x) and e(c x) = c^2 e(x) at `reps` random x, c > 0; on failure the
  * witness goes to wit. */
@@ -82,117 +86,124 @@ static int run(proof_job *J)
     mpq_init(u);
     mpq_set_si(u, 1, 7);
 
-    for (long ai = 0; ai < narch && st == AE_OK; ai++)
-        for (int ci = 0; ci < PRF_PL_NACTS && st == AE_OK; ci++) {
-            nn_t nb, nw;   /* bias-free and with biases */
-            qnet_t qb, qw, f0;
-            int hom = prf_pl_acts[ci] != NN_HARDTANH;
-            if ((st = prf_pl_net(nb, r, prf_pl_archs[ai].L, prf_pl_archs[ai].s,
-                                   prf_pl_acts[ci], 0)) != AE_OK
-                || (st = prf_pl_net(nw, r, prf_pl_archs[ai].L, prf_pl_archs[ai].s,
-                                      prf_pl_acts[ci], 1)) != AE_OK) {
-                nn_clear(nb);
-                break;
-            }
-            if ((st = qnet_init_nn(qb, nb)) != AE_OK) {
-                nn_clear(nb); nn_clear(nw);
-                break;
-            }
-            if ((st = qnet_init_nn(qw, nw)) != AE_OK) {
-                qnet_clear(qb); nn_clear(nb); nn_clear(nw);
-                break;
-            }
-            if ((st = qnet_init_recession(f0, qw)) != AE_OK) {
-                qnet_clear(qb); qnet_clear(qw); nn_clear(nb); nn_clear(nw);
-                break;
-            }
-            long d = qnet_din(qw), m = qnet_dout(qw);
-            if (hom) {
-                /* bias-free: homogeneity; control: the biased network claimed homogeneous */
-                long c = 0, cc = 0;
-                wit[0] = 0;
-                int ishom = qnet_is_homogeneous(qb) == 1 && qnet_is_homogeneous(qw) == 0;
-                int hold = n2_homog(&c, ctx->corrupt ? qw : qb, r, reps, wit, sizeof wit) && ishom;
-                char cwit[300] = "";
-                int rej = !n2_homog(&cc, qw, r, 50, cwit, sizeof cwit);
-                controls++;
-                if (!rej)
-                    accepted++;
-                checks += c;
-                tests++;
-                if (!hold) {
-                    fails++;
-                    if (!first[0])
-                        snprintf(first, sizeof first, "net %ld (%s, %s, no bias): %s", nets,
-                                 prf_pl_archs[ai].name, prf_pl_actnames[ci],
-                                 ishom ? wit : "qnet_is_homogeneous disagrees");
+    for (int tr = 0; tr < 2 && st == AE_OK; tr++)
+        for (long ai = 0; ai < narch && st == AE_OK; ai++)
+            for (int ci = 0; ci < PRF_PL_NACTS && st == AE_OK; ci++) {
+                nn_t nb, nw;   /* bias-free and with biases */
+                qnet_t qb, qw, f0;
+                int hom = prf_pl_acts[ci] != NN_HARDTANH;
+                const char *wt = tr ? "trained" : "random";
+                if ((st = prf_pl_net(nb, r, prf_pl_archs[ai].L, prf_pl_archs[ai].s,
+                                       prf_pl_acts[ci], 0)) != AE_OK
+                    || (st = prf_pl_net(nw, r, prf_pl_archs[ai].L, prf_pl_archs[ai].s,
+                                          prf_pl_acts[ci], 1)) != AE_OK) {
+                    nn_clear(nb);
+                    break;
                 }
-                proof_row(J, 0, "%ld\t%s\t%s\tfalse\tf(cx)=cf(x),e(cx)=c^2e(x)\t%ld\t%s\t"
-                          "biased net claimed homogeneous: %s\t%s", nets, prf_pl_archs[ai].name,
-                          prf_pl_actnames[ci], c, hold ? "true" : "false",
-                          rej ? cwit : "no witness", rej ? "true" : "false");
-            }
-            /* with biases: beta = f0(v) for several x0 per v */
-            {
-                long c = 0, ctr = 0;
-                int hold = 1, rej = 1;
-                mpq_t *x0 = qvec_init(d), *v = qvec_init(d);
-                ray_final_t F;
-                ray_final_init(F, qw);
-                for (long vi = 0; vi < nv && st == AE_OK; vi++) {
-                    for (long i = 0; i < d; i++)
-                        prf_rand_q(v[i], r, 9, 5);
-                    for (long xi = 0; xi < nx0 && st == AE_OK; xi++) {
+                if (tr && ((st = prf_pl_train(nb, r, N_TRAIN_EPOCHS)) != AE_OK
+                           || (st = prf_pl_train(nw, r, N_TRAIN_EPOCHS)) != AE_OK)) {
+                    nn_clear(nb); nn_clear(nw);
+                    break;
+                }
+                if ((st = qnet_init_nn(qb, nb)) != AE_OK) {
+                    nn_clear(nb); nn_clear(nw);
+                    break;
+                }
+                if ((st = qnet_init_nn(qw, nw)) != AE_OK) {
+                    qnet_clear(qb); nn_clear(nb); nn_clear(nw);
+                    break;
+                }
+                if ((st = qnet_init_recession(f0, qw)) != AE_OK) {
+                    qnet_clear(qb); qnet_clear(qw); nn_clear(nb); nn_clear(nw);
+                    break;
+                }
+                long d = qnet_din(qw), m = qnet_dout(qw);
+                if (hom) {
+                    /* bias-free: homogeneity; control: the biased network claimed homogeneous */
+                    long c = 0, cc = 0;
+                    wit[0] = 0;
+                    int ishom = qnet_is_homogeneous(qb) == 1 && qnet_is_homogeneous(qw) == 0;
+                    int hold = n2_homog(&c, ctx->corrupt ? qw : qb, r, reps, wit, sizeof wit) && ishom;
+                    char cwit[300] = "";
+                    int rej = !n2_homog(&cc, qw, r, 50, cwit, sizeof cwit);
+                    controls++;
+                    if (!rej)
+                        accepted++;
+                    checks += c;
+                    tests++;
+                    if (!hold) {
+                        fails++;
+                        if (!first[0])
+                            snprintf(first, sizeof first, "net %ld (%s, %s, %s, no bias): %s", nets,
+                                     prf_pl_archs[ai].name, prf_pl_actnames[ci], wt,
+                                     ishom ? wit : "qnet_is_homogeneous disagrees");
+                    }
+                    proof_row(J, 0, "%ld\t%s\t%s\t%s\tfalse\tf(cx)=cf(x),e(cx)=c^2e(x)\t%ld\t%s\t"
+                              "biased net claimed homogeneous: %s\t%s", nets, prf_pl_archs[ai].name,
+                              prf_pl_actnames[ci], wt, c, hold ? "true" : "false",
+                              rej ? cwit : "no witness", rej ? "true" : "false");
+                }
+                /* with biases: beta = f0(v) for several x0 per v */
+                {
+                    long c = 0, ctr = 0;
+                    int hold = 1, rej = 1;
+                    mpq_t *x0 = qvec_init(d), *v = qvec_init(d);
+                    ray_final_t F;
+                    ray_final_init(F, qw);
+                    for (long vi = 0; vi < nv && st == AE_OK; vi++) {
                         for (long i = 0; i < d; i++)
-                            prf_rand_q(x0[i], r, 20, 7);
-                        if ((st = ray_final(F, qw, x0, v, d)) != AE_OK)
-                            break;
-                        int ok = ray_slope_is_recession(f0, v, d, F->beta, m);
-                        mpq_add(F->beta[0], F->beta[0], u);   /* the wrong slope */
-                        int bad = ray_slope_is_recession(f0, v, d, F->beta, m);
-                        mpq_sub(F->beta[0], F->beta[0], u);
-                        if (ok < 0 || bad < 0) {
-                            st = AE_EINVAL;
-                            break;
-                        }
-                        if (ctx->corrupt)
-                            ok = bad;
-                        c++;
-                        ctr++;
-                        controls++;
-                        if (bad) {
-                            accepted++;
-                            rej = 0;
-                        }
-                        if (!ok) {
-                            hold = 0;
-                            if (!first[0])
-                                snprintf(first, sizeof first, "net %ld (%s, %s, bias): beta "
-                                         "from ray_final != f0(v) at v_0 = %s, x0_0 = %s, T = %s",
-                                         nets, prf_pl_archs[ai].name, prf_pl_actnames[ci], prf_q(v[0]),
-                                         prf_q(x0[0]), prf_q(F->T));
+                            prf_rand_q(v[i], r, 9, 5);
+                        for (long xi = 0; xi < nx0 && st == AE_OK; xi++) {
+                            for (long i = 0; i < d; i++)
+                                prf_rand_q(x0[i], r, 20, 7);
+                            if ((st = ray_final(F, qw, x0, v, d)) != AE_OK)
+                                break;
+                            int ok = ray_slope_is_recession(f0, v, d, F->beta, m);
+                            mpq_add(F->beta[0], F->beta[0], u);   /* the wrong slope */
+                            int bad = ray_slope_is_recession(f0, v, d, F->beta, m);
+                            mpq_sub(F->beta[0], F->beta[0], u);
+                            if (ok < 0 || bad < 0) {
+                                st = AE_EINVAL;
+                                break;
+                            }
+                            if (ctx->corrupt)
+                                ok = bad;
+                            c++;
+                            ctr++;
+                            controls++;
+                            if (bad) {
+                                accepted++;
+                                rej = 0;
+                            }
+                            if (!ok) {
+                                hold = 0;
+                                if (!first[0])
+                                    snprintf(first, sizeof first, "net %ld (%s, %s, %s, bias): beta "
+                                             "from ray_final != f0(v) at v_0 = %s, x0_0 = %s, T = %s",
+                                             nets, prf_pl_archs[ai].name, prf_pl_actnames[ci], wt, prf_q(v[0]),
+                                             prf_q(x0[0]), prf_q(F->T));
+                            }
                         }
                     }
+                    ray_final_clear(F);
+                    qvec_clear(x0, d);
+                    qvec_clear(v, d);
+                    checks += c;
+                    tests++;
+                    if (!hold)
+                        fails++;
+                    if (st == AE_OK)
+                        proof_row(J, 0, "%ld\t%s\t%s\t%s\ttrue\tbeta=f0(v) (%ld v x %ld x0)\t%ld\t%s\t"
+                                  "beta+1/7 e_1 (%ld)\t%s", nets, prf_pl_archs[ai].name, prf_pl_actnames[ci], wt, nv,
+                                  nx0, c, hold ? "true" : "false", ctr, rej ? "true" : "false");
                 }
-                ray_final_clear(F);
-                qvec_clear(x0, d);
-                qvec_clear(v, d);
-                checks += c;
-                tests++;
-                if (!hold)
-                    fails++;
-                if (st == AE_OK)
-                    proof_row(J, 0, "%ld\t%s\t%s\ttrue\tbeta=f0(v) (%ld v x %ld x0)\t%ld\t%s\t"
-                              "beta+1/7 e_1 (%ld)\t%s", nets, prf_pl_archs[ai].name, prf_pl_actnames[ci], nv,
-                              nx0, c, hold ? "true" : "false", ctr, rej ? "true" : "false");
+                qnet_clear(qb); qnet_clear(qw); qnet_clear(f0);
+                nn_clear(nb); nn_clear(nw);
+                nets++;
+                char what[64];
+                snprintf(what, sizeof what, "%s %s %s", prf_pl_archs[ai].name, prf_pl_actnames[ci], wt);
+                proof_progress("N2", nets, 2 * narch * PRF_PL_NACTS, what);
             }
-            qnet_clear(qb); qnet_clear(qw); qnet_clear(f0);
-            nn_clear(nb); nn_clear(nw);
-            nets++;
-            char what[64];
-            snprintf(what, sizeof what, "%s %s", prf_pl_archs[ai].name, prf_pl_actnames[ci]);
-            proof_progress("N2", nets, narch * PRF_PL_NACTS, what);
-        }
     mpq_clear(u);
     gsl_rng_free(r);
     if (st != AE_OK)

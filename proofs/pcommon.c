@@ -446,3 +446,27 @@ int prf_train_ae(nn_t net, const double *X, long n, long L, const long *sizes, n
         nn_clear(net);
     return st;
 }
+
+int prf_pl_train(nn_t net, gsl_rng *r, long epochs)
+{
+    long d = net->sizes[0], n = 64;
+    double *X = ae_malloc((size_t) (n * d) * sizeof *X);
+    if (X == NULL)
+        return AE_ENOMEM;
+    for (long i = 0; i < n * d; i++)   /* multiples of 2^-10 in [0, 1): exact in float32 */
+        X[i] = (double) gsl_rng_uniform_int(r, 1024) / 1024.0;
+    nn_trainopts o;
+    nn_trainopts_default(&o);
+    o.lr = 1e-2;
+    o.seed = gsl_rng_get(r);
+    nn_trainer_t T;
+    int st = nn_trainer_init(T, net, &o, X, n);
+    free(X);
+    if (st != AE_OK)
+        return st;
+    double loss;
+    for (long e = 0; e < epochs && st == AE_OK; e++)
+        st = nn_trainer_epoch(&loss, T);
+    nn_trainer_clear(T);
+    return st;
+}

@@ -67,6 +67,10 @@ extern const char *const prf_pl_actnames[];
  * bias != 0, weights drawn by PyTorch's nn.Linear rule from r.  Returns nn_init's or
  * nn_init_params' status (net then needs no nn_clear unless AE_OK). */
 int prf_pl_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a, int bias);
+/* Trains net (an autoencoder, sizes[0] == sizes[L]) for `epochs` full-batch Adam epochs
+ * (lr 1e-2) on 64 points drawn from r with coordinates k/1024 in [0, 1): the "trained"
+ * instances of N1 and N2.  Returns the trainer's status (AE_ERANGE on a NaN loss). */
+int prf_pl_train(nn_t net, gsl_rng *r, long epochs);
 
 /* net = a float32 autoencoder with L <= 8 layers of the given sizes (hidden activation a,
  * leaky slope `slope` when a is leaky relu, identity output, biases), PyTorch-initialised
