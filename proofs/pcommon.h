@@ -81,7 +81,6 @@ int prf_pl_train(nn_t net, gsl_rng *r, long epochs);
 int prf_train_ae(nn_t net, const double *X, long n, long L, const long *sizes, nn_act_t a,
                  double slope, unsigned long seed, long epochs, double lr, long batch);
 
-#endif
 
 /* ---- cached per-run objects (the linear claims share them) ---------------------- */
 
@@ -112,3 +111,5 @@ const prf_data_struct *prf_data(const proof_ctx *ctx, const char *name, char *er
 const prf_model_struct *prf_model(const proof_ctx *ctx, const char *name, long k,
                                   char *err, size_t errlen);
 void prf_cache_clear(void);
+
+#endif
