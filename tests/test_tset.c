@@ -239,6 +239,46 @@ static void test_float_misses(void)
     nn_clear(net);
 }
 
+/* Negative control for the enclosure: f(x) = (0.5 x + 2^30) - 2^30 = x/2 exactly, but in
+ * double 0.5 x + 2^30 is rounded to a multiple of 2^-22.  Row A = 1.5 2^-23 (f^ = 0, double
+ * score 9 2^-48, exact 2.25 2^-48) and row B = 4.5 2^-24 (f^ = 2^-22, double 0.25 2^-48,
+ * exact 5.0625 2^-48) are misordered: with zero-width enclosures (the plain double scores)
+ * the pruning keeps only B and misses the minimiser A.  The rigorous enclosure of A must
+ * reach below min hi, and tset must return A. */
+static void test_enclosure_needed(void)
+{
+    static const long sizes[] = { 1, 1, 1 };
+    nn_act_t act[2] = { NN_IDENTITY, NN_IDENTITY };
+    nn_t net;
+    CU_ASSERT_EQUAL_FATAL(nn_init(net, NN_F64, 2, sizes, act, NULL, NULL), AE_OK);
+    double p[4] = { 0.5, 0x1p30, 1, -0x1p30 };   /* W1, b1, W2, b2 */
+    CU_ASSERT_EQUAL_FATAL(nn_set_params(net, p), AE_OK);
+    qnet_t q;
+    CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
+    double X[3] = { 0.75, 1.5 * 0x1p-23, 4.5 * 0x1p-24 }, sf[3], lo[3], hi[3];
+    CU_ASSERT_EQUAL(nn_scores(sf, net, X, 3), AE_OK);
+    /* the float view: B (row 2) alone below every other double score */
+    CU_ASSERT_FATAL(sf[2] < sf[1] && sf[2] < sf[0]);
+    CU_ASSERT_EQUAL(tset_enclose(lo, hi, q, X, 3, 1), AE_OK);
+    double h = fmin(fmin(hi[0], hi[1]), hi[2]);
+    CU_ASSERT(lo[1] <= h);               /* A survives the rigorous pruning */
+    tset_t S;
+    tset_init(S);
+    CU_ASSERT_EQUAL(tset_compute(S, q, X, 3, 1), AE_OK);
+    CU_ASSERT_EQUAL(S->argmin, 1);
+    CU_ASSERT(S->nexact >= 2);
+    mpq_t e;
+    mpq_init(e);
+    mpq_set_d(e, 0.75 * 0x1p-23);
+    mpq_mul(e, e, e);
+    CU_ASSERT(mpq_equal(e, S->smin));
+    check_all(q, X, 3, 1);
+    mpq_clear(e);
+    tset_clear(S);
+    qnet_clear(q);
+    nn_clear(net);
+}
+
 /* Overflow: rows near 1e308 make the double pass overflow; everything falls back to
  * exact arithmetic and stays correct. */
 static void test_overflow(void)
@@ -432,6 +472,7 @@ int main(void)
         { "trained network", test_trained },
         { "ties, duplicated rows", test_ties },
         { "negative control: float minimum misses", test_float_misses },
+        { "negative control: zero-width enclosures miss", test_enclosure_needed },
         { "overflow falls back to exact", test_overflow },
         { "distance lower bound", test_dist_lb },
         { "larger scaled set, pruning", test_larger },
