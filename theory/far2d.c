@@ -549,7 +549,6 @@ static long collect_lines(line **out, int *ident, far2d_t B, const qnet_t f0,
     for (long k = 0; k < C->n; k++) {
         if (C->status[k] != CONE_FIXED)
             continue;
-        B->nblind++;
         if (sector_strip(W, v, f0, C, k, K, sq)) {
             snprintf(B->why, sizeof B->why,
                      "f0 is the identity on sector %ld: the strip is the whole sector", k);
@@ -633,6 +632,7 @@ int far2d_blind(far2d_t B, const qnet_t f, const qnet_t f0, const cone_circle_t 
         return AE_EINVAL;
     }
     reset(B);
+    B->nblind = C->nfixed;
     line *L;
     int ident;
     long nl = collect_lines(&L, &ident, B, f0, C, K, s);
