@@ -648,6 +648,38 @@ static void test_degenerate(void)
     qnet_clear(f0);
 }
 
+/* A linear network (identity activation): one sector, the whole plane, whose cone test
+ * returns one of v, -v; both half-strips are analysed (npieces = 2, one piece each). */
+static void test_linear_full(void)
+{
+    static const long S22[] = { 2, 2 };
+    static const nn_act_t ID[] = { NN_IDENTITY };
+    const double on[] = { 0.5, 0.5, 0.5, 0.5, 0.25, 0.25 };
+    const double off[] = { 0.5, 0.5, 0.5, 0.5, 0.25, -0.25 };
+    qnet_t f, f0;
+    make_net(f, f0, 1, S22, ID, NULL, on);
+    cone_circle_t C;
+    circle(C, f0);
+    CU_ASSERT_EQUAL(C->full, 1);
+    CU_ASSERT_EQUAL(C->nfixed, 1);
+    far2d_t B;
+    far2d_init(B);
+    run(B, f, f0, C, 1, 2, 1, 16, 5, 0, 30);
+    check_safe(B, f, f0, C, 1, 16);
+    CU_ASSERT_EQUAL(mpq_cmp_si(B->far_min, 1, 8), 0);
+    CU_ASSERT_EQUAL(B->nstrips, 1);
+    CU_ASSERT_EQUAL(B->npieces, 2);
+    qnet_clear(f);
+    qnet_clear(f0);
+    make_net(f, f0, 1, S22, ID, NULL, off);
+    run(B, f, f0, C, 1, 2, 0, 1, 5, 0, 30);
+    check_fails(B, f, 0, 1, 5, 0, 30);
+    far2d_clear(B);
+    cone_circle_clear(C);
+    qnet_clear(f);
+    qnet_clear(f0);
+}
+
 /* Random networks on the template: the pass-through units z, -z plus k units
  * relu(a (x2 - x1) + b) (zero slope along v, so v = (1, 1) stays blind) with random
  * decoder weights and bias.  K = ||c||_1 + sum |b_j| ||d_j||_1 >= sup ||f - f0|| (relu is
@@ -713,7 +745,8 @@ static void test_random(void)
         for (long j = 0; j < k; j++)
             Kd += fabs(b[j]) * (fabs(dd[j][0]) + fabs(dd[j][1]));
         long Kn = (long) (Kd * 32), sn = (long) gsl_rng_uniform_int(r, 33);
-        long c0 = (long) gsl_rng_uniform_int(r, 7) - 3, rfar = (long) gsl_rng_uniform_int(r, 30);
+        long c0 = (long) gsl_rng_uniform_int(r, 7) - 3;
+        long rfar = (long) gsl_rng_uniform_int(r, 30);
         far2d_t B;
         far2d_init(B);
         run(B, f, f0, C, Kn, 32, sn, 16, c0, -c0, rfar);
@@ -753,8 +786,10 @@ static void test_random(void)
                 if (C->status[j] != CONE_FIXED)
                     continue;
                 qnet_affine(A, NULL, f0, cone_circle_pat(C, j));
-                double a00 = mpq_get_d(qmat_entry(A, 0, 0)), a01 = mpq_get_d(qmat_entry(A, 0, 1));
-                double a10 = mpq_get_d(qmat_entry(A, 1, 0)), a11 = mpq_get_d(qmat_entry(A, 1, 1));
+                double a00 = mpq_get_d(qmat_entry(A, 0, 0));
+                double a01 = mpq_get_d(qmat_entry(A, 0, 1));
+                double a10 = mpq_get_d(qmat_entry(A, 1, 0));
+                double a11 = mpq_get_d(qmat_entry(A, 1, 1));
                 double y0 = -1 - (-a00 + a01), y1 = 1 - (-a10 + a11);
                 double nn = sqrt(y0 * y0 + y1 * y1);
                 if (nn > nmax)
@@ -849,11 +884,12 @@ int main(void)
         { "region check: relu patterns, negative controls", test_region },
         { "region check: hardtanh states; f0 = 0 is never blind", test_region_hardtanh },
         { "diagonal AE, c = 0: FAILS with score 0", test_diag_exact },
-        { "diagonal AE, c on / off the diagonal: SAFE below 1/8, FAILS at 1/8", test_diag_offset },
+        { "diagonal AE, c on / off the diagonal: SAFE < 1/8 <= FAILS", test_diag_offset },
         { "sub-strips: zero line at s = 2; wrong K misses it", test_substrip },
         { "leaky slope 3: least far score 50/73", test_leaky },
         { "oblique unit: t* doubles, same far score", test_doubling },
         { "no blind sector; A = I undecided", test_degenerate },
+        { "linear net: one full-plane sector, both half-strips", test_linear_full },
         { "random template nets: verdicts checked by sampling", test_random },
         { "misuse", test_misuse },
         { NULL, NULL }

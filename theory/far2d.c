@@ -153,7 +153,7 @@ int far2d_region_ok(const qnet_t f, const signed char *pat, const mpq_t *c1, con
 
 /* ---- the exact quadratic minimisation --------------------------------------------- */
 
-/* e = e0 + 2 p s + 2 q t + a s^2 + 2 b s t + c t^2, the coefficients of ||r0 + s rs + t rt||^2. */
+/* e = e0 + 2 p s + 2 q t + a s^2 + 2 b s t + c t^2 = ||r0 + s rs + t rt||^2. */
 typedef struct {
     mpq_t e0, p, q, a, b, c;
     mpq_t tmp, tmp2;

@@ -71,7 +71,7 @@ typedef struct {
     mpq_t R;             /* SAFE: radius covering every blind sector (0 if none) */
     mpq_t x[2];          /* FAILS: the far point, exact */
     mpq_t score;         /* FAILS: its exact score */
-    mpq_t far_min;       /* the least far score found (valid when nblind > 0 and not UNDECIDED) */
+    mpq_t far_min;       /* the least far score found (nblind > 0, not UNDECIDED) */
     mpq_t v[2];          /* the half-strip direction d (+-v) of the least far score */
     long nblind;         /* blind sectors */
     long nstrips;        /* distinct blind lines (each analysed along +v and -v) */
