@@ -648,6 +648,56 @@ static void test_degenerate(void)
     qnet_clear(f0);
 }
 
+/* Three layers: the pass-through z survives two relu layers (relu(h1 - h2) - relu(h2 - h1));
+ * the second layer's unit relu(relu(u - 1) - 1/2) = relu(u - 3/2) with decoder weight
+ * (-11/4, 9/4) and c = (1/4, 1/4) zeroes the score on the line s = 5/2 (x2 - x1 = 5).
+ * K = 6 >= ||c|| + (3/2) ||d|| finds it; K = 1 (wrong) misses it and its radius is
+ * violated by an explicit zero-score point. */
+static void test_deep(void)
+{
+    static const long S2332[] = { 2, 3, 3, 2 };
+    static const nn_act_t RRI[] = { NN_RELU, NN_RELU, NN_IDENTITY };
+    const double p[] = { 0.5, 0.5, -0.5, -0.5, -0.5, 0.5, 0, 0, -1,
+                         1, -1, 0, -1, 1, 0, 0, 0, 1, 0, 0, -0.5,
+                         1, -1, -2.75, 1, -1, 2.25, 0.25, 0.25 };
+    qnet_t f, f0;
+    make_net(f, f0, 3, S2332, RRI, NULL, p);
+    cone_circle_t C;
+    circle(C, f0);
+    CU_ASSERT(C->nfixed >= 2);
+    far2d_t B;
+    far2d_init(B);
+    run(B, f, f0, C, 6, 1, 1, 100, 0, 0, 20);
+    check_fails(B, f, 1, 100, 0, 0, 20);
+    CU_ASSERT_EQUAL(mpq_sgn(B->score), 0);
+    mpq_t u, e;
+    mpq_inits(u, e, (mpq_ptr) NULL);
+    mpq_sub(u, B->x[1], B->x[0]);
+    mpq_abs(u, u);
+    CU_ASSERT_EQUAL(mpq_cmp_si(u, 5, 1), 0);
+    CU_ASSERT(B->npieces >= 6);          /* s = 1 and s = 3/2 cut each half-strip */
+    run(B, f, f0, C, 1, 1, 1, 100, 0, 0, 20);
+    CU_ASSERT_EQUAL_FATAL(B->status, FAR2D_SAFE);
+    CU_ASSERT_EQUAL(mpq_cmp_si(B->far_min, 1, 8), 0);
+    mpq_t *x = qvec_init(2);
+    mpz_cdiv_q(mpq_numref(u), mpq_numref(B->R), mpq_denref(B->R));
+    mpz_set_ui(mpq_denref(u), 1);
+    setq(e, 5, 2);
+    mpq_sub(x[0], u, e);                 /* x = ceil(R) v + (5/2) w */
+    mpq_add(x[1], u, e);
+    qnet_score(e, f, (const mpq_t *) x, 2);
+    CU_ASSERT_EQUAL(mpq_sgn(e), 0);
+    qvec_norm2(e, x, 2);
+    mpq_mul(u, B->R, B->R);
+    CU_ASSERT(mpq_cmp(e, u) > 0);
+    qvec_clear(x, 2);
+    mpq_clears(u, e, (mpq_ptr) NULL);
+    far2d_clear(B);
+    cone_circle_clear(C);
+    qnet_clear(f);
+    qnet_clear(f0);
+}
+
 /* A linear network (identity activation): one sector, the whole plane, whose cone test
  * returns one of v, -v; both half-strips are analysed (npieces = 2, one piece each). */
 static void test_linear_full(void)
@@ -890,6 +940,7 @@ int main(void)
         { "oblique unit: t* doubles, same far score", test_doubling },
         { "no blind sector; A = I undecided", test_degenerate },
         { "linear net: one full-plane sector, both half-strips", test_linear_full },
+        { "three layers: a second-layer sub-strip; wrong K misses it", test_deep },
         { "random template nets: verdicts checked by sampling", test_random },
         { "misuse", test_misuse },
         { NULL, NULL }
