@@ -30,21 +30,14 @@
  * unit identities, by the point evaluations and (float32) by the pattern maps.  With
  * ctx->corrupt the main checks run on that wrong network.
  *
- * (b) The paper's experiment.  100 points on x2 = x1 (synth "diagonal"), ReLU AEs
+ * (b) The paper's experiment (proofs/n3diag): 100 points on x2 = x1, ReLU AEs
  * [2,5,1,5,2] and [2,100,20,1,20,100,2] with identity output, float32, PyTorch init,
- * full-batch Adam, several seeds.  For each trained net, exactly: s_min and s_0.99 of the
- * training scores, the exact score at m + t (1, 1) and m - t (1, 1) with t = s x diam
- * (s = 10, 10^3, 10^6; every such point is >= s x diam from every training point, checked
- * exactly), the final piece e(t) = a t^2 + b t + c of ray_final along +-(1, 1) from the
- * mean (a = 0 means a blind direction) with the far scores checked against it, the exact
- * minimum of the score over both rays beyond t = 10 diam (every affine piece of
- * ray_pieces minimised as a quadratic), the hidden units that are off on every training
- * point (dying ReLU), and whether the output is constant on the data (collapsed to one
- * point).  A seed "fails" (the paper's criterion) when that minimum is <= s_min: then
- * some point >= 10 diameters away along the diagonal scores <= s_min, and otherwise none
- * does.  These fractions are the result, whatever they are: the
- * verdict depends only on (a) holding, the controls being rejected and the experiment
- * having run with its exact checks consistent.
+ * full-batch Adam (lr 1e-3; 5000 epochs, 20 seeds each; quick: 300 epochs, 2 seeds), each
+ * analysed exactly: s_min, the exact far scores along +-(1, 1) up to 10^6 diameters, the
+ * final quadratic (growth a), the exact minimum of the score beyond 10 diameters (a seed
+ * fails iff it is <= s_min), dead units and collapse.  These fractions are the result,
+ * whatever they are: the verdict depends only on (a) holding, the controls being
+ * rejected and the experiment having run with its exact checks consistent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,9 +51,9 @@
 #include "qmat.h"
 #include "qnet.h"
 #include "qnum.h"
-#include "ray.h"
 #include "score.h"
 #include "synth.h"
+#include "n3diag.h"
 
 static const long SEXP[] = {0, 1, 3, 6, 100};   /* far points at 10^s x scale */
 #define NSEXP 5
@@ -70,16 +63,11 @@ static const char *const COLS_A[] = {"instance", "d", "k", "weights", "hidden_un
                                      "unit_identities", "sign_patterns_equal", "points_equal",
                                      "far_scale", "far_score_relu", "far_score_linear",
                                      "s_min", "far_missed", "control_rejected"};
-static const char *const COLS_B[] = {"arch", "seed", "epochs", "lr", "train_loss", "s_min",
-                                     "s_q99", "far10_score", "far1e3_score", "far1e6_score",
-                                     "growth_a", "T", "far1e6_score_neg", "growth_a_neg",
-                                     "far_min_score", "fails", "far10_below_q99", "dead_units",
-                                     "bottleneck_dead", "collapsed"};
 static const proof_table TABLES[] = {
     {"N3_relu_linear", "N3: ReLU AEs built from linear AEs equal them everywhere (exact)",
      COLS_A, 14},
     {"N3_diagonal", "N3: ReLU AEs trained on the diagonal (float32), exact far-field scores",
-     COLS_B, 20}};
+     n3diag_cols, N3DIAG_NCOLS}};
 
 /* ---- the ReLU AE of a linear AE, as exact rational matrices -------------------------- */
 
@@ -573,244 +561,9 @@ static int n3_pca(proof_job *J, n3_tally *T, gsl_rng *r)
     return st;
 }
 
-/* ---- part (b): the diagonal experiment ---------------------------------------------- */
-
-static const long ARCH1[] = {2, 5, 1, 5, 2}, ARCH2[] = {2, 100, 20, 1, 20, 100, 2};
-static const prf_arch DARCH[] = {{ARCH1, 4, "2-5-1-5-2"}, {ARCH2, 6, "2-100-20-1-20-100-2"}};
-static const long FAR[] = {10, 1000, 1000000};
-
-typedef struct {
-    long seeds, trained, diverged, fails, collapsed, bneck, q99miss, blind;
-    mpq_t amin;      /* smallest growth rate a over both directions, non-collapsed nets */
-    int have_amin;
-} n3_arch_tally;
-
-/* The diagonal data set with its exact mean, squared diameter and a rational upper
- * bound of the diameter. */
-typedef struct {
-    double Xd[2 * SYNTH_N];
-    qmat_t X;
-    mpq_t *m;
-    mpq_t diam2, diam;
-} n3_diag;
-
-/* e(t) = a t^2 + b t + c at t (F's final quadratic). */
-static void n3_quad(mpq_t e, const ray_final_t F, const mpq_t t)
-{
-    mpq_mul(e, F->a, t);
-    mpq_add(e, e, F->b);
-    mpq_mul(e, e, t);
-    mpq_add(e, e, F->c);
-}
-
-/* emin = the minimum of the exact score over x0 + t v, t >= tlo: on each affine piece
- * [t_k, t_k+1] of ray_pieces the residual is p + t w (p = x0 - alpha_k, w = v - beta_k),
- * so the score is |w|^2 t^2 + 2 (p.w) t + |p|^2, minimised exactly at -p.w/|w|^2 clamped
- * to the piece's part of [tlo, inf).  Returns ray_pieces' status. */
-static int n3_ray_min(mpq_t emin, const qnet_t q, const mpq_t *x0, const mpq_t *v,
-                      const mpq_t tlo)
-{
-    ray_pieces_t P;
-    ray_pieces_init(P, q);
-    int st = ray_pieces(P, q, x0, v, 2, 0), have = 0;
-    mpq_t *p = qvec_init(2), *w = qvec_init(2);
-    mpq_t lo, t, ww, e;
-    mpq_inits(lo, t, ww, e, (mpq_ptr) NULL);
-    for (long k = 0; k < P->n && st == AE_OK; k++) {
-        mpq_set(lo, mpq_cmp(P->t[k], tlo) > 0 ? P->t[k] : tlo);
-        int bounded = k + 1 < P->n;
-        if (bounded && mpq_cmp(P->t[k + 1], lo) < 0)
-            continue;                       /* the piece ends before tlo */
-        qvec_sub(p, x0, ray_alpha(P, k), 2);
-        qvec_sub(w, v, ray_beta(P, k), 2);
-        qvec_norm2(ww, w, 2);
-        mpq_set(t, lo);
-        if (mpq_sgn(ww) > 0) {
-            qvec_dot(t, p, w, 2);
-            mpq_neg(t, t);
-            mpq_div(t, t, ww);
-            if (mpq_cmp(t, lo) < 0)
-                mpq_set(t, lo);
-            if (bounded && mpq_cmp(t, P->t[k + 1]) > 0)
-                mpq_set(t, P->t[k + 1]);
-        }
-        qvec_addmul(p, w, t, 2);
-        qvec_norm2(e, p, 2);
-        if (!have || mpq_cmp(e, emin) < 0)
-            mpq_set(emin, e);
-        have = 1;
-    }
-    mpq_clears(lo, t, ww, e, (mpq_ptr) NULL);
-    qvec_clear(p, 2);
-    qvec_clear(w, 2);
-    ray_pieces_clear(P);
-    return st;
-}
-
-/* Far scores along +-(1,1) (row-major in far[dir][s]), the final pieces, the exact
- * minimum emin of the score over both rays beyond 10 diam, and the exact checks that
- * every far point is >= s x diam from the data, that the far scores beyond T follow the
- * final quadratic and that none is below emin; returns the number of failed checks. */
-static long n3_far(mpq_t far[2][3], mpq_t a[2], mpq_t T[2], mpq_t emin, const qnet_t q,
-                   const n3_diag *G)
-{
-    long bad = 0;
-    mpq_t *v = qvec_init(2), *x = qvec_init(2);
-    mpq_t t, s, dist2, e;
-    mpq_inits(t, s, dist2, e, (mpq_ptr) NULL);
-    ray_final_t F;
-    ray_final_init(F, q);
-    for (int dir = 0; dir < 2; dir++) {
-        mpq_set_si(v[0], dir ? -1 : 1, 1);
-        mpq_set_si(v[1], dir ? -1 : 1, 1);
-        if (ray_final(F, q, G->m, v, 2) != AE_OK || !F->has_score) {
-            bad++;
-            continue;
-        }
-        mpq_set(a[dir], F->a);
-        mpq_set(T[dir], F->T);
-        mpq_set_ui(t, (unsigned long) FAR[0], 1);
-        mpq_mul(t, t, G->diam);
-        if (n3_ray_min(e, q, G->m, v, t) != AE_OK)
-            bad++;
-        else if (dir == 0 || mpq_cmp(e, emin) < 0)
-            mpq_set(emin, e);
-        for (int si = 0; si < 3; si++) {
-            mpq_set_ui(s, (unsigned long) FAR[si], 1);
-            mpq_mul(t, s, G->diam);
-            qvec_set(x, G->m, 2);
-            qvec_addmul(x, v, t, 2);
-            if (qnet_score(far[dir][si], q, x, 2) != AE_OK)
-                bad++;
-            score_dist2_to_set(dist2, NULL, x, G->X);
-            mpq_mul(s, s, s);
-            mpq_mul(s, s, G->diam2);
-            if (mpq_cmp(dist2, s) < 0 || mpq_cmp(far[dir][si], emin) < 0)
-                bad++;
-            if (mpq_cmp(t, F->T) >= 0) {
-                n3_quad(e, F, t);
-                if (!mpq_equal(e, far[dir][si]))
-                    bad++;
-            }
-        }
-    }
-    ray_final_clear(F);
-    mpq_clears(t, s, dist2, e, (mpq_ptr) NULL);
-    qvec_clear(v, 2);
-    qvec_clear(x, 2);
-    return bad;
-}
-
-/* One trained network: its row and its counts; *bad counts failed exact checks. */
-static int n3_diag_seed(proof_job *J, n3_arch_tally *A, long *bad, const prf_arch *ar,
-                        unsigned long seed, long epochs, double lr, const n3_diag *G)
-{
-    long n = G->X->r;
-    nn_t net;
-    A->seeds++;
-    int st = prf_train_ae(net, G->Xd, n, ar->L, ar->s, NN_RELU, 0, seed, epochs, lr, 0);
-    if (st == AE_ERANGE) {
-        A->diverged++;
-        return proof_row(J, 1, "%s\t%lu\t%ld\t%g\tdiverged\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t", ar->name,
-                         seed, epochs, lr);
-    }
-    if (st != AE_OK)
-        return st;
-    qnet_t q;
-    if ((st = qnet_init_nn(q, net)) != AE_OK) {
-        nn_clear(net);
-        return st;
-    }
-    A->trained++;
-    long hidden = q->uoff[q->L - 1], dead = 0, lb = -1;
-    for (long l = 0; l + 1 < q->L; l++)
-        if (q->sizes[l + 1] == 1)
-            lb = l;
-    signed char *pat = ae_malloc((size_t) q->nunits), *alive = ae_calloc((size_t) hidden, 1);
-    mpq_t *sc = qvec_init(n), *y = qvec_init(2), *y0 = qvec_init(2);
-    mpq_t smin, q99, loss, emin, far[2][3], a[2], T[2];
-    mpq_inits(smin, q99, loss, emin, a[0], a[1], T[0], T[1], (mpq_ptr) NULL);
-    for (int i = 0; i < 6; i++)
-        mpq_init(far[i / 3][i % 3]);
-    int collapsed = 1;
-    for (long i = 0; i < n; i++) {
-        if (qnet_eval(y, 2, pat, q, qmat_row(G->X, i), 2) != AE_OK)
-            (*bad)++;
-        qvec_dist2(sc[i], qmat_row(G->X, i), y, 2);
-        mpq_add(loss, loss, sc[i]);
-        for (long u = 0; u < hidden; u++)
-            alive[u] |= pat[u] != QNET_OFF;
-        if (i == 0)
-            qvec_set(y0, y, 2);
-        else if (!qvec_equal(y, y0, 2))
-            collapsed = 0;
-    }
-    for (long u = 0; u < hidden; u++)
-        dead += !alive[u];
-    int bdead = lb >= 0 && !alive[q->uoff[lb]];
-    mpq_set_ui(q99, 2 * (unsigned long) n, 1);
-    mpq_div(loss, loss, q99);                   /* nn.h's loss: mean over the n d entries */
-    score_min(smin, NULL, sc, n);
-    mpq_set_ui(q99, 99, 100);
-    score_quantile(q99, sc, n, q99);
-    *bad += n3_far(far, a, T, emin, q, G);
-    int fails = mpq_cmp(emin, smin) <= 0;
-    int below = mpq_cmp(far[0][0], q99) < 0 || mpq_cmp(far[1][0], q99) < 0;
-    A->fails += fails;
-    A->collapsed += collapsed;
-    A->bneck += bdead;
-    A->q99miss += below;
-    for (int dir = 0; dir < 2 && !collapsed; dir++) {
-        A->blind += mpq_sgn(a[dir]) == 0;
-        if (!A->have_amin || mpq_cmp(a[dir], A->amin) < 0)
-            mpq_set(A->amin, a[dir]);
-        A->have_amin = 1;
-    }
-    st = proof_row(J, 1, "%s\t%lu\t%ld\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t"
-                   "%ld/%ld\t%s\t%s", ar->name, seed, epochs, lr, prf_q6(loss), prf_q(smin),
-                   prf_q(q99), prf_q(far[0][0]), prf_q(far[0][1]), prf_q(far[0][2]), prf_q(a[0]),
-                   prf_q6(T[0]), prf_q(far[1][2]), prf_q(a[1]), prf_q(emin), fails ? "true" : "false",
-                   below ? "true" : "false", dead, hidden, bdead ? "true" : "false",
-                   collapsed ? "true" : "false");
-    mpq_clears(smin, q99, loss, emin, a[0], a[1], T[0], T[1], (mpq_ptr) NULL);
-    for (int i = 0; i < 6; i++)
-        mpq_clear(far[i / 3][i % 3]);
-    qvec_clear(sc, n); qvec_clear(y, 2); qvec_clear(y0, 2);
-    free(pat);
-    free(alive);
-    qnet_clear(q);
-    nn_clear(net);
-    return st;
-}
-
-static void n3_diag_init(n3_diag *G, unsigned long seed)
-{
-    synth_make(G->Xd, NULL, "diagonal", SYNTH_N, seed);
-    qmat_init(G->X, SYNTH_N, 2);
-    qmat_set_d(G->X, G->Xd);
-    G->m = qvec_init(2);
-    mpq_t w;
-    mpq_init(w);
-    for (long i = 0; i < SYNTH_N; i++)
-        qvec_add(G->m, G->m, qmat_row(G->X, i), 2);
-    mpq_set_ui(w, 1, SYNTH_N);
-    qvec_scale(G->m, G->m, w, 2);
-    mpq_clear(w);
-    mpq_inits(G->diam2, G->diam, (mpq_ptr) NULL);
-    score_diameter2(G->diam2, G->X);
-    qnum_sqrt_upper(G->diam, G->diam2, 64);
-}
-
-static void n3_diag_clear(n3_diag *G)
-{
-    qmat_clear(G->X);
-    qvec_clear(G->m, 2);
-    mpq_clears(G->diam2, G->diam, (mpq_ptr) NULL);
-}
-
 /* The paper's hand-built AE for the diagonal: W_e = (1/2, 1/2), W_d = (1, 1)^T, no
  * biases: the orthogonal projector onto x2 = x1, dyadic, hence exact in float32. */
-static int n3_paper_ae(proof_job *J, n3_tally *T, const n3_diag *G, gsl_rng *r)
+static int n3_paper_ae(proof_job *J, n3_tally *T, const n3diag_data *G, gsl_rng *r)
 {
     linae_t ae;
     linae_init(ae, 2, 1);
@@ -830,8 +583,8 @@ static int run(proof_job *J)
     gsl_rng *r = prf_rng(ctx, "N3");
     n3_tally T;
     memset(&T, 0, sizeof T);
-    n3_diag G;
-    n3_diag_init(&G, prf_seed(ctx, "N3-data"));
+    n3diag_data G;
+    n3diag_data_init(&G, prf_seed(ctx, "N3-data"));
     int st = n3_paper_ae(J, &T, &G, r);
     if (st == AE_OK)
         st = n3_random(J, &T, r);
@@ -840,27 +593,27 @@ static int run(proof_job *J)
 
     long nseeds = ctx->quick ? 2 : 20, epochs = ctx->quick ? 300 : 5000, bad = 0;
     double lr = 1e-3;
-    n3_arch_tally A[2];
+    n3diag_tally A[2];
     memset(A, 0, sizeof A);
     unsigned long base = prf_seed(ctx, "N3-train");
     for (int ai = 0; ai < 2; ai++) {
         mpq_init(A[ai].amin);
         for (long si = 0; si < nseeds && st == AE_OK; si++) {
-            st = n3_diag_seed(J, &A[ai], &bad, &DARCH[ai], base + 1000UL * (unsigned long) ai
+            st = n3diag_seed(J, 1, &A[ai], &bad, &n3diag_archs[ai], base + 1000UL * (unsigned long) ai
                               + (unsigned long) si, epochs, lr, &G);
             char what[80];
-            snprintf(what, sizeof what, "diagonal %s seed %ld", DARCH[ai].name, si);
+            snprintf(what, sizeof what, "diagonal %s seed %ld", n3diag_archs[ai].name, si);
             proof_progress("N3", ai * nseeds + si + 1, 2 * nseeds, what);
         }
     }
-    n3_diag_clear(&G);
+    n3diag_data_clear(&G);
     gsl_rng_free(r);
     char sum[2][300];
     for (int ai = 0; ai < 2; ai++) {
         snprintf(sum[ai], sizeof sum[ai], "[%s] %ld/%ld seeds fail (min score beyond 10 x diam <= s_min), "
                  "%ld collapsed (output constant on the data; bottleneck dead in %ld), far10 "
                  "score < s_0.99 in %ld, blind directions %ld, smallest growth a of the others "
-                 "%s%s", DARCH[ai].name, A[ai].fails, A[ai].trained,
+                 "%s%s", n3diag_archs[ai].name, A[ai].fails, A[ai].trained,
                  A[ai].collapsed, A[ai].bneck, A[ai].q99miss, A[ai].blind,
                  A[ai].have_amin ? prf_q6(A[ai].amin) : "n/a",
                  A[ai].diverged ? " (some runs diverged)" : "");
