@@ -128,84 +128,121 @@ static long n3diag_far(mpq_t far[2][3], mpq_t a[2], mpq_t T[2], mpq_t emin, cons
     return bad;
 }
 
-/* One trained network: its row and its counts; *bad counts failed exact checks. */
-int n3diag_seed(proof_job *J, long tab, n3diag_tally *A, long *bad, const n3diag_arch *ar,
-                unsigned long seed, long epochs, double lr, const n3diag_data *G)
+void n3diag_result_init(n3diag_result *R)
 {
-    long n = G->X->r;
-    nn_t net;
-    A->seeds++;
-    int st = prf_train_ae(net, G->Xd, n, ar->L, ar->s, NN_RELU, 0, seed, epochs, lr, 0);
-    if (st == AE_ERANGE) {
-        A->diverged++;
-        return proof_row(J, tab, "%s\t%lu\t%ld\t%g\tdiverged\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t", ar->name,
-                         seed, epochs, lr);
-    }
-    if (st != AE_OK)
-        return st;
-    qnet_t q;
-    if ((st = qnet_init_nn(q, net)) != AE_OK) {
-        nn_clear(net);
-        return st;
-    }
-    A->trained++;
-    long hidden = q->uoff[q->L - 1], dead = 0, lb = -1;
+    mpq_inits(R->loss, R->smin, R->q99, R->emin, R->a[0], R->a[1], R->T[0], R->T[1],
+              (mpq_ptr) NULL);
+    for (int i = 0; i < 6; i++)
+        mpq_init(R->far[i / 3][i % 3]);
+    R->hidden = R->dead = R->bad = 0;
+    R->bdead = R->collapsed = R->fails = R->below = 0;
+}
+
+void n3diag_result_clear(n3diag_result *R)
+{
+    mpq_clears(R->loss, R->smin, R->q99, R->emin, R->a[0], R->a[1], R->T[0], R->T[1],
+               (mpq_ptr) NULL);
+    for (int i = 0; i < 6; i++)
+        mpq_clear(R->far[i / 3][i % 3]);
+}
+
+/* The training points: scores, loss, s_min, s_0.99, dead units, collapse. */
+static void n3diag_train_points(n3diag_result *R, const qnet_t q, const n3diag_data *G)
+{
+    long n = G->X->r, lb = -1;
+    R->hidden = q->uoff[q->L - 1];
     for (long l = 0; l + 1 < q->L; l++)
         if (q->sizes[l + 1] == 1)
             lb = l;
-    signed char *pat = ae_malloc((size_t) q->nunits), *alive = ae_calloc((size_t) hidden, 1);
+    signed char *pat = ae_malloc((size_t) q->nunits);
+    char *alive = ae_calloc((size_t) R->hidden + 1, 1);
     mpq_t *sc = qvec_init(n), *y = qvec_init(2), *y0 = qvec_init(2);
-    mpq_t smin, q99, loss, emin, far[2][3], a[2], T[2];
-    mpq_inits(smin, q99, loss, emin, a[0], a[1], T[0], T[1], (mpq_ptr) NULL);
-    for (int i = 0; i < 6; i++)
-        mpq_init(far[i / 3][i % 3]);
-    int collapsed = 1;
+    mpq_set_ui(R->loss, 0, 1);
+    R->collapsed = 1;
     for (long i = 0; i < n; i++) {
         if (qnet_eval(y, 2, pat, q, qmat_row(G->X, i), 2) != AE_OK)
-            (*bad)++;
+            R->bad++;
         qvec_dist2(sc[i], qmat_row(G->X, i), y, 2);
-        mpq_add(loss, loss, sc[i]);
-        for (long u = 0; u < hidden; u++)
+        mpq_add(R->loss, R->loss, sc[i]);
+        for (long u = 0; u < R->hidden; u++)
             alive[u] |= pat[u] != QNET_OFF;
         if (i == 0)
             qvec_set(y0, y, 2);
         else if (!qvec_equal(y, y0, 2))
-            collapsed = 0;
+            R->collapsed = 0;
     }
-    for (long u = 0; u < hidden; u++)
-        dead += !alive[u];
-    int bdead = lb >= 0 && !alive[q->uoff[lb]];
-    mpq_set_ui(q99, 2 * (unsigned long) n, 1);
-    mpq_div(loss, loss, q99);                   /* nn.h's loss: mean over the n d entries */
-    score_min(smin, NULL, sc, n);
-    mpq_set_ui(q99, 99, 100);
-    score_quantile(q99, sc, n, q99);
-    *bad += n3diag_far(far, a, T, emin, q, G);
-    int fails = mpq_cmp(emin, smin) <= 0;
-    int below = mpq_cmp(far[0][0], q99) < 0 || mpq_cmp(far[1][0], q99) < 0;
-    A->fails += fails;
-    A->collapsed += collapsed;
-    A->bneck += bdead;
-    A->q99miss += below;
-    for (int dir = 0; dir < 2 && !collapsed; dir++) {
-        A->blind += mpq_sgn(a[dir]) == 0;
-        if (!A->have_amin || mpq_cmp(a[dir], A->amin) < 0)
-            mpq_set(A->amin, a[dir]);
-        A->have_amin = 1;
-    }
-    st = proof_row(J, tab, "%s\t%lu\t%ld\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t"
-                   "%ld/%ld\t%s\t%s", ar->name, seed, epochs, lr, prf_q6(loss), prf_q(smin),
-                   prf_q(q99), prf_q(far[0][0]), prf_q(far[0][1]), prf_q(far[0][2]), prf_q(a[0]),
-                   prf_q6(T[0]), prf_q(far[1][2]), prf_q(a[1]), prf_q(emin), fails ? "true" : "false",
-                   below ? "true" : "false", dead, hidden, bdead ? "true" : "false",
-                   collapsed ? "true" : "false");
-    mpq_clears(smin, q99, loss, emin, a[0], a[1], T[0], T[1], (mpq_ptr) NULL);
-    for (int i = 0; i < 6; i++)
-        mpq_clear(far[i / 3][i % 3]);
+    R->dead = 0;
+    for (long u = 0; u < R->hidden; u++)
+        R->dead += !alive[u];
+    R->bdead = lb >= 0 && !alive[q->uoff[lb]];
+    mpq_set_ui(R->q99, 2 * (unsigned long) n, 1);
+    mpq_div(R->loss, R->loss, R->q99);          /* nn.h's loss: mean over the n d entries */
+    score_min(R->smin, NULL, sc, n);
+    mpq_set_ui(R->q99, 99, 100);
+    score_quantile(R->q99, sc, n, R->q99);
     qvec_clear(sc, n); qvec_clear(y, 2); qvec_clear(y0, 2);
     free(pat);
     free(alive);
+}
+
+int n3diag_analyse(n3diag_result *R, const nn_t net, const n3diag_data *G)
+{
+    if (net == NULL || G == NULL || net->sizes[0] != 2 || net->sizes[net->L] != 2) {
+        ae_error("n3diag_analyse", "need a network with 2 inputs and 2 outputs");
+        return AE_EINVAL;
+    }
+    qnet_t q;
+    int st = qnet_init_nn(q, net);
+    if (st != AE_OK)
+        return st;
+    R->bad = 0;
+    n3diag_train_points(R, q, G);
+    R->bad += n3diag_far(R->far, R->a, R->T, R->emin, q, G);
+    R->fails = mpq_cmp(R->emin, R->smin) <= 0;
+    R->below = mpq_cmp(R->far[0][0], R->q99) < 0 || mpq_cmp(R->far[1][0], R->q99) < 0;
     qnet_clear(q);
+    return AE_OK;
+}
+
+int n3diag_seed(proof_job *J, long tab, n3diag_tally *A, long *bad, const n3diag_arch *ar,
+                unsigned long seed, long epochs, double lr, const n3diag_data *G)
+{
+    nn_t net;
+    A->seeds++;
+    int st = prf_train_ae(net, G->Xd, G->X->r, ar->L, ar->s, NN_RELU, 0, seed, epochs, lr, 0);
+    if (st == AE_ERANGE) {
+        A->diverged++;
+        return proof_row(J, tab, "%s\t%lu\t%ld\t%g\tdiverged\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t",
+                         ar->name, seed, epochs, lr);
+    }
+    if (st != AE_OK)
+        return st;
+    n3diag_result R;
+    n3diag_result_init(&R);
+    if ((st = n3diag_analyse(&R, net, G)) != AE_OK) {
+        n3diag_result_clear(&R);
+        nn_clear(net);
+        return st;
+    }
+    A->trained++;
+    *bad += R.bad;
+    A->fails += R.fails;
+    A->collapsed += R.collapsed;
+    A->bneck += R.bdead;
+    A->q99miss += R.below;
+    for (int dir = 0; dir < 2 && !R.collapsed; dir++) {
+        A->blind += mpq_sgn(R.a[dir]) == 0;
+        if (!A->have_amin || mpq_cmp(R.a[dir], A->amin) < 0)
+            mpq_set(A->amin, R.a[dir]);
+        A->have_amin = 1;
+    }
+    st = proof_row(J, tab, "%s\t%lu\t%ld\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t"
+                   "%ld/%ld\t%s\t%s", ar->name, seed, epochs, lr, prf_q6(R.loss), prf_q(R.smin),
+                   prf_q(R.q99), prf_q(R.far[0][0]), prf_q(R.far[0][1]), prf_q(R.far[0][2]),
+                   prf_q(R.a[0]), prf_q6(R.T[0]), prf_q(R.far[1][2]), prf_q(R.a[1]),
+                   prf_q(R.emin), R.fails ? "true" : "false", R.below ? "true" : "false",
+                   R.dead, R.hidden, R.bdead ? "true" : "false", R.collapsed ? "true" : "false");
+    n3diag_result_clear(&R);
     nn_clear(net);
     return st;
 }

@@ -18,6 +18,7 @@
 
 #include <gmp.h>
 
+#include "nn.h"
 #include "proof.h"
 #include "qmat.h"
 #include "synth.h"
@@ -55,12 +56,33 @@ typedef struct {
     int have_amin;
 } n3diag_tally;
 
+/* The exact analysis of one network (see top). */
+typedef struct {
+    mpq_t loss;          /* (1/(n d)) sum_i e(x_i), nn.h's training loss, exactly */
+    mpq_t smin, q99;     /* s_min and s_0.99 of the training scores */
+    mpq_t far[2][3];     /* scores at m + t (1,1) [0] and m - t (1,1) [1], t = 10, 1e3, 1e6 diam */
+    mpq_t a[2], T[2];    /* final piece along +-(1,1): e(t) = a t^2 + ... for t >= T */
+    mpq_t emin;          /* min of the score over both rays for t >= 10 diam */
+    long hidden, dead;   /* hidden units; those off on every training point */
+    int bdead;           /* the unit of a width-1 hidden layer (the last) is dead */
+    int collapsed;       /* the output is the same point for every training point */
+    int fails;           /* emin <= s_min */
+    int below;           /* a far10 score < s_0.99 */
+    long bad;            /* failed internal exact checks (each would be a bug) */
+} n3diag_result;
+
+void n3diag_result_init(n3diag_result *R);
+void n3diag_result_clear(n3diag_result *R);
+
+/* R = the exact analysis of net (2 inputs, 2 outputs; hidden activations that qnet
+ * supports) on G.  Returns AE_OK, qnet_init_nn's status (AE_ERANGE: an activation qnet
+ * does not support), or AE_EINVAL (misuse: NULL, wrong widths). */
+int n3diag_analyse(n3diag_result *R, const nn_t net, const n3diag_data *G);
+
 /* Trains ar from seed (prf_train_ae: relu, identity output, full-batch Adam with lr for
- * epochs), analyses it exactly (see top), writes its row to table tab of J (a row marked
- * "diverged" when the loss became NaN/Inf) and adds it to A; *bad counts exact checks
- * that failed (a far point too close, a far score off the final quadratic or below the
- * ray minimum: each would be a bug).  Returns AE_OK or the failing status (training
- * misuse, qnet_init_nn, proof_row). */
+ * epochs), analyses it (n3diag_analyse), writes its row to table tab of J (a row marked
+ * "diverged" when the loss became NaN/Inf) and adds it to A; *bad += R.bad.  Returns
+ * AE_OK or the failing status (training misuse, qnet_init_nn, proof_row). */
 int n3diag_seed(proof_job *J, long tab, n3diag_tally *A, long *bad, const n3diag_arch *ar,
                 unsigned long seed, long epochs, double lr, const n3diag_data *G);
 
