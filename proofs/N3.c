@@ -17,11 +17,11 @@
  * with z_u = 0 contributes 0 = W_d[:, u] z_u, so g(x) = b_d + W_d z = f(x).  This is a
  * proof for all x, not a sample.  Second methods: exact evaluation at random points, at
  * points up to 10^100 x the data diameter along W_d's first column (L3's direction; the
- * score must be exactly 0 when W_e W_d = I) and along a random direction; and, for the
+ * score must be exactly 0 when W_e W_d = I and f(b_d) = b_d) and along a random direction; and, for the
  * float32 net (nn_t, read back exactly by theory/qnet), qnet_affine on every full sign
- * pattern of the k pairs (k <= 8) equals the linear map exactly, and qnet_eval equals
- * linae_map at the same points.  Linear AEs: the paper's hand-built diagonal AE (dyadic,
- * exact in float32), random dyadic projectors W_d = [I; B], W_e = [I 0] (exact in
+ * pattern of the k pairs (k <= 8; quick: k <= 4) equals the linear map exactly, and qnet_eval equals
+ * linae_map at the same points.  Linear AEs: the hand-built projector onto the diagonal
+ * x2 = x1 (W_e = (1/2, 1/2), W_d = (1, 1)^T: dyadic, exact in float32), random dyadic projectors W_d = [I; B], W_e = [I 0] (exact in
  * float32, so the float ReLU net reconstructs its range exactly at any distance), random
  * rational ones with non-pseudo-inverse left inverses, and the certified PCA AEs of the
  * bundled data sets (prf_model); each exactly and rounded to float32 (then the target is
@@ -571,7 +571,7 @@ static int n3_paper_ae(proof_job *J, n3_tally *T, const n3diag_data *G, gsl_rng 
         mpq_set_ui(qmat_entry(ae->We, 0, j), 1, 2);
         mpq_set_ui(qmat_entry(ae->Wd, j, 0), 1, 1);
     }
-    int st = n3_instance(J, T, "paper diagonal", ae, G->X, G->diam, r);
+    int st = n3_instance(J, T, "diagonal projector", ae, G->X, G->diam, r);
     linae_clear(ae);
     return st;
 }
