@@ -17,11 +17,12 @@
  * with z_u = 0 contributes 0 = W_d[:, u] z_u, so g(x) = b_d + W_d z = f(x).  This is a
  * proof for all x, not a sample.  Second methods: exact evaluation at random points, at
  * points up to 10^100 x the data diameter along W_d's first column (L3's direction; the
- * score must be exactly 0 when W_e W_d = I and f(b_d) = b_d) and along a random direction; and, for the
- * float32 net (nn_t, read back exactly by theory/qnet), qnet_affine on every full sign
- * pattern of the k pairs (k <= 8; quick: k <= 4) equals the linear map exactly, and qnet_eval equals
- * linae_map at the same points.  Linear AEs: the hand-built projector onto the diagonal
- * x2 = x1 (W_e = (1/2, 1/2), W_d = (1, 1)^T: dyadic, exact in float32), random dyadic projectors W_d = [I; B], W_e = [I 0] (exact in
+ * score must be exactly 0 when W_e W_d = I and f(b_d) = b_d) and along a random
+ * direction; and, for the float32 net (nn_t, read back exactly by theory/qnet),
+ * qnet_affine on every full sign pattern of the k pairs (k <= 8; quick: k <= 4) equals
+ * the linear map exactly, and qnet_eval equals linae_map at the same points.  Linear AEs:
+ * the hand-built projector onto the diagonal x2 = x1 (W_e = (1/2, 1/2), W_d = (1, 1)^T:
+ * dyadic, exact in float32), random dyadic projectors W_d = [I; B], W_e = [I 0] (exact in
  * float32, so the float ReLU net reconstructs its range exactly at any distance), random
  * rational ones with non-pseudo-inverse left inverses, and the certified PCA AEs of the
  * bundled data sets (prf_model); each exactly and rounded to float32 (then the target is
@@ -599,8 +600,8 @@ static int run(proof_job *J)
     for (int ai = 0; ai < 2; ai++) {
         mpq_init(A[ai].amin);
         for (long si = 0; si < nseeds && st == AE_OK; si++) {
-            st = n3diag_seed(J, 1, &A[ai], &bad, &n3diag_archs[ai], base + 1000UL * (unsigned long) ai
-                              + (unsigned long) si, epochs, lr, &G);
+            unsigned long seed = base + 1000UL * (unsigned long) ai + (unsigned long) si;
+            st = n3diag_seed(J, 1, &A[ai], &bad, &n3diag_archs[ai], seed, epochs, lr, &G);
             char what[80];
             snprintf(what, sizeof what, "diagonal %s seed %ld", n3diag_archs[ai].name, si);
             proof_progress("N3", ai * nseeds + si + 1, 2 * nseeds, what);
@@ -610,8 +611,8 @@ static int run(proof_job *J)
     gsl_rng_free(r);
     char sum[2][300];
     for (int ai = 0; ai < 2; ai++) {
-        snprintf(sum[ai], sizeof sum[ai], "[%s] %ld/%ld seeds fail (min score beyond 10 x diam <= s_min), "
-                 "%ld collapsed (output constant on the data; bottleneck dead in %ld), far10 "
+        snprintf(sum[ai], sizeof sum[ai], "[%s] %ld/%ld seeds fail (min score beyond 10 x "
+                 "diam <= s_min), %ld collapsed (output constant on the data; bottleneck dead in %ld), far10 "
                  "score < s_0.99 in %ld, blind directions %ld, smallest growth a of the others "
                  "%s%s", n3diag_archs[ai].name, A[ai].fails, A[ai].trained,
                  A[ai].collapsed, A[ai].bneck, A[ai].q99miss, A[ai].blind,
