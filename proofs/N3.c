@@ -612,9 +612,9 @@ static int run(proof_job *J)
     char sum[2][300];
     for (int ai = 0; ai < 2; ai++) {
         snprintf(sum[ai], sizeof sum[ai], "[%s] %ld/%ld seeds fail (min score beyond 10 x "
-                 "diam <= s_min), %ld collapsed (output constant on the data; bottleneck dead in %ld), far10 "
-                 "score < s_0.99 in %ld, blind directions %ld, smallest growth a of the others "
-                 "%s%s", n3diag_archs[ai].name, A[ai].fails, A[ai].trained,
+                 "diam <= s_min), %ld collapsed (output constant on the data; bottleneck "
+                 "dead in %ld), far10 score < s_0.99 in %ld, blind directions %ld, smallest "
+                 "growth a of the others %s%s", n3diag_archs[ai].name, A[ai].fails, A[ai].trained,
                  A[ai].collapsed, A[ai].bneck, A[ai].q99miss, A[ai].blind,
                  A[ai].have_amin ? prf_q6(A[ai].amin) : "n/a",
                  A[ai].diverged ? " (some runs diverged)" : "");
