@@ -29,6 +29,7 @@
 #define NEXACT 8              /* float directions given exact growth rates */
 #define NRAYDIRS 4            /* directions of the ray search (besides blind ones) */
 #define NSEARCH_ROWS 2000     /* rows (evenly spaced) seen by the float search */
+#define NDESCENT_ITERS 300    /* steps of each far-score descent */
 
 void scan_opts_default(scan_opts *o)
 {
@@ -386,15 +387,15 @@ static int try_ray(scan_ctx *c, const mpq_t *x0, const mpq_t *v)
     return st;
 }
 
-/* The ray search: the blind directions and the NRAYDIRS listed directions of least
- * exact growth rate (ties in listing order), each from every base point. */
-static int ray_search(scan_ctx *c, mpq_t *const *bases, long nbases)
+/* idx = the listed directions by exact growth rate (blind ones first, ties in listing
+ * order); *use = the blind ones plus NRAYDIRS more. */
+static long *sorted_dirs(scan_ctx *c, long *use)
 {
     long nd = c->ndirs, *idx = ae_malloc((size_t) (nd > 0 ? nd : 1) * sizeof(long));
     if (idx == NULL)
-        return AE_ENOMEM;
+        return NULL;
     long nblind = 0;
-    for (long k = 0; k < nd; k++) {      /* insertion sort by rate: stable, nd is small */
+    for (long k = 0; k < nd; k++) {      /* insertion sort: stable, nd is small */
         long j = k;
         while (j > 0 && mpq_cmp(c->rates[idx[j - 1]], c->rates[k]) > 0) {
             idx[j] = idx[j - 1];
@@ -403,7 +404,16 @@ static int ray_search(scan_ctx *c, mpq_t *const *bases, long nbases)
         idx[j] = k;
         nblind += mpq_sgn(c->rates[k]) < 0;
     }
-    long use = nd < nblind + NRAYDIRS ? nd : nblind + NRAYDIRS;
+    *use = nd < nblind + NRAYDIRS ? nd : nblind + NRAYDIRS;
+    return idx;
+}
+
+/* The ray search: the sorted directions, each from every base point. */
+static int ray_search(scan_ctx *c, mpq_t *const *bases, long nbases)
+{
+    long use, *idx = sorted_dirs(c, &use);
+    if (idx == NULL)
+        return AE_ENOMEM;
     long total = use * nbases, done = 0;
     int st = AE_OK;
     for (long k = 0; k < use && st == AE_OK; k++)
@@ -416,6 +426,80 @@ static int ray_search(scan_ctx *c, mpq_t *const *bases, long nbases)
     stage(c, "far rays", total, total);
 out:
     free(idx);
+    return st;
+}
+
+/* One float descent of the score over the far region from x, then the exact check. */
+static int descend_offer(scan_ctx *c, ssearch_t F, double *x, const double *cen, double rfar,
+                         mpq_t *p)
+{
+    long nev = 0;
+    double s = ssearch_far_descent(F, x, cen, rfar, NDESCENT_ITERS, c->deadline, &nev);
+    c->S->ndirections += nev;
+    if (isnan(s))
+        return AE_ENOMEM;
+    for (long j = 0; j < c->d; j++) {
+        if (!isfinite(x[j]))
+            return AE_OK;
+        mpq_set_d(p[j], x[j]);             /* a double is an exact dyadic */
+    }
+    int kept;
+    return offer_point(c, (const mpq_t *) p, &kept);
+}
+
+/* Float descent of the full score on { ||x - centre|| >= rfar } (with 1% slack so that
+ * the exact far check passes) from the best far point so far and from centre +- rfar v
+ * for the sorted directions; each end point is checked exactly. */
+static int far_descent(scan_ctx *c)
+{
+    long d = c->d, use, *idx = NULL;
+    if (out_of_time(c))
+        return AE_OK;
+    ssearch_t F;
+    int st = ssearch_init_net(F, c->f);
+    if (st != AE_OK)
+        return st;
+    double *x = ae_malloc((size_t) d * sizeof(double)), *cen = ae_malloc((size_t) d * sizeof(double));
+    mpq_t *p = qvec_init(d);
+    mpq_t r;
+    mpq_init(r);
+    mpq_add(r, c->far_lb, c->rho_up);
+    double rfar = 1.01 * mpq_get_d(r) + 1e-12;
+    idx = sorted_dirs(c, &use);
+    if (x == NULL || cen == NULL || idx == NULL) {
+        st = AE_ENOMEM;
+        goto done;
+    }
+    for (long j = 0; j < d; j++)
+        cen[j] = mpq_get_d(c->T->centre[j]);
+    long total = 1 + 2 * use;
+    if (c->have_best) {
+        stage(c, "far descent", 0, total);
+        for (long j = 0; j < d; j++)
+            x[j] = mpq_get_d(c->S->anomaly[j]);
+        st = descend_offer(c, F, x, cen, rfar, p);
+    }
+    for (long k = 0; k < 2 * use && st == AE_OK && !out_of_time(c); k++) {
+        stage(c, "far descent", 1 + k, total);
+        const mpq_t *v = c->dirs + idx[k / 2] * d;
+        double nv = 0;
+        for (long j = 0; j < d; j++)
+            nv += mpq_get_d(v[j]) * mpq_get_d(v[j]);
+        nv = sqrt(nv);
+        if (!(nv > 0))
+            continue;
+        for (long j = 0; j < d; j++)
+            x[j] = cen[j] + (k % 2 ? -rfar : rfar) * mpq_get_d(v[j]) / nv;
+        st = descend_offer(c, F, x, cen, rfar, p);
+    }
+    stage(c, "far descent", total, total);
+done:
+    free(idx);
+    free(x);
+    free(cen);
+    qvec_clear(p, d);
+    mpq_clear(r);
+    ssearch_clear(F);
     return st;
 }
 
@@ -827,6 +911,8 @@ int scan_run(scan_t S, const nn_t net, const double *X, long n, long d, const sc
         st = d == 2 ? run2d(&c) : runnd(&c);
     if (st == AE_OK)
         st = far_search(&c);
+    if (st == AE_OK)
+        st = far_descent(&c);
     decide(S);
     S->seconds = ssearch_now() - c.t0;
     if (c.dirs) qvec_clear(c.dirs, c.capdirs * d);
