@@ -30,6 +30,7 @@
 #define NRAYDIRS 4            /* directions of the ray search (besides blind ones) */
 #define NSEARCH_ROWS 2000     /* rows (evenly spaced) seen by the float search */
 #define NDESCENT_ITERS 300    /* steps of each far-score descent */
+#define NREFINE 50            /* further descents from the best far point */
 
 void scan_opts_default(scan_opts *o)
 {
@@ -491,6 +492,21 @@ static int far_descent(scan_ctx *c)
         for (long j = 0; j < d; j++)
             x[j] = cen[j] + (k % 2 ? -rfar : rfar) * mpq_get_d(v[j]) / nv;
         st = descend_offer(c, F, x, cen, rfar, p);
+    }
+    /* then refine the best point while it improves and the budget lasts */
+    for (int round = 0; st == AE_OK && c->have_best && !c->S->have_anomaly
+                        && round < NREFINE && !out_of_time(c); round++) {
+        stage(c, "far refine", round, NREFINE);
+        mpq_t before;
+        mpq_init(before);
+        mpq_set(before, c->S->anomaly_score);
+        for (long j = 0; j < d; j++)
+            x[j] = mpq_get_d(c->S->anomaly[j]);
+        st = descend_offer(c, F, x, cen, rfar, p);
+        int improved = mpq_cmp(c->S->anomaly_score, before) < 0;
+        mpq_clear(before);
+        if (!improved)
+            break;
     }
     stage(c, "far descent", total, total);
 done:
