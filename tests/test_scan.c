@@ -243,6 +243,37 @@ static void test_controls(void)
     gsl_rng_free(r);
 }
 
+/* f(x) = relu(x) in 2-D (W = I, no bias, two layers): the open quadrant x > 0 is a blind
+ * sector holding the data, so far2d's strip analysis must find a far point of score 0. */
+static void test_relu_blind_sector(void)
+{
+    static const long sizes[] = { 2, 2, 2 };
+    nn_act_t act[2] = { NN_RELU, NN_IDENTITY };
+    nn_t net;
+    CU_ASSERT_EQUAL_FATAL(nn_init(net, NN_F64, 2, sizes, act, NULL, NULL), AE_OK);
+    double *p = calloc((size_t) net->nparams, sizeof(double));
+    for (long l = 0; l < 2; l++)
+        for (long i = 0; i < 2; i++)
+            p[net->woff[l] + 3 * i] = 1;
+    CU_ASSERT_EQUAL_FATAL(nn_set_params(net, p), AE_OK);
+    free(p);
+    double X[2 * SYNTH_N];
+    CU_ASSERT_EQUAL_FATAL(synth_make(X, NULL, "diagonal", SYNTH_N, 2), AE_OK);
+    scan_t S;
+    scan_init(S);
+    CU_ASSERT_EQUAL_FATAL(run_scan(S, net, X, SYNTH_N, 2), AE_OK);
+    CU_ASSERT_EQUAL(S->verdict, SCAN_FAILS);
+    CU_ASSERT_TRUE(S->blind);
+    CU_ASSERT_TRUE(S->complete);
+    CU_ASSERT(S->nfixed >= 1);
+    CU_ASSERT_EQUAL(mpq_sgn(S->anomaly_score), 0);
+    gsl_rng *r = tu_rng();
+    check_verdict(S, net, X, SYNTH_N, 2, 10, r);
+    gsl_rng_free(r);
+    scan_clear(S);
+    nn_clear(net);
+}
+
 /* 3-D trained networks (float search, exact rates, cone tests): any verdict, checked;
  * the same options give the same result. */
 static void test_trained_3d(void)
@@ -324,6 +355,7 @@ int main(void)
 {
     static const tu_test T[] = {
         { "controls: f = x fails, contractions and constants are safe", test_controls },
+        { "f = relu(x): a blind sector, FAILS through the strips", test_relu_blind_sector },
         { "trained 2-D nets: SAFE or FAILS, re-checked", test_trained_2d },
         { "random 2-D nets: never UNDECIDED, re-checked", test_random_2d },
         { "trained 3-D nets: re-checked, deterministic", test_trained_3d },

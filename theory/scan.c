@@ -582,6 +582,7 @@ static int run2d(scan_ctx *c)
                  C->nundecided);
         goto done;
     }
+    S->complete = 1;                      /* every sector enumerated and decided */
     if (C->nfixed > 0)
         mpq_set_ui(S->gamma2_lb, 0, 1);
     else
@@ -603,7 +604,6 @@ static int run2d(scan_ctx *c)
     if (C->nfixed == 0) {
         mpq_set(S->R, Rnb);
         S->have_R = 1;
-        S->complete = 1;
         goto done;
     }
     /* blind sectors: the strip analysis; "far" from the centre with some slack */
@@ -622,13 +622,11 @@ static int run2d(scan_ctx *c)
     } else if (B->status == FAR2D_FAILS) {
         int kept;
         st = offer_point(c, (const mpq_t *) B->x, &kept);
-        S->complete = 1;
         if (st == AE_OK && !S->have_anomaly)
             snprintf(S->why, sizeof S->why, "far2d's far point failed the far check");
     } else {
         mpq_set(S->R, mpq_cmp(B->R, Rnb) > 0 ? B->R : Rnb);
         S->have_R = 1;
-        S->complete = 1;
     }
 done:
     stage(c, "blind strips", 1, 1);
