@@ -493,6 +493,7 @@ static int far_descent(scan_ctx *c)
             x[j] = cen[j] + (k % 2 ? -rfar : rfar) * mpq_get_d(v[j]) / nv;
         st = descend_offer(c, F, x, cen, rfar, p);
     }
+    stage(c, "far descent", total, total);
     /* then refine the best point while it improves and the budget lasts */
     for (int round = 0; st == AE_OK && c->have_best && !c->S->have_anomaly
                         && round < NREFINE && !out_of_time(c); round++) {
@@ -508,7 +509,6 @@ static int far_descent(scan_ctx *c)
         if (!improved)
             break;
     }
-    stage(c, "far descent", total, total);
 done:
     free(idx);
     free(x);
@@ -600,7 +600,7 @@ static int run2d(scan_ctx *c)
     snprintf(S->method, sizeof S->method,
              "2-D complete: %ld sectors of f0 (cone_circle, exact cone tests); gamma per "
              "sector by exact copositivity (ff_gamma_sector); K by layer-norm bounds "
-             "(ff_bias_bound)", C->n);
+             "(ff_bias_bound); R = (K + sqrt(s_min))/gamma (ff_radius)", C->n);
     if (C->nfixed == 0) {
         mpq_set(S->R, Rnb);
         S->have_R = 1;
