@@ -379,16 +379,14 @@ static int write_files(const char *dir, const scan_t S, const scanargs *a, const
                        double share, char *err, size_t errlen)
 {
     int st = write_evidence(dir, S, a, data, share, err, errlen);
-    char rate[64];
     if (st == AE_OK && mpq_sgn(S->gamma2_ub) >= 0) {
-        char *r = qstr(S->gamma2_ub);
-        snprintf(rate, sizeof rate, "%s", strlen(r) < sizeof rate ? r : "see scan.csv");
-        free(r);
+        char *rate = qstr(S->gamma2_ub);
         const char *what[1] = { S->blind ? "blind" : "lowest-growth" };
         const char *lab[1] = { rate };
         mpq_t *vec[1] = { S->dir };
         st = write_vectors(dir, "direction.csv", "growth_rate", what, lab, vec, 1, S->d, err,
                            errlen);
+        free(rate);
     }
     if (st == AE_OK && mpq_sgn(S->anomaly_dist_lb) > 0) {
         const char *what[2] = { "raw", "scaled" };
