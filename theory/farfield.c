@@ -376,7 +376,11 @@ static int f0_ok(const char *func, const qnet_t f0)
 
 int ff_gamma_lipschitz(mpq_t g2, mpq_t L, const qnet_t f0)
 {
-    if (g2 == NULL || !f0_ok(__func__, f0))
+    if (g2 == NULL) {
+        ae_error(__func__, "g2 is NULL");
+        return AE_EINVAL;
+    }
+    if (!f0_ok(__func__, f0))
         return AE_EINVAL;
     mpq_t Lp, N, c;
     mpq_inits(Lp, N, c, (mpq_ptr) NULL);
@@ -604,7 +608,11 @@ static int circle_ok(const char *func, const qnet_t f0, const cone_circle_t C)
 
 int ff_gamma_sector(mpq_t g2, mpq_t *dir, const qnet_t f0, const cone_circle_t C, long k)
 {
-    if (g2 == NULL || !circle_ok(__func__, f0, C))
+    if (g2 == NULL) {
+        ae_error(__func__, "g2 is NULL");
+        return AE_EINVAL;
+    }
+    if (!circle_ok(__func__, f0, C))
         return AE_EINVAL;
     if (k < 0 || k >= C->n) {
         ae_error(__func__, "sector %ld of %ld", k, C->n);
@@ -651,7 +659,11 @@ int ff_gamma_sector(mpq_t g2, mpq_t *dir, const qnet_t f0, const cone_circle_t C
 
 int ff_gamma_circle(mpq_t g2, long *kmin, const qnet_t f0, const cone_circle_t C)
 {
-    if (g2 == NULL || !circle_ok(__func__, f0, C))
+    if (g2 == NULL) {
+        ae_error(__func__, "g2 is NULL");
+        return AE_EINVAL;
+    }
+    if (!circle_ok(__func__, f0, C))
         return AE_EINVAL;
     mpq_t g;
     mpq_init(g);
