@@ -415,8 +415,9 @@ int ff_gamma_lipschitz(mpq_t g2, mpq_t L, const qnet_t f0)
 
 /* P = B^T (M - g2 I) B, B = [b1 b2]; copositive iff P11 >= 0, P22 >= 0 and
  * (P12 >= 0 or P12^2 <= P11 P22): y^T P y = P11 y1^2 + 2 P12 y1 y2 + P22 y2^2 >= 0 for all
- * y >= 0.  (Necessity: y = e1, e2, and y = (sqrt P22, sqrt P11) when P12 < 0.
- * Sufficiency: if P12 >= 0 every term is >= 0; else the form is PSD.) */
+ * y >= 0.  (Necessity: y = e1, e2; for P12 < 0 and P12^2 > P11 P22, y = (-P12, P11)
+ * gives P11 (P11 P22 - P12^2) < 0 when P11 > 0, and y = (t, 1) with t large when
+ * P11 = 0.  Sufficiency: if P12 >= 0 every term is >= 0; else the form is PSD.) */
 int ff_copositive2(const qmat_t M, const mpq_t g2, const mpz_t *b1, const mpz_t *b2)
 {
     if (M == NULL || g2 == NULL || b1 == NULL || b2 == NULL || M->r != 2 || M->c != 2) {
