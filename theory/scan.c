@@ -402,8 +402,7 @@ static int exact_rates(scan_ctx *c, const ssearch_result *R, mpq_t *ints, long *
         if (st != AE_OK)
             break;
         note_rate(c, (const mpq_t *) z, r);
-        if (*nints < NRAYDIRS || mpq_sgn(r) == 0)
-            st = add_dir(c, (const mpq_t *) z, r);
+        st = add_dir(c, (const mpq_t *) z, r);
         ++*nints;
     }
     scan_stage(c, "exact rates", ne, ne);

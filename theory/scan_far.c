@@ -7,6 +7,8 @@
 #include "qmat.h"
 #include "scansearch.h"
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +202,7 @@ static int descend_offer(scan_ctx *c, ssearch_t F, double *x, const double *cen,
 
 /* Float descent of the full score on { ||x - centre|| >= rfar } (with 1% slack so that
  * the exact far check passes) from the best far point so far and from centre +- rfar v
- * for the sorted directions; each end point is checked exactly. */
+ * for every listed direction (in sorted order); each end point is checked exactly. */
 int scan_far_descent(scan_ctx *c)
 {
     long d = c->d, use, *idx = NULL;
@@ -223,6 +225,7 @@ int scan_far_descent(scan_ctx *c)
     }
     for (long j = 0; j < d; j++)
         cen[j] = mpq_get_d(c->T->centre[j]);
+    use = c->ndirs;                       /* the descent starts from every direction */
     long total = 1 + 2 * use;
     if (c->have_best) {
         scan_stage(c, "far descent", 0, total);
@@ -244,21 +247,35 @@ int scan_far_descent(scan_ctx *c)
         st = descend_offer(c, F, x, cen, rfar, p);
     }
     scan_stage(c, "far descent", total, total);
-    /* then refine the best point while it improves and the budget lasts */
+    /* then NREFINE more descents from the best point, perturbed (a random direction of
+     * length rfar / 20, mt19937(seed + 1)) after a round that did not improve it */
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (rng == NULL) {
+        st = AE_ENOMEM;
+        goto done;
+    }
+    gsl_rng_set(rng, c->o->seed + 1);
+    int improved = 1;
     for (int round = 0; st == AE_OK && c->have_best && !c->S->have_anomaly
                         && round < NREFINE && !scan_out_of_time(c); round++) {
         scan_stage(c, "far refine", round, NREFINE);
         mpq_t before;
         mpq_init(before);
         mpq_set(before, c->S->anomaly_score);
+        double nz = 0;
+        for (long j = 0; j < d; j++) {
+            x[j] = improved ? 0 : gsl_ran_gaussian(rng, 1.0);
+            nz += x[j] * x[j];
+        }
+        nz = nz > 0 ? rfar / 20 / sqrt(nz) : 0;
         for (long j = 0; j < d; j++)
-            x[j] = mpq_get_d(c->S->anomaly[j]);
+            x[j] = mpq_get_d(c->S->anomaly[j]) + nz * x[j];
         st = descend_offer(c, F, x, cen, rfar, p);
-        int improved = mpq_cmp(c->S->anomaly_score, before) < 0;
+        improved = mpq_cmp(c->S->anomaly_score, before) < 0;
         mpq_clear(before);
-        if (!improved)
-            break;
     }
+    scan_stage(c, "far refine", NREFINE, NREFINE);
+    gsl_rng_free(rng);
 done:
     free(idx);
     free(x);
