@@ -203,8 +203,36 @@ static double sigma2_float(double *v, const qmat_t W, int iters)
     return s2;
 }
 
+/* H = (max column sum of |W|) (max row sum of |W|) exactly (the Hoelder bound). */
+static void hoelder(mpq_t H, const qmat_t W)
+{
+    mpq_t rs, cs, a, rmax, cmax;
+    mpq_inits(rs, cs, a, rmax, cmax, (mpq_ptr) NULL);
+    for (long i = 0; i < W->r; i++) {
+        mpq_set_ui(rs, 0, 1);
+        for (long j = 0; j < W->c; j++) {
+            mpq_abs(a, W->entries[i * W->c + j]);
+            mpq_add(rs, rs, a);
+        }
+        if (mpq_cmp(rs, rmax) > 0)
+            mpq_set(rmax, rs);
+    }
+    for (long j = 0; j < W->c; j++) {
+        mpq_set_ui(cs, 0, 1);
+        for (long i = 0; i < W->r; i++) {
+            mpq_abs(a, W->entries[i * W->c + j]);
+            mpq_add(cs, cs, a);
+        }
+        if (mpq_cmp(cs, cmax) > 0)
+            mpq_set(cmax, cs);
+    }
+    mpq_mul(H, rmax, cmax);
+    mpq_clears(rs, cs, a, rmax, cmax, (mpq_ptr) NULL);
+}
+
 /* N2 >= ||W v||^2 / ||v||^2 exactly for v random and v the float top singular vector;
- * N2 <= ||W||_F^2; and N2 >= the float sigma_max^2 (up to rounding). */
+ * N2 <= ||W||_F^2 and the Hoelder bound; and N2 >= the float sigma_max^2 (up to
+ * rounding). */
 static void check_layer(const qnet_t q, long l, gsl_rng *r)
 {
     mpq_t N2, F, t, nv;
@@ -217,6 +245,8 @@ static void check_layer(const qnet_t q, long l, gsl_rng *r)
     qmat_frobenius2(F, W);
     CU_ASSERT(mpq_cmp(N2, F) <= 0);
     long m = W->r, n = W->c;
+    hoelder(t, W);
+    CU_ASSERT(mpq_cmp(N2, t) <= 0);
     mpq_t *v = qvec_init(n), *y = qvec_init(m);
     double *vd = malloc((size_t) n * sizeof(double));
     double s2 = sigma2_float(vd, W, 500);
@@ -383,6 +413,14 @@ static void test_layer_norm_large(void)
         CU_ASSERT(ratio >= 1 - 1e-12 && ratio <= 1.01);
         rayleigh_int(t, q, l, z);
         CU_ASSERT(mpq_cmp(t, N2) <= 0);          /* sound at the top singular vector */
+        mpq_set(c, t);
+        for (int rep = 0; rep < 5; rep++) {      /* and at random integer vectors */
+            for (long j = 0; j < q->sizes[l]; j++)
+                mpz_set_si(z[j], (long) gsl_rng_uniform_int(r, 2001) - 1000);
+            rayleigh_int(t, q, l, z);
+            CU_ASSERT(mpq_cmp(t, N2) <= 0);
+        }
+        mpq_set(t, c);
         mpq_set_ui(c, 101, 100);
         mpq_mul(t, t, c);
         CU_ASSERT(mpq_cmp(N2, t) <= 0);          /* tight against an exact lower bound */
