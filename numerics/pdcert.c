@@ -150,17 +150,93 @@ static void z_set_i128(mpz_t z, pd_i128 v)
         mpz_neg(z, z);
 }
 
-/* 1 if every |G_ij| <= L max|a|^2 < 2^127, so that the __int128 sums cannot overflow
- * (every partial sum is bounded by the same quantity). */
-static int fits_i128(const long *As, long nw, long L)
+/* The machine path splits every entry into signed chunks of PD_CHUNK bits,
+ *   a = sign(a) sum_c h_c 2^(PD_CHUNK c),  0 <= h_c < 2^PD_CHUNK,  a_c = sign(a) h_c,
+ * so that G_ij = sum_r a_ir a_jr = sum_{c,d} 2^(PD_CHUNK (c+d)) S_cd, S_cd = sum_r a_irc a_jrd
+ * with |a_irc a_jrd| < 2^112: an __int128 holds S_cd (and every partial sum) when
+ * L 2^112 < 2^127, i.e. L < 2^15.  Float32 mantissas need one chunk, float64 ones of
+ * spread exponents two or three; beyond PD_MAXCH chunks plain mpz products are used. */
+#define PD_CHUNK 56
+#define PD_MAXCH 4
+#if ULONG_MAX < 0xFFFFFFFFFFFFFFFF
+#define PD_MACHINE 0            /* mpz_get_ui cannot hold a chunk */
+#else
+#define PD_MACHINE 1
+#endif
+
+/* Chunk c of entry e: Tch[(c k + t) L + r] for the entry at row t, position r of T. */
+static void put_chunks(long *Tch, long C, long k, long L, long t, long r, const mpz_t a,
+                       const long *as, mpz_t w)
 {
-    unsigned long amax = 0;
-    for (long i = 0; i < nw; i++) {
-        unsigned long a = As[i] < 0 ? (unsigned long) (-(As[i] + 1)) + 1 : (unsigned long) As[i];
-        amax = a > amax ? a : amax;
+    int neg;
+    if (as != NULL) {
+        neg = *as < 0;
+        unsigned long u = neg ? (unsigned long) (-(*as + 1)) + 1 : (unsigned long) *as;
+        for (long c = 0; c < C; c++) {
+            unsigned long h = c * PD_CHUNK < 64 ? (u >> (c * PD_CHUNK)) : 0;
+            h &= (1UL << PD_CHUNK) - 1;
+            Tch[(c * k + t) * L + r] = neg ? -(long) h : (long) h;
+        }
+        return;
     }
-    pd_u128 a2 = (pd_u128) amax * amax, lim = (~(pd_u128) 0) >> 1;
-    return L == 0 || a2 <= lim / (pd_u128) L;
+    neg = mpz_sgn(a) < 0;
+    mpz_abs(w, a);
+    for (long c = 0; c < C; c++) {
+        unsigned long h = mpz_getlimbn(w, 0) & ((1UL << PD_CHUNK) - 1);
+        if (mpz_sgn(w) == 0)
+            h = 0;
+        Tch[(c * k + t) * L + r] = neg ? -(long) h : (long) h;
+        mpz_tdiv_q_2exp(w, w, PD_CHUNK);
+    }
+}
+
+/* The number of chunks for every entry (0 when the machine path does not apply). */
+static long chunk_count(const mpz_t *A, const long *As, long nw, long L)
+{
+    if (!PD_MACHINE || sizeof(mp_limb_t) < 8 || L >= (1L << 15))
+        return 0;
+    size_t bits = 1;
+    for (long i = 0; i < nw; i++) {
+        size_t b;
+        if (As != NULL) {
+            unsigned long u = As[i] < 0 ? (unsigned long) (-(As[i] + 1)) + 1 : (unsigned long) As[i];
+            b = 0;
+            while (u) {
+                b++;
+                u >>= 1;
+            }
+        } else {
+            b = mpz_sizeinbase(A[i], 2);
+        }
+        bits = b > bits ? b : bits;
+    }
+    long C = (long) ((bits + PD_CHUNK - 1) / PD_CHUNK);
+    return C <= PD_MAXCH ? C : 0;
+}
+
+/* G_ij (i <= j, mirrored) from the chunks. */
+static void gram_chunked(mpz_t *G, const long *Tch, long C, long k, long L)
+{
+    mpz_t t;
+    mpz_init(t);
+    for (long i = 0; i < k; i++)
+        for (long j = i; j < k; j++) {
+            for (long c = 0; c < C; c++)
+                for (long d = 0; d < C; d++) {
+                    const long *a = Tch + (c * k + i) * L, *b = Tch + (d * k + j) * L;
+                    pd_i128 s = 0;
+                    for (long r = 0; r < L; r++)
+                        s += (pd_i128) a[r] * b[r];
+                    if (s == 0)
+                        continue;
+                    z_set_i128(t, s);
+                    mpz_mul_2exp(t, t, (mp_bitcnt_t) (PD_CHUNK * (c + d)));
+                    mpz_add(G[i * k + j], G[i * k + j], t);
+                }
+            if (j != i)
+                mpz_set(G[j * k + i], G[i * k + j]);
+        }
+    mpz_clear(t);
 }
 
 /* G (k x k, full, row-major) = T T^T where row t of T (length L) is column t of A when
@@ -171,22 +247,19 @@ static mpz_t *gram_exact(const mpz_t *A, const long *As, long m, long n, long *k
     long k = tr ? n : m, L = tr ? m : n;
     mpz_t *G = zvec_init(k * k);
     *kout = k;
-    if (As != NULL && fits_i128(As, m * n, L)) {
-        long *T = ae_malloc((size_t) (k * L > 0 ? k * L : 1) * sizeof(long));
+    long C = chunk_count(A, As, m * n, L);
+    if (C > 0) {
+        long *Tch = ae_malloc((size_t) (C * k * L > 0 ? C * k * L : 1) * sizeof(long));
+        mpz_t w;
+        mpz_init(w);
         for (long t = 0; t < k; t++)
-            for (long r = 0; r < L; r++)
-                T[t * L + r] = tr ? As[r * n + t] : As[t * n + r];
-        for (long i = 0; i < k; i++)
-            for (long j = i; j < k; j++) {
-                const long *a = T + i * L, *b = T + j * L;
-                pd_i128 s = 0;
-                for (long r = 0; r < L; r++)
-                    s += (pd_i128) a[r] * b[r];
-                z_set_i128(G[i * k + j], s);
-                if (j != i)
-                    mpz_set(G[j * k + i], G[i * k + j]);
+            for (long r = 0; r < L; r++) {
+                long e = tr ? r * n + t : t * n + r;
+                put_chunks(Tch, C, k, L, t, r, A[e], As ? As + e : NULL, w);
             }
-        free(T);
+        mpz_clear(w);
+        gram_chunked(G, Tch, C, k, L);
+        free(Tch);
         return G;
     }
     const __mpz_struct **T = ae_malloc((size_t) (k * L > 0 ? k * L : 1) * sizeof(*T));

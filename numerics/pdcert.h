@@ -41,8 +41,10 @@ int pdcert_chol(const double *A, long n);
 /* Bounds of lambda_max(G) for the Gram matrix G of an m x n integer matrix A (row-major
  * mpz entries; As, when not NULL, the same entries as machine longs, used for the fast
  * exact products), G = A^T A when n <= m, else A A^T (same nonzero spectrum, the
- * smaller side; lambda_max(G) = ||A||_2^2).  G is formed exactly (__int128 sums of
- * products when max|a|^2 max(m, n) < 2^127 is checked to hold, else mpz).
+ * smaller side; lambda_max(G) = ||A||_2^2).  G is formed exactly: entries split into
+ * at most 4 signed 56-bit chunks whose products are summed in __int128 (no overflow
+ * while max(m, n) < 2^15), else plain mpz products.  256 x 784, 24-bit entries: ~0.04 s
+ * (with As or without); 2 chunks (float64 mantissas): ~0.09 s.
  *   lc = max_i (|G| x)_i / x_i, exactly, for a positive integer x from a float power
  *        iteration on |G|: lambda_max(G) <= rho(|G|) <= lc (Collatz-Wielandt).
  *   lr = mu 2^s with mu a double: mu I - G 2^-s is certified positive definite by

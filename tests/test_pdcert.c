@@ -234,9 +234,9 @@ static void test_chol_misuse(void)
 /* ---- pdcert_gram_lmax --------------------------------------------------------------- */
 
 /* Checks lr, lc for A (m x n, entries also as longs when As != NULL): both exactly above
- * lambda_max (exact LDL^T of b I - G for small sizes, Rayleigh quotients always), lr
- * within 2^-9 of the float lambda_max, the machine and mpz paths identical, and the
- * transpose giving the same numbers. */
+ * lambda_max (exact LDL^T of b I - G, G formed independently here, for small sizes;
+ * Rayleigh quotients always), lr within 2^-9 of the float lambda_max, the long and mpz
+ * entry sources identical, and the transpose giving the same numbers. */
 static void check_gram(const mpz_t *A, const long *As, long m, long n, gsl_rng *r)
 {
     mpq_t lr, lc, lr2, lc2, t, b;
@@ -288,19 +288,21 @@ static void test_gram_random(void)
     gsl_rng *r = tu_rng();
     for (int rep = 0; rep < 200; rep++) {
         long m = (long) gsl_rng_uniform_int(r, 9), n = (long) gsl_rng_uniform_int(r, 9);
-        int kind = rep % 4;     /* small, 40-bit, 62-bit (int128 guard), 100-bit (mpz only) */
+        /* small; 40-bit; ~62-bit (two chunks); 100-bit without As (two chunks); 300-bit
+         * (more than PD_MAXCH chunks: plain mpz products) */
+        int kind = rep % 5;
         mpz_t *A = zvec_init(m * n);
         long *As = malloc((size_t) (m * n + 1) * sizeof(long));
         for (long i = 0; i < m * n; i++) {
             if (kind == 0)
                 mpz_set_si(A[i], (long) gsl_rng_uniform_int(r, 21) - 10);
             else
-                tu_rand_z_big(A[i], r, kind == 1 ? 40 : kind == 2 ? 48 : 100);
+                tu_rand_z_big(A[i], r, kind == 1 ? 40 : kind == 2 ? 48 : kind == 3 ? 100 : 300);
             if (kind == 2)
                 mpz_mul_2exp(A[i], A[i], 14);           /* ~62 bits */
             As[i] = mpz_fits_slong_p(A[i]) ? mpz_get_si(A[i]) : 0;
         }
-        check_gram(A, kind == 3 ? NULL : As, m, n, r);
+        check_gram(A, kind >= 3 ? NULL : As, m, n, r);
         free(As);
         zvec_clear(A, m * n);
     }
