@@ -3,6 +3,7 @@
 #include "pdcert.h"
 
 #include <assert.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -16,6 +17,11 @@
 
 #include "aeerr.h"
 #include "zvec.h"
+
+/* The theorem models every operation as one IEEE binary64 rounding. */
+#if FLT_EVAL_METHOD != 0
+#error "pdcert needs FLT_EVAL_METHOD == 0 (no excess precision, e.g. SSE2, not x87)"
+#endif
 
 __extension__ typedef __int128 pd_i128;
 __extension__ typedef unsigned __int128 pd_u128;
@@ -39,7 +45,16 @@ static double q_to_d(const mpq_t q, mpfr_rnd_t rnd)
 }
 
 /* c = 2 (gamma_{n+1} / (1 - 2 gamma_{n+1}) tr(A) + 4 n (2 (n + 2) + d) eta), exactly, with
- * d = max_i A_ii >= 0.  gamma_{n+1} = (n+1) u / (1 - (n+1) u) = (n+1) / (2^53 - (n+1)), so
+ * d = max_i A_ii >= 0.  The roles of the terms in the theorem's proof: a completed
+ * floating-point factorization satisfies R^T R = At + Delta with |x^T Delta x| <= c for
+ * every unit x; the gamma term covers rounding in the normal range (each entry of R^T R
+ * is an (n+1)-term recurrence, hence gamma_{n+1}; summed over the diagonal, hence
+ * tr(A)), the eta term underflow (an absolute error of at most eta per operation, n
+ * operations per entry, entries up to d).  A = At + D with D diagonal, D >= c I, so for
+ * unit x: x^T A x >= ||R x||^2 - x^T Delta x + c > 0 (R has a positive diagonal, so
+ * R x != 0).  The constants are the published ones, checked against the Coq statement
+ * (pdcert.h), not re-derived here, and doubled.
+ * gamma_{n+1} = (n+1) u / (1 - (n+1) u) = (n+1) / (2^53 - (n+1)), so
  * gamma / (1 - 2 gamma) = (n+1) / (2^53 - 3 (n+1)), positive since 3 (n+1) < 2^53. */
 static void rump_c(mpq_t c, const double *A, long n)
 {
