@@ -120,8 +120,8 @@ static int chol_runs(const double *At, long n)
 
 int pdcert_chol(const double *A, long n)
 {
-    if (A == NULL || n < 0 || n > (1L << 40)) {
-        ae_error(__func__, "needs a matrix and 0 <= n <= 2^40 (got n = %ld)", n);
+    if (A == NULL || n < 0 || n > (1L << 24)) {
+        ae_error(__func__, "needs a matrix and 0 <= n <= 2^24 (got n = %ld)", n);
         return AE_EINVAL;
     }
     for (long i = 0; i < n; i++)

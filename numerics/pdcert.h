@@ -23,8 +23,8 @@
  * expression (clang's default) forms no fused multiply-add; gcc in ISO C mode (the
  * build's -std=c11) does not contract at all.  Nothing here changes the rounding mode.
  *
- * Misuse (ae_error, then AE_EINVAL): NULL arguments, negative sizes, non-finite entries,
- * a matrix that is not exactly symmetric.
+ * Misuse (ae_error, then AE_EINVAL): NULL arguments, negative sizes (pdcert_chol: n
+ * above 2^24 too), non-finite entries, a matrix that is not exactly symmetric.
  */
 #ifndef PDCERT_H
 #define PDCERT_H
