@@ -85,84 +85,6 @@ static void ratio(mpq_t e, const qnet_t f0, const mpq_t *v, long n)
     mpq_clear(nv);
 }
 
-/* ---- square roots ------------------------------------------------------------------- */
-
-static void check_sqrt(const mpq_t a, long prec)
-{
-    mpq_t up, dn, t, u;
-    mpq_inits(up, dn, t, u, (mpq_ptr) NULL);
-    ff_sqrt_up(up, a, prec);
-    ff_sqrt_down(dn, a, prec);
-    mpq_mul(t, up, up);
-    CU_ASSERT(mpq_cmp(t, a) >= 0);
-    mpq_mul(t, dn, dn);
-    CU_ASSERT(mpq_cmp(t, a) <= 0);
-    CU_ASSERT(mpq_sgn(dn) >= 0);
-    /* up - dn <= 2^(1 - prec) up (each within a relative 2^-prec of sqrt a) */
-    mpq_sub(t, up, dn);
-    mpq_div_2exp(u, up, (mp_bitcnt_t) (prec - 1));
-    CU_ASSERT(mpq_cmp(t, u) <= 0);
-    /* a second method: qnum's MPFR bounds bracket the same root */
-    qnum_sqrt_upper(u, a, prec + 8);
-    CU_ASSERT(mpq_cmp(dn, u) <= 0);
-    qnum_sqrt_lower(u, a, prec + 8);
-    CU_ASSERT(mpq_cmp(up, u) >= 0);
-    /* aliasing allowed */
-    mpq_set(t, a);
-    ff_sqrt_up(t, t, prec);
-    CU_ASSERT(mpq_equal(t, up));
-    mpq_clears(up, dn, t, u, (mpq_ptr) NULL);
-}
-
-static void test_sqrt(void)
-{
-    gsl_rng *r = tu_rng();
-    mpq_t a, s, up, dn;
-    mpq_inits(a, s, up, dn, (mpq_ptr) NULL);
-    /* exact squares and 0: the exact root both ways */
-    for (int i = 0; i < 200; i++) {
-        tu_rand_q(s, r, 1000000, 1000000);
-        mpq_abs(s, s);
-        mpq_mul(a, s, s);
-        ff_sqrt_up(up, a, 30);
-        ff_sqrt_down(dn, a, 30);
-        CU_ASSERT(mpq_equal(up, s));
-        CU_ASSERT(mpq_equal(dn, s));
-    }
-    static const long precs[] = { 1, 2, 10, 53, 64, 200 };
-    for (int i = 0; i < 600; i++) {
-        if (i % 3 == 0) {
-            tu_rand_q_big(a, r, 1 + (int) gsl_rng_uniform_int(r, 300));
-        } else {
-            tu_rand_q(a, r, 1000, 1000);
-        }
-        mpq_abs(a, a);
-        check_sqrt(a, precs[i % 6]);
-    }
-    /* extreme magnitudes */
-    mpq_set_ui(a, 3, 1);
-    mpq_mul_2exp(a, a, 5001);
-    check_sqrt(a, 64);
-    mpq_div_2exp(a, a, 10003);
-    check_sqrt(a, 64);
-    mpq_set_ui(a, 2, 1);
-    ff_sqrt_up(up, a, 64);
-    ff_sqrt_down(dn, a, 64);
-    CU_ASSERT(mpq_cmp(up, dn) > 0);   /* irrational: never exact */
-    mpq_set_ui(a, 0, 1);
-    ff_sqrt_up(up, a, 10);
-    ff_sqrt_down(dn, a, 10);
-    CU_ASSERT(mpq_sgn(up) == 0 && mpq_sgn(dn) == 0);
-    /* misuse */
-    mpq_set_si(a, -1, 3);
-    TU_EXPECT_ERROR(ff_sqrt_up(up, a, 10));
-    TU_EXPECT_ERROR(ff_sqrt_down(dn, a, 10));
-    mpq_set_ui(a, 2, 1);
-    TU_EXPECT_ERROR(ff_sqrt_up(up, a, 0));
-    mpq_clears(a, s, up, dn, (mpq_ptr) NULL);
-    gsl_rng_free(r);
-}
-
 /* ---- layer norms -------------------------------------------------------------------- */
 
 /* sigma_max(W)^2 in double by power iteration on W^T W, and its vector. */
@@ -898,7 +820,7 @@ static void check_radius(const qnet_t q, const mpq_t K, const mpq_t g2, const mp
     mpq_inits(R, R2, n2, e, c, t, (mpq_ptr) NULL);
     CU_ASSERT_EQUAL_FATAL(ff_radius(R, K, s, g2), AE_OK);
     /* R^2 g2 >= (K + sqrt_down s)^2 */
-    ff_sqrt_down(t, s, 64);
+    qnum_sqrt_lower(t, s, 65);
     mpq_add(t, t, K);
     mpq_mul(t, t, t);
     mpq_mul(R2, R, R);
@@ -911,7 +833,7 @@ static void check_radius(const qnet_t q, const mpq_t K, const mpq_t g2, const mp
         /* scale onto ||x||^2 ~ R^2 (1 + u), u in (0, 3]: c = R (1 + u)/||x|| up-ish */
         qvec_norm2(n2, x, n);
         mpq_div(c, R2, n2);
-        ff_sqrt_up(c, c, 30);
+        qnum_sqrt_upper(c, c, 31);
         mpq_set_ui(t, 1 + gsl_rng_uniform_int(r, 1000), 1000);
         mpq_set_ui(e, 1, 1);
         mpq_add(t, t, e);
@@ -1021,7 +943,6 @@ static void test_misuse(void)
 int main(void)
 {
     static const tu_test tests[] = {
-        { "sqrt bounds: exact squares, random, extremes, vs qnum", test_sqrt },
         { "layer norm bound vs ||W v||, float sigma, Frobenius", test_layer_norm },
         { "layer norm of a 784 x 256 layer: fast, sound", test_layer_norm_large },
         { "bias bound K at near and far points", test_bias_bound },

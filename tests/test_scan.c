@@ -17,6 +17,7 @@
 #include "farfield.h"
 #include "qmat.h"
 #include "qnet.h"
+#include "qnum.h"
 #include "scan.h"
 #include "synth.h"
 #include "tset.h"
@@ -89,7 +90,7 @@ static void check_verdict(const scan_t S, const nn_t net, const double *X, long 
             if (qvec_is_zero(p, d))
                 continue;
             qvec_norm2(nv, p, d);
-            ff_sqrt_down(t, nv, 64);
+            qnum_sqrt_lower(t, nv, 64 + 1);
             mpq_div(t, S->R, t);
             double u = pow(10.0, -6.0 + 12.0 * gsl_rng_uniform(r));
             mpq_set_d(e, 1 + u);

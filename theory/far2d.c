@@ -8,6 +8,7 @@
 
 #include "aeerr.h"
 #include "qmat.h"
+#include "qnum.h"
 #include "ray.h"
 
 /* Bits of the square-root enclosures (relative width about 2^-SQRT_BITS). */
@@ -28,42 +29,13 @@ void far2d_clear(far2d_t B)
                (mpq_ptr) NULL);
 }
 
-/* lo <= sqrt(a) <= hi (a >= 0; either may be NULL).  With a = p/q, sqrt(a) = sqrt(N)/(q 2^k)
- * for N = p q 4^k; m = floor(sqrt(N)) gives m <= sqrt(N) <= m + 1 (= m when N is a square),
- * and k makes m >= 2^bits, so the enclosure is relatively 2^-bits wide.  (farfield.c has
- * its own ff_sqrt_up / ff_sqrt_down; this copy keeps far2d independent of it.) */
+/* lo <= sqrt(a) <= hi (a >= 0; either may be NULL), relatively 2^-bits wide (qnum.h). */
 static void sqrt_bounds(mpq_t lo, mpq_t hi, const mpq_t a, long bits)
 {
-    assert(mpq_sgn(a) >= 0);
-    if (mpq_sgn(a) == 0) {
-        if (lo)
-            mpq_set_ui(lo, 0, 1);
-        if (hi)
-            mpq_set_ui(hi, 0, 1);
-        return;
-    }
-    mpz_t N, m, rem, den;
-    mpz_inits(N, m, rem, den, (mpz_ptr) NULL);
-    mpz_mul(N, mpq_numref(a), mpq_denref(a));
-    long nb = (long) mpz_sizeinbase(N, 2), k = bits - nb / 2 + 1;
-    if (k < 0)
-        k = 0;
-    mpz_mul_2exp(N, N, (mp_bitcnt_t) (2 * k));
-    mpz_sqrtrem(m, rem, N);
-    mpz_mul_2exp(den, mpq_denref(a), (mp_bitcnt_t) k);
-    if (lo) {
-        mpq_set_num(lo, m);
-        mpq_set_den(lo, den);
-        mpq_canonicalize(lo);
-    }
-    if (hi) {
-        if (mpz_sgn(rem) != 0)
-            mpz_add_ui(m, m, 1);
-        mpq_set_num(hi, m);
-        mpq_set_den(hi, den);
-        mpq_canonicalize(hi);
-    }
-    mpz_clears(N, m, rem, den, (mpz_ptr) NULL);
+    if (lo)
+        qnum_sqrt_lower(lo, a, (mpfr_prec_t) bits + 1);
+    if (hi)
+        qnum_sqrt_upper(hi, a, (mpfr_prec_t) bits + 1);
 }
 
 /* ---- the region check ------------------------------------------------------------- */

@@ -48,7 +48,7 @@
  *   With no blind sector: FAR2D_SAFE, nblind = 0, R = 0.  If some sector of C has an
  *   undecided cone test (C->nundecided > 0): FAR2D_UNDECIDED (it may hide a blind line).
  *   Square roots are enclosed by rationals (a private helper, 64 bits; farfield.c has the
- *   same as ff_sqrt_up / ff_sqrt_down).
+ *   same as qnum_sqrt_upper / qnum_sqrt_lower).
  *
  * Misuse (ae_error, AE_EINVAL): dimensions other than 2, f0 not homogeneous or not of f's
  * layer sizes, C not computed (C->n < 1) or for another network, NULLs, negative K, s or

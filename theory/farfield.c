@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "aeerr.h"
+#include "qnum.h"
 #include "pdcert.h"
 #include "zvec.h"
 
@@ -17,109 +18,6 @@
 /* Float power iterations of the Collatz-Wielandt bound. */
 #define FF_POWER_ITERS 40
 #define FF_PI 3.14159265358979323846
-
-/* ---- square roots ------------------------------------------------------------------ */
-
-/* 1 if a = (n/d)^2 for a canonical rational a >= 0, then r = n/d. */
-static int exact_sqrt(mpq_t r, const mpq_t a)
-{
-    if (!mpz_perfect_square_p(mpq_numref(a)) || !mpz_perfect_square_p(mpq_denref(a)))
-        return 0;
-    mpz_sqrt(mpq_numref(r), mpq_numref(a));
-    mpz_sqrt(mpq_denref(r), mpq_denref(a));
-    mpq_canonicalize(r);
-    return 1;
-}
-
-/* m = floor(sqrt(X)) with X = floor(a 4^t), and *exact = 1 iff a 4^t = m^2 exactly; the
- * shift t is chosen so that a 4^t >= 4^(prec + 1), hence m >= 2^prec (a > 0).
- * Derivation of t: with p/q = a and e = bits(p) - bits(q) - 1, a >= 2^e (p >= 2^(bits p - 1),
- * q < 2^bits q), so a 4^t >= 2^(e + 2t) >= 4^(prec + 1) once 2t >= 2 prec + 2 - e.
- * floor(sqrt(floor(y))) = floor(sqrt(y)) for y >= 0, so m = floor(sqrt(a 4^t)). */
-static void scaled_isqrt(mpz_t m, long *t, int *exact, const mpq_t a, long prec)
-{
-    long e = (long) mpz_sizeinbase(mpq_numref(a), 2) - (long) mpz_sizeinbase(mpq_denref(a), 2) - 1;
-    long D = 2 * prec + 2 - e;
-    long tt = D >= 0 ? (D + 1) / 2 : -((-D) / 2);   /* ceil(D / 2) */
-    mpz_t num, den, rem;
-    mpz_inits(num, den, rem, (mpz_ptr) NULL);
-    mpz_set(num, mpq_numref(a));
-    mpz_set(den, mpq_denref(a));
-    if (tt >= 0)
-        mpz_mul_2exp(num, num, (mp_bitcnt_t) (2 * tt));
-    else
-        mpz_mul_2exp(den, den, (mp_bitcnt_t) (-2 * tt));
-    mpz_fdiv_qr(num, rem, num, den);        /* num = X = floor(a 4^t) */
-    int divisible = mpz_sgn(rem) == 0;
-    mpz_sqrtrem(m, rem, num);
-    *exact = divisible && mpz_sgn(rem) == 0;
-    *t = tt;
-    mpz_clears(num, den, rem, (mpz_ptr) NULL);
-}
-
-/* r = m 2^-t. */
-static void set_dyadic(mpq_t r, const mpz_t m, long t)
-{
-    mpq_set_z(r, m);
-    if (t >= 0)
-        mpq_div_2exp(r, r, (mp_bitcnt_t) t);
-    else
-        mpq_mul_2exp(r, r, (mp_bitcnt_t) (-t));
-}
-
-static int sqrt_args_ok(const char *func, const mpq_t r, const mpq_t a, long prec_bits)
-{
-    if (r == NULL || a == NULL || mpq_sgn(a) < 0 || prec_bits < 1 || prec_bits > (1L << 24)) {
-        ae_error(func, "needs a >= 0 and 1 <= prec_bits <= 2^24 (got %ld)", prec_bits);
-        return 0;
-    }
-    return 1;
-}
-
-/* Up: with X = floor(a 4^t) and m = floor(sqrt X), (m + 1)^2 >= X + 1 > a 4^t, so
- * (m + 1) 2^-t > sqrt(a); the relative excess is < 1/m <= 2^-prec.  When a 4^t = m^2 the
- * root is m 2^-t exactly. */
-void ff_sqrt_up(mpq_t r, const mpq_t a, long prec_bits)
-{
-    if (!sqrt_args_ok(__func__, r, a, prec_bits))
-        return;
-    if (mpq_sgn(a) == 0) {
-        mpq_set_ui(r, 0, 1);
-        return;
-    }
-    if (exact_sqrt(r, a))
-        return;
-    mpz_t m;
-    mpz_init(m);
-    long t;
-    int exact;
-    scaled_isqrt(m, &t, &exact, a, prec_bits);
-    if (!exact)
-        mpz_add_ui(m, m, 1);
-    set_dyadic(r, m, t);
-    mpz_clear(m);
-}
-
-/* Down: m <= sqrt(X) <= sqrt(a 4^t), so m 2^-t <= sqrt(a); sqrt(a 4^t) < m + 1 gives a
- * relative deficit < 1/m <= 2^-prec, and m >= 2^prec > 0 keeps r >= 0. */
-void ff_sqrt_down(mpq_t r, const mpq_t a, long prec_bits)
-{
-    if (!sqrt_args_ok(__func__, r, a, prec_bits))
-        return;
-    if (mpq_sgn(a) == 0) {
-        mpq_set_ui(r, 0, 1);
-        return;
-    }
-    if (exact_sqrt(r, a))
-        return;
-    mpz_t m;
-    mpz_init(m);
-    long t;
-    int exact;
-    scaled_isqrt(m, &t, &exact, a, prec_bits);
-    set_dyadic(r, m, t);
-    mpz_clear(m);
-}
 
 /* ---- layer norms ------------------------------------------------------------------- */
 
@@ -332,7 +230,7 @@ static void layer_norm_up(mpq_t N, const qnet_t q, long l)
     int rc = ff_layer_norm2(N2, NULL, q, l);
     assert(rc == AE_OK);
     (void) rc;
-    ff_sqrt_up(N, N2, FF_PREC);
+    qnum_sqrt_upper(N, N2, FF_PREC + 1);
     mpq_clear(N2);
 }
 
@@ -348,7 +246,7 @@ static void bias_norm_up(mpq_t B, const qnet_t q, long l)
         mpz_addmul(s, q->b[l][i], q->b[l][i]);
     mpq_set_z(B, s);
     mpq_div_2exp(B, B, (mp_bitcnt_t) (2 * q->e[l]));
-    ff_sqrt_up(B, B, FF_PREC);
+    qnum_sqrt_upper(B, B, FF_PREC + 1);
     mpz_clear(s);
 }
 
@@ -365,7 +263,7 @@ int ff_bias_bound(mpq_t K, const qnet_t f)
         if (f->act[l] == QNET_HARDTANH) {
             /* g_l = 0, |h_l| <= 1 componentwise: ||h_l - g_l|| <= sqrt(n_l). */
             mpq_set_ui(K, (unsigned long) f->sizes[l + 1], 1);
-            ff_sqrt_up(K, K, FF_PREC);
+            qnum_sqrt_upper(K, K, FF_PREC + 1);
             continue;
         }
         /* ||h_l - g_l|| = ||sigma(W h + b) - sigma(W g)|| <= c (||W|| ||h - g|| + ||b||);
@@ -733,9 +631,9 @@ int ff_radius(mpq_t R, const mpq_t K, const mpq_t s, const mpq_t g2)
     /* R = (K + up sqrt(s)) / down sqrt(g2) >= (K + sqrt s) / sqrt(g2) = (K + sqrt s)/gamma. */
     mpq_t num, den;
     mpq_inits(num, den, (mpq_ptr) NULL);
-    ff_sqrt_up(num, s, FF_PREC);
+    qnum_sqrt_upper(num, s, FF_PREC + 1);
     mpq_add(num, num, K);
-    ff_sqrt_down(den, g2, FF_PREC);
+    qnum_sqrt_lower(den, g2, FF_PREC + 1);
     assert(mpq_sgn(den) > 0);
     mpq_div(R, num, den);
     mpq_clears(num, den, (mpq_ptr) NULL);

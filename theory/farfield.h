@@ -24,7 +24,7 @@
  *       constants and every rounding term).
  * In every bound x comes from a float power iteration and the quotient is exact.  On
  * random dense layers [R] is within ~1e-9 of sigma_max^2 where [F], [H], [C] are ~100
- * times too large.  Square roots are taken upwards on rationals (ff_sqrt_up).
+ * times too large.  Square roots are taken upwards on rationals (qnum_sqrt_upper).
  *
  * The growth bound gamma <= min_{||v|| = 1} ||v - f0(v)||, kept as its square gamma2.
  *   Lipschitz route (any dimension): ||f0(v)|| <= L ||v|| with L = prod_l c_l N_l (0 after
@@ -51,15 +51,6 @@
 
 #include "cone.h"
 #include "qnet.h"
-
-/* r = a rational >= sqrt(a) (a >= 0), within a relative 2^-prec_bits of it: the exact
- * root when a is the square of a rational, else a dyadic m 2^-t with m ~ 2^prec_bits.
- * r may alias a (the one exception to "outputs never alias").  a < 0 or prec_bits
- * outside [1, 2^24] is misuse (r unchanged). */
-void ff_sqrt_up(mpq_t r, const mpq_t a, long prec_bits);
-/* r = a rational <= sqrt(a) (a >= 0, r >= 0), within a relative 2^-prec_bits; as
- * ff_sqrt_up otherwise. */
-void ff_sqrt_down(mpq_t r, const mpq_t a, long prec_bits);
 
 /* N2 = a rational >= ||W_l||_2^2 for layer l of q (the least of the five bounds above);
  * which (may be NULL) gets 'F', 'H' (Hoelder), 'C' (Collatz-Wielandt on |W|), 'M'

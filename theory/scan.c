@@ -7,6 +7,7 @@
 #include "scan.h"
 
 #include "aeerr.h"
+#include "qnum.h"
 #include "cone.h"
 #include "far2d.h"
 #include "farfield.h"
@@ -551,10 +552,10 @@ static int setup(scan_ctx *c)
         return st;
     mpq_t q;
     mpq_init(q);
-    ff_sqrt_up(c->far_lb, c->T->diam2, SQRT_BITS);
+    qnum_sqrt_upper(c->far_lb, c->T->diam2, SQRT_BITS + 1);
     mpq_set_si(q, c->o->far_ratio, 1);
     mpq_mul(c->far_lb, c->far_lb, q);
-    ff_sqrt_up(c->rho_up, c->T->rho2, SQRT_BITS);
+    qnum_sqrt_upper(c->rho_up, c->T->rho2, SQRT_BITS + 1);
     mpq_clear(q);
     return AE_OK;
 }

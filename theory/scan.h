@@ -7,7 +7,7 @@
  *
  *   SCAN_FAILS      a certified anomaly: an explicit rational point a with
  *                   min_i ||a - x_i|| >= far_ratio * diam (checked with rigorous bounds:
- *                   tset_dist_lb against ff_sqrt_up(diam2)) and exact score <= s_min;
+ *                   tset_dist_lb against qnum_sqrt_upper(diam2)) and exact score <= s_min;
  *   SCAN_SAFE       a certified radius R: every x with ||x|| > R has score > s_min
  *                   (farfield.h: K, gamma; far2d.h in 2-D around blind directions);
  *   SCAN_UNDECIDED  neither within the budget: the best bounds reached are reported

@@ -3,6 +3,7 @@
 #include "scan_internal.h"
 
 #include "aeerr.h"
+#include "qnum.h"
 #include "farfield.h"
 #include "qmat.h"
 #include "scansearch.h"
@@ -83,13 +84,13 @@ static void t_far(scan_ctx *c, mpq_t tf, const mpq_t *x0, const mpq_t *v)
     mpq_t a, b;
     mpq_inits(a, b, NULL);
     qvec_dist2(a, x0, (const mpq_t *) c->T->centre, d);
-    ff_sqrt_up(b, a, SQRT_BITS);
+    qnum_sqrt_upper(b, a, SQRT_BITS + 1);
     mpq_add(b, b, c->far_lb);
     mpq_add(b, b, c->rho_up);
     mpq_set_ui(a, 1025, 1024);               /* slack for tset_dist_lb's own roundings */
     mpq_mul(b, b, a);
     qvec_norm2(a, v, d);
-    ff_sqrt_down(tf, a, SQRT_BITS);
+    qnum_sqrt_lower(tf, a, SQRT_BITS + 1);
     mpq_div(tf, b, tf);
     round_up_dyadic(tf, tf, T_DEN_BITS);
     mpq_clears(a, b, NULL);

@@ -26,6 +26,7 @@
 #include <cblas.h>
 
 #include "aeerr.h"
+#include "qnum.h"
 
 #define U_RND 0x1p-53
 #define ETA 0x1p-1074
@@ -691,35 +692,6 @@ int tset_compute(tset_t S, const qnet_t f, const double *X, long n, long d)
 
 /* ---- distances ---------------------------------------------------------------------- */
 
-/* r = a dyadic rational with r <= sqrt(q) (dir < 0) or r >= sqrt(q) (dir > 0), q >= 0,
- * relative accuracy about 2^-64: with k chosen so 2^-k ~ 2^-64 sqrt(q),
- * lower = isqrt(floor(q 4^k)) / 2^k (its square is <= q 4^k / 4^k), upper = (isqrt(ceil(q
- * 4^k)) + 1) / 2^k (its square exceeds ceil(q 4^k) / 4^k >= q).  (theory/farfield.c may
- * carry a similar helper; this one is kept local so that the modules stay independent.) */
-static void sqrt_bound(mpq_t r, const mpq_t q, int dir)
-{
-    if (mpq_sgn(q) == 0) {
-        mpq_set_ui(r, 0, 1);
-        return;
-    }
-    long e = (long) mpz_sizeinbase(mpq_numref(q), 2) - (long) mpz_sizeinbase(mpq_denref(q), 2);
-    long k = 64 - e / 2;
-    if (k < 0)
-        k = 0;
-    mpz_t z;
-    mpz_init(z);
-    mpz_mul_2exp(z, mpq_numref(q), (mp_bitcnt_t) (2 * k));
-    if (dir < 0)
-        mpz_fdiv_q(z, z, mpq_denref(q));
-    else
-        mpz_cdiv_q(z, z, mpq_denref(q));
-    mpz_sqrt(z, z);
-    if (dir > 0)
-        mpz_add_ui(z, z, 1);
-    mpq_set_z(r, z);
-    mpq_div_2exp(r, r, (mp_bitcnt_t) k);
-    mpz_clear(z);
-}
 
 int tset_dist_lb(mpq_t lb, const tset_t S, const mpq_t *a, long d)
 {
@@ -731,8 +703,8 @@ int tset_dist_lb(mpq_t lb, const tset_t S, const mpq_t *a, long d)
     mpq_t q, r;
     mpq_inits(q, r, (mpq_ptr) NULL);
     qvec_dist2(q, a, (const mpq_t *) S->centre, d);
-    sqrt_bound(lb, q, -1);
-    sqrt_bound(r, S->rho2, 1);
+    qnum_sqrt_lower(lb, q, 65);       /* relative 2^-64 (qnum.h) */
+    qnum_sqrt_upper(r, S->rho2, 65);
     mpq_sub(lb, lb, r);
     if (mpq_sgn(lb) < 0)
         mpq_set_ui(lb, 0, 1);
