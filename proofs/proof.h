@@ -139,5 +139,6 @@ int proof_L5(const proof_ctx *ctx, proof_result *res);
 int proof_L6(const proof_ctx *ctx, proof_result *res);
 int proof_N1(const proof_ctx *ctx, proof_result *res);
 int proof_N2(const proof_ctx *ctx, proof_result *res);
+int proof_N4(const proof_ctx *ctx, proof_result *res);
 
 #endif
