@@ -5,6 +5,7 @@
  * verified; 2 usage or input error; 3 internal misuse caught by the error handler.
  */
 #include "aeerr.h"
+#include "cmd_figures.h"
 #include "cmd_nn.h"
 #include "pcommon.h"
 #include "dsrc.h"
@@ -38,6 +39,7 @@ static void usage_main(FILE *f)
           "  train                train a float32/float64 autoencoder, save a model file\n"
           "  eval MODEL           per-sample reconstruction scores of a model on a data set\n"
           "  describe MODEL       a model file's architecture and training record\n"
+          "  figures              heat maps of the 2-D experiments (data/figures)\n"
           "\n"
           "'aeaudit COMMAND --help' describes a command.\n", f);
 }
@@ -315,6 +317,8 @@ int main(int argc, char **argv)
         return aeaudit_cmd_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "describe") == 0)
         return aeaudit_cmd_describe(argc - 1, argv + 1);
+    if (strcmp(cmd, "figures") == 0)
+        return aeaudit_cmd_figures(argc - 1, argv + 1);
     fprintf(stderr, "aeaudit: unknown command '%s' (see aeaudit --help)\n", cmd);
     return 2;
 }
