@@ -41,9 +41,13 @@
 #include "cone.h"
 #include "qnet.h"
 
-/* r = a rational >= sqrt(a) (a >= 0), within a relative 2^-prec_bits of it. */
+/* r = a rational >= sqrt(a) (a >= 0), within a relative 2^-prec_bits of it: the exact
+ * root when a is the square of a rational, else a dyadic m 2^-t with m ~ 2^prec_bits.
+ * r may alias a (the one exception to "outputs never alias").  a < 0 or prec_bits
+ * outside [1, 2^24] is misuse (r unchanged). */
 void ff_sqrt_up(mpq_t r, const mpq_t a, long prec_bits);
-/* r = a rational <= sqrt(a) (a >= 0, r >= 0), within a relative 2^-prec_bits. */
+/* r = a rational <= sqrt(a) (a >= 0, r >= 0), within a relative 2^-prec_bits; as
+ * ff_sqrt_up otherwise. */
 void ff_sqrt_down(mpq_t r, const mpq_t a, long prec_bits);
 
 /* N2 = a rational >= ||W_l||_2^2 for layer l of q (the least of the three bounds above);
@@ -62,6 +66,12 @@ int ff_gamma_lipschitz(mpq_t g2, mpq_t L, const qnet_t f0);
  * CONE_FIXED) or is CONE_UNDECIDED.  dir (2 entries, may be NULL) gets a direction of the
  * sector where the float minimum was met (a small-integer rational vector). */
 int ff_gamma_sector(mpq_t g2, mpq_t *dir, const qnet_t f0, const cone_circle_t C, long k);
+/* The exact cone test behind ff_gamma_sector: 1 if v^T (M - g2 I) v >= 0 for every v
+ * in the cone { y1 b1 + y2 b2 : y >= 0 } (M a 2 x 2 rational matrix, read as its
+ * symmetric part; b1, b2 two integer vectors of 2 entries), else 0 -- the three tests on
+ * P = B^T (M - g2 I) B above.  AE_EINVAL on misuse (NULL, M not 2 x 2). */
+int ff_copositive2(const qmat_t M, const mpq_t g2, const mpz_t *b1, const mpz_t *b2);
+
 /* g2 = min over all sectors of ff_gamma_sector (0 if some sector has a fixed point);
  * *kmin gets the minimising sector (may be NULL). */
 int ff_gamma_circle(mpq_t g2, long *kmin, const qnet_t f0, const cone_circle_t C);

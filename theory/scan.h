@@ -74,12 +74,14 @@ typedef struct {
     /* far-field bounds */
     mpq_t K;                     /* >= sup ||f - f0|| */
     mpq_t gamma2_lb;             /* certified lower bound of min ||v - f0(v)||^2, ||v|| = 1 */
-    mpq_t gamma2_ub;             /* least exact growth rate found (an upper bound) */
+    mpq_t gamma2_ub;             /* least exact growth rate found (an upper bound); -1: none */
     mpq_t *dir;                  /* d: the direction of gamma2_ub (primitive integers) */
     int blind;                   /* 1: dir is an exactly checked blind direction */
     int have_R;
     mpq_t R;                     /* SAFE: the certified radius */
-    /* the anomaly (FAILS) */
+    /* the anomaly (FAILS).  When have_anomaly == 0 these fields may still hold the
+     * lowest-scoring far point found (exact score > s_min; anomaly_dist_lb > 0 says one
+     * was found), for reporting. */
     int have_anomaly;
     mpq_t *anomaly;              /* d: in the network's (scaled) space */
     mpq_t *anomaly_raw;          /* d: the same point before the model's scaling */

@@ -13,15 +13,19 @@
  *   least exact score.  So s_min is exact while usually only a handful of rows are
  *   evaluated exactly; nexact reports how many.
  *
- * A centre c (a dyadic rational near the mean) and rho2 >= max_i ||x'_i - c||^2,
- *   rigorous: computed in double where each rounded result r of a nonnegative quantity
- *   is replaced by nextafter(r, +inf) (round-to-nearest is within half an ulp, so the
- *   true value is <= the next double up), for a scaled difference
- *   |x - m| / (hi - lo) the numerator rounded up and the denominator down.
+ * A centre c (the double mean of the double scaled rows, a dyadic rational; a coordinate
+ *   whose mean overflows is 0) and rho2 >= max_i ||x'_i - c||^2, rigorous: each scaled
+ *   row in double x^'_i carries a rigorous bound err_i >= |x^'_i - x'_i| (the rounding of
+ *   the scaling, derived in tset.c), and ||x'_i - c||^2 <= sum_j (|x^'_ij - c_j| +
+ *   err_ij)^2 is evaluated in double with an upward margin (nextafter(r, +inf) and the
+ *   gamma_m bound of a sum of nonnegative terms); rho2 is that double, exactly.  Should
+ *   it overflow, rho2 is computed exactly in rationals instead.
  *
  * The diameter: diam2 >= max_{i,j} ||x'_i - x'_j||^2, rigorous, the least of 4 rho2 and
- *   (when n^2 d <= TSET_PAIRWISE_MAX) the same upward computation over every pair;
- *   diam_float = the diameter computed plainly in double (for display only).
+ *   (when n^2 d <= TSET_PAIRWISE_MAX) the same upward computation over every pair
+ *   (diam_pairwise = 1 when that was the smaller); diam_float (display only) = the
+ *   diameter computed plainly in double over every pair when n^2 d <= TSET_PAIRWISE_MAX,
+ *   otherwise 2 sqrt(rho2) in double (an upper bound of the diameter, not the diameter).
  *
  * Distances of a far point a (exact rational, scaled space) to the data:
  *   min_i ||a - x'_i|| >= ||a - c|| - sqrt(rho2)  (triangle inequality), so
@@ -61,10 +65,18 @@ void tset_clear(tset_t S);
  * see top.  Returns AE_OK, or AE_EINVAL on misuse. */
 int tset_compute(tset_t S, const qnet_t f, const double *X, long n, long d);
 
-/* lb = a rational <= min_i ||a - x'_i|| (>= 0), a of length d in scaled space. */
+/* The per-row enclosures the s_min pruning uses: lo[i] <= ||x'_i - f(x'_i)||^2 <= hi[i]
+ * (exact score, x'_i the scaled row i), rigorous (lo[i] = 0, hi[i] = +inf when the double
+ * pass overflowed).  lo, hi of length n.  Misuse as tset_compute. */
+int tset_enclose(double *lo, double *hi, const qnet_t f, const double *X, long n, long d);
+
+/* lb = a rational <= min_i ||a - x'_i|| (>= 0), a of length d in scaled space:
+ * lb = max(0, l - r) with l <= ||a - c|| and r >= sqrt(rho2) dyadic rationals (relative
+ * accuracy ~2^-64).  Misuse: NULL, S not computed, d != S->d. */
 int tset_dist_lb(mpq_t lb, const tset_t S, const mpq_t *a, long d);
 
-/* The scaled row i, exactly (xs of length d). */
+/* The scaled row i, exactly (xs of length d, initialised): qnet_scale_point of row i.
+ * Misuse: NULL, d != din, i outside [0, n), a non-finite entry in row i. */
 int tset_row(mpq_t *xs, const qnet_t f, const double *X, long n, long d, long i);
 
 #endif

@@ -1,0 +1,840 @@
+/* scan — see scan.h.  Search in floating point (scansearch.c), certify here in exact
+ * arithmetic: every verdict rests on qnet / ray / cone / farfield / far2d / tset facts.
+ *
+ * The budget bounds the float search and the optional ray search only; the exact
+ * certification steps of a verdict (the data facts, K, the 2-D sector enumeration and
+ * strips, the Lipschitz gamma) always run, so in 2-D the verdict never depends on it. */
+#include "scan.h"
+
+#include "aeerr.h"
+#include "cone.h"
+#include "far2d.h"
+#include "farfield.h"
+#include "qmat.h"
+#include "qnet.h"
+#include "ray.h"
+#include "scansearch.h"
+#include "tset.h"
+
+#include <math.h>
+#include <mpfr.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SQRT_BITS 64          /* relative precision of the rational square roots */
+#define DIR_BITS 20           /* a float direction is rounded to integers of <= 2^20 */
+#define T_DEN_BITS 16         /* t* is rounded to a multiple of 2^-16 (outwards) */
+#define NEXACT 8              /* float directions given exact growth rates */
+#define NRAYDIRS 4            /* directions of the ray search (besides blind ones) */
+#define NSEARCH_ROWS 2000     /* rows (evenly spaced) seen by the float search */
+
+void scan_opts_default(scan_opts *o)
+{
+    if (o == NULL)
+        return;
+    o->budget = 60;
+    o->seed = 1;
+    o->far_ratio = 10;
+    o->ndirs = 256;
+    o->maxsectors = 1L << 20;
+    o->progress = NULL;
+    o->progress_arg = NULL;
+}
+
+/* ---- the result object ------------------------------------------------------------ */
+
+static void free_vectors(scan_t S)
+{
+    if (S->dir) qvec_clear(S->dir, S->d);
+    if (S->anomaly) qvec_clear(S->anomaly, S->d);
+    if (S->anomaly_raw) qvec_clear(S->anomaly_raw, S->d);
+    S->dir = S->anomaly = S->anomaly_raw = NULL;
+}
+
+static void reset_fields(scan_t S)
+{
+    S->verdict = SCAN_UNDECIDED;
+    S->d = S->n = 0;
+    S->smin_row = S->nexact = 0;
+    S->diam = 0;
+    S->blind = S->have_R = S->have_anomaly = 0;
+    S->ndirections = S->ncones = S->nfixed = S->nundecided_cones = S->nsectors = 0;
+    S->npieces = 0;
+    S->complete = S->timed_out = 0;
+    S->seconds = 0;
+    S->method[0] = S->why[0] = '\0';
+    mpq_set_ui(S->smin, 0, 1);
+    mpq_set_ui(S->diam2, 0, 1);
+    mpq_set_ui(S->K, 0, 1);
+    mpq_set_ui(S->gamma2_lb, 0, 1);
+    mpq_set_si(S->gamma2_ub, -1, 1);
+    mpq_set_ui(S->R, 0, 1);
+    mpq_set_ui(S->anomaly_score, 0, 1);
+    mpq_set_ui(S->anomaly_dist_lb, 0, 1);
+}
+
+void scan_init(scan_t S)
+{
+    mpq_inits(S->smin, S->diam2, S->K, S->gamma2_lb, S->gamma2_ub, S->R, S->anomaly_score,
+              S->anomaly_dist_lb, NULL);
+    S->dir = S->anomaly = S->anomaly_raw = NULL;
+    reset_fields(S);
+}
+
+void scan_clear(scan_t S)
+{
+    free_vectors(S);
+    mpq_clears(S->smin, S->diam2, S->K, S->gamma2_lb, S->gamma2_ub, S->R, S->anomaly_score,
+               S->anomaly_dist_lb, NULL);
+}
+
+double scan_anomaly_ratio(const scan_t S)
+{
+    if (mpq_sgn(S->diam2) == 0)
+        return mpq_sgn(S->anomaly_dist_lb) > 0 ? INFINITY : 0;
+    mpfr_t a, b;
+    mpfr_inits2(64, a, b, (mpfr_ptr) 0);
+    mpfr_set_q(a, S->anomaly_dist_lb, MPFR_RNDD);
+    mpfr_set_q(b, S->diam2, MPFR_RNDU);
+    mpfr_sqrt(b, b, MPFR_RNDU);
+    mpfr_div(a, a, b, MPFR_RNDD);
+    double r = mpfr_get_d(a, MPFR_RNDD);
+    mpfr_clears(a, b, (mpfr_ptr) 0);
+    return r;
+}
+
+double scan_radius_ratio(const scan_t S)
+{
+    if (mpq_sgn(S->diam2) == 0)
+        return mpq_sgn(S->R) > 0 ? INFINITY : 0;
+    mpfr_t a, b;
+    mpfr_inits2(64, a, b, (mpfr_ptr) 0);
+    mpfr_set_q(a, S->R, MPFR_RNDU);
+    mpfr_set_q(b, S->diam2, MPFR_RNDD);
+    mpfr_sqrt(b, b, MPFR_RNDD);
+    mpfr_div(a, a, b, MPFR_RNDU);
+    double r = mpfr_get_d(a, MPFR_RNDU);
+    mpfr_clears(a, b, (mpfr_ptr) 0);
+    return r;
+}
+
+/* ---- the run's context -------------------------------------------------------------- */
+
+typedef struct {
+    scan_struct *S;
+    const scan_opts *o;
+    const double *X;
+    long n, d;
+    qnet_t f, f0;
+    tset_t T;
+    ray_final_t RF;
+    double t0, deadline;
+    mpq_t far_lb;             /* far_ratio * sqrt_up(diam2): "far" means dist_lb >= this */
+    mpq_t rho_up;             /* >= sqrt(rho2) */
+    mpq_t *dirs;              /* ndirs x d: directions for the ray search */
+    mpq_t *rates;             /* their exact growth rates (-1: blind, listed first) */
+    long ndirs, capdirs;
+    int have_best;            /* a far point has been offered */
+} scan_ctx;
+
+static void stage(scan_ctx *c, const char *name, long done, long total)
+{
+    if (c->o->progress != NULL)
+        c->o->progress(c->o->progress_arg, name, done, total);
+}
+
+static int out_of_time(scan_ctx *c)
+{
+    if (ssearch_now() > c->deadline) {
+        c->S->timed_out = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
+/* r = ||v - f0(v)||^2 / ||v||^2 exactly (v != 0). */
+static int exact_rate(mpq_t r, const qnet_t f0, const mpq_t *v, long d)
+{
+    mpq_t *y = qvec_init(d);
+    mpq_t nv;
+    mpq_init(nv);
+    int st = qnet_eval(y, d, NULL, f0, v, d);
+    if (st == AE_OK) {
+        qvec_sub(y, v, y, d);
+        qvec_norm2(r, y, d);
+        qvec_norm2(nv, v, d);
+        if (mpq_sgn(nv) == 0)
+            st = AE_EINVAL;
+        else
+            mpq_div(r, r, nv);
+    }
+    mpq_clear(nv);
+    qvec_clear(y, d);
+    return st;
+}
+
+/* z = the float direction v rounded to a primitive integer vector (largest entry about
+ * 2^DIR_BITS); 0 if v rounds to zero. */
+static int round_dir(mpq_t *z, const double *v, long d)
+{
+    double m = 0;
+    for (long j = 0; j < d; j++)
+        if (fabs(v[j]) > m)
+            m = fabs(v[j]);
+    if (!(m > 0) || !isfinite(m))
+        return 0;
+    mpz_t g, t;
+    mpz_init(g);
+    mpz_init(t);
+    double sc = ldexp(1.0, DIR_BITS) / m;
+    for (long j = 0; j < d; j++) {
+        mpz_set_d(t, rint(v[j] * sc));
+        mpq_set_z(z[j], t);
+        mpz_gcd(g, g, t);
+    }
+    int ok = mpz_sgn(g) != 0;
+    if (ok && mpz_cmp_ui(g, 1) != 0)
+        for (long j = 0; j < d; j++) {
+            mpz_divexact(mpq_numref(z[j]), mpq_numref(z[j]), g);
+        }
+    mpz_clear(g);
+    mpz_clear(t);
+    return ok;
+}
+
+/* Adds direction v with exact rate r to the ray-search list (r < 0: blind). */
+static int add_dir(scan_ctx *c, const mpq_t *v, const mpq_t r)
+{
+    long d = c->d;
+    for (long k = 0; k < c->ndirs; k++)
+        if (qvec_equal(c->dirs + k * d, v, d))
+            return AE_OK;
+    if (c->ndirs == c->capdirs) {
+        long nc = c->capdirs ? 2 * c->capdirs : 16;
+        mpq_t *nd = qvec_init(nc * d), *nr = qvec_init(nc);
+        if (nd == NULL || nr == NULL)
+            return AE_ENOMEM;
+        for (long k = 0; k < c->ndirs * d; k++)
+            mpq_swap(nd[k], c->dirs[k]);
+        for (long k = 0; k < c->ndirs; k++)
+            mpq_swap(nr[k], c->rates[k]);
+        if (c->dirs) qvec_clear(c->dirs, c->capdirs * d);
+        if (c->rates) qvec_clear(c->rates, c->capdirs);
+        c->dirs = nd;
+        c->rates = nr;
+        c->capdirs = nc;
+    }
+    qvec_set(c->dirs + c->ndirs * d, v, d);
+    mpq_set(c->rates[c->ndirs], r);
+    c->ndirs++;
+    return AE_OK;
+}
+
+/* Records v (exact rate r) as the lowest growth rate found when it is. */
+static void note_rate(scan_ctx *c, const mpq_t *v, const mpq_t r)
+{
+    scan_struct *S = c->S;
+    if (mpq_sgn(S->gamma2_ub) < 0 || mpq_cmp(r, S->gamma2_ub) < 0) {
+        mpq_set(S->gamma2_ub, r);
+        qvec_set(S->dir, v, c->d);
+        S->blind = mpq_sgn(r) == 0;
+    }
+}
+
+/* ---- far points ------------------------------------------------------------------- */
+
+/* raw = the point before the model's scaling: lo + x (hi - lo), or x + lo where hi == lo. */
+static void unscale(mpq_t *raw, const qnet_t f, const mpq_t *x, long d)
+{
+    mpq_t w;
+    mpq_init(w);
+    for (long j = 0; j < d; j++) {
+        if (f->nscale == 0) {
+            mpq_set(raw[j], x[j]);
+            continue;
+        }
+        mpq_sub(w, f->scale_hi[j], f->scale_lo[j]);
+        if (mpq_sgn(w) == 0)
+            mpq_set(raw[j], x[j]);
+        else
+            mpq_mul(raw[j], x[j], w);
+        mpq_add(raw[j], raw[j], f->scale_lo[j]);
+    }
+    mpq_clear(w);
+}
+
+/* Offers the far-point candidate p (scaled space): kept when it is far (tset_dist_lb >=
+ * far_lb) and its exact score is below the best one kept.  *kept says so. */
+static int offer_point(scan_ctx *c, const mpq_t *p, int *kept)
+{
+    scan_struct *S = c->S;
+    long d = c->d;
+    mpq_t lb, e;
+    mpq_inits(lb, e, NULL);
+    *kept = 0;
+    int st = tset_dist_lb(lb, c->T, p, d);
+    if (st == AE_OK && mpq_cmp(lb, c->far_lb) >= 0)
+        st = qnet_score(e, c->f, p, d);
+    else
+        goto done;
+    if (st == AE_OK && (!c->have_best || mpq_cmp(e, S->anomaly_score) < 0)) {
+        qvec_set(S->anomaly, p, d);
+        unscale(S->anomaly_raw, c->f, p, d);
+        mpq_set(S->anomaly_score, e);
+        mpq_set(S->anomaly_dist_lb, lb);
+        c->have_best = 1;
+        S->have_anomaly = mpq_cmp(e, S->smin) <= 0;
+        *kept = 1;
+    }
+done:
+    mpq_clears(lb, e, NULL);
+    return st;
+}
+
+/* r = ceil(q 2^bits) / 2^bits (q >= 0). */
+static void round_up_dyadic(mpq_t r, const mpq_t q, long bits)
+{
+    mpz_t z;
+    mpz_init(z);
+    mpz_mul_2exp(z, mpq_numref(q), (mp_bitcnt_t) bits);
+    mpz_cdiv_q(z, z, mpq_denref(q));
+    mpq_set_z(r, z);
+    mpq_div_2exp(r, r, (mp_bitcnt_t) bits);
+    mpz_clear(z);
+}
+
+/* tf = a t with ||x0 + t v - centre|| >= far_lb + rho_up (with a little slack) for every
+ * t >= tf: t ||v|| - ||x0 - centre|| >= that suffices (triangle inequality). */
+static void t_far(scan_ctx *c, mpq_t tf, const mpq_t *x0, const mpq_t *v)
+{
+    long d = c->d;
+    mpq_t a, b;
+    mpq_inits(a, b, NULL);
+    qvec_dist2(a, x0, (const mpq_t *) c->T->centre, d);
+    ff_sqrt_up(b, a, SQRT_BITS);
+    mpq_add(b, b, c->far_lb);
+    mpq_add(b, b, c->rho_up);
+    mpq_set_ui(a, 1025, 1024);               /* slack for tset_dist_lb's own roundings */
+    mpq_mul(b, b, a);
+    qvec_norm2(a, v, d);
+    ff_sqrt_down(tf, a, SQRT_BITS);
+    mpq_div(tf, b, tf);
+    round_up_dyadic(tf, tf, T_DEN_BITS);
+    mpq_clears(a, b, NULL);
+}
+
+/* e = a t^2 + b t + c. */
+static void quad(mpq_t e, const ray_final_t R, const mpq_t t)
+{
+    mpq_mul(e, R->a, t);
+    mpq_add(e, e, R->b);
+    mpq_mul(e, e, t);
+    mpq_add(e, e, R->c);
+}
+
+/* The ray x0 + t v: its exact final piece gives e(t) on [T, inf); the least of e over
+ * t >= max(T, t_far) (at that bound or at the vertex -b / 2a, rounded) is offered. */
+static int try_ray(scan_ctx *c, const mpq_t *x0, const mpq_t *v)
+{
+    long d = c->d;
+    int st = ray_final(c->RF, c->f, x0, v, d);
+    if (st != AE_OK)
+        return st;
+    mpq_t ts, tv, e, eb;
+    mpq_inits(ts, tv, e, eb, NULL);
+    t_far(c, ts, x0, v);
+    if (mpq_cmp(c->RF->T, ts) > 0)
+        mpq_set(ts, c->RF->T);
+    if (mpq_sgn(c->RF->a) > 0) {
+        mpq_neg(tv, c->RF->b);
+        mpq_div(tv, tv, c->RF->a);
+        mpq_div_2exp(tv, tv, 1);
+        if (mpq_cmp(tv, ts) > 0) {
+            round_up_dyadic(tv, tv, T_DEN_BITS);
+            mpq_set(ts, tv);
+        }
+    }
+    quad(e, c->RF, ts);
+    int want = !c->have_best || mpq_cmp(e, c->S->anomaly_score) < 0;
+    if (want) {
+        mpq_t *p = qvec_init(d);
+        qvec_set(p, x0, d);
+        qvec_addmul(p, v, ts, d);
+        int kept;
+        st = offer_point(c, p, &kept);
+        qvec_clear(p, d);
+    }
+    mpq_clears(ts, tv, e, eb, NULL);
+    return st;
+}
+
+/* The ray search: the blind directions and the NRAYDIRS listed directions of least
+ * exact growth rate (ties in listing order), each from every base point. */
+static int ray_search(scan_ctx *c, mpq_t *const *bases, long nbases)
+{
+    long nd = c->ndirs, *idx = ae_malloc((size_t) (nd > 0 ? nd : 1) * sizeof(long));
+    if (idx == NULL)
+        return AE_ENOMEM;
+    long nblind = 0;
+    for (long k = 0; k < nd; k++) {      /* insertion sort by rate: stable, nd is small */
+        long j = k;
+        while (j > 0 && mpq_cmp(c->rates[idx[j - 1]], c->rates[k]) > 0) {
+            idx[j] = idx[j - 1];
+            j--;
+        }
+        idx[j] = k;
+        nblind += mpq_sgn(c->rates[k]) < 0;
+    }
+    long use = nd < nblind + NRAYDIRS ? nd : nblind + NRAYDIRS;
+    long total = use * nbases, done = 0;
+    int st = AE_OK;
+    for (long k = 0; k < use && st == AE_OK; k++)
+        for (long b = 0; b < nbases && st == AE_OK; b++, done++) {
+            if (done > 0 && out_of_time(c))
+                goto out;
+            stage(c, "far rays", done, total);
+            st = try_ray(c, bases[b], c->dirs + idx[k] * c->d);
+        }
+    stage(c, "far rays", total, total);
+out:
+    free(idx);
+    return st;
+}
+
+/* ---- 2-D: the complete sector analysis ---------------------------------------------- */
+
+static int run2d(scan_ctx *c)
+{
+    scan_struct *S = c->S;
+    cone_circle_t C;
+    cone_circle_init(C, c->f0);
+    mpq_t g2, gnb, Rnb, rfar, one;
+    mpq_inits(g2, gnb, Rnb, rfar, one, NULL);
+    mpq_t *dk = qvec_init(2);
+    long kbad = -1;
+    int have_gnb = 0, st;
+    far2d_t B;
+    far2d_init(B);
+    stage(c, "sectors", 0, 1);
+    st = cone_circle(C, c->f0, c->o->maxsectors);
+    if (st == AE_ERANGE) {
+        snprintf(S->why, sizeof S->why, "more than %ld sectors (cone_circle's bound)",
+                 c->o->maxsectors);
+        st = AE_OK;
+        goto done;
+    }
+    if (st != AE_OK)
+        goto done;
+    S->nsectors = S->ncones = C->n;
+    S->nfixed = C->nfixed;
+    S->nundecided_cones = C->nundecided;
+    for (long k = 0; k < C->n && st == AE_OK; k++) {
+        stage(c, "sector gamma", k, C->n);
+        if (C->status[k] == CONE_FIXED) {
+            const mpq_t *v = (const mpq_t *) cone_circle_v(C, k);
+            mpq_set_si(one, -1, 1);
+            mpq_set_ui(g2, 0, 1);
+            note_rate(c, v, g2);
+            st = add_dir(c, v, one);
+            continue;
+        }
+        if (C->status[k] != CONE_NONE)
+            continue;
+        st = ff_gamma_sector(g2, dk, c->f0, C, k);
+        if (st != AE_OK)
+            break;
+        if (mpq_sgn(g2) <= 0 && kbad < 0)
+            kbad = k;
+        if (!have_gnb || mpq_cmp(g2, gnb) < 0)
+            mpq_set(gnb, g2);
+        have_gnb = 1;
+        if (!qvec_is_zero(dk, 2)) {
+            st = exact_rate(one, c->f0, dk, 2);
+            if (st == AE_OK) {
+                note_rate(c, dk, one);
+                st = add_dir(c, dk, one);
+            }
+        }
+    }
+    stage(c, "sector gamma", C->n, C->n);
+    if (st != AE_OK)
+        goto done;
+    if (C->nundecided > 0) {
+        snprintf(S->why, sizeof S->why, "%ld sector cone test(s) undecided (exact LP)",
+                 C->nundecided);
+        goto done;
+    }
+    if (C->nfixed > 0)
+        mpq_set_ui(S->gamma2_lb, 0, 1);
+    else
+        mpq_set(S->gamma2_lb, gnb);
+    mpq_set_ui(Rnb, 0, 1);
+    if (have_gnb) {
+        if (kbad >= 0) {
+            snprintf(S->why, sizeof S->why, "sector %ld: no positive gamma certified", kbad);
+            goto done;
+        }
+        st = ff_radius(Rnb, S->K, S->smin, gnb);
+        if (st != AE_OK)
+            goto done;
+    }
+    snprintf(S->method, sizeof S->method,
+             "2-D complete: %ld sectors of f0 (cone_circle, exact cone tests); gamma per "
+             "sector by exact copositivity (ff_gamma_sector); K by layer-norm bounds "
+             "(ff_bias_bound)", C->n);
+    if (C->nfixed == 0) {
+        mpq_set(S->R, Rnb);
+        S->have_R = 1;
+        S->complete = 1;
+        goto done;
+    }
+    /* blind sectors: the strip analysis; "far" from the centre with some slack */
+    stage(c, "blind strips", 0, 1);
+    mpq_add(rfar, c->far_lb, c->rho_up);
+    mpq_set_ui(one, 1025, 1024);
+    mpq_mul(rfar, rfar, one);
+    st = far2d_blind(B, c->f, c->f0, C, S->K, S->smin, (const mpq_t *) c->T->centre, rfar);
+    if (st != AE_OK)
+        goto done;
+    S->npieces = B->npieces;
+    append(S->method, sizeof S->method, "; %ld blind strip(s) by exact far pieces (far2d)",
+           B->nstrips);
+    if (B->status == FAR2D_UNDECIDED) {
+        snprintf(S->why, sizeof S->why, "blind strip: %s", B->why);
+    } else if (B->status == FAR2D_FAILS) {
+        int kept;
+        st = offer_point(c, (const mpq_t *) B->x, &kept);
+        S->complete = 1;
+        if (st == AE_OK && !S->have_anomaly)
+            snprintf(S->why, sizeof S->why, "far2d's far point failed the far check");
+    } else {
+        mpq_set(S->R, mpq_cmp(B->R, Rnb) > 0 ? B->R : Rnb);
+        S->have_R = 1;
+        S->complete = 1;
+    }
+done:
+    stage(c, "blind strips", 1, 1);
+    far2d_clear(B);
+    qvec_clear(dk, 2);
+    mpq_clears(g2, gnb, Rnb, rfar, one, NULL);
+    cone_circle_clear(C);
+    return st;
+}
+
+/* ---- d > 2: float search, exact rates, cones, the Lipschitz gamma ------------------- */
+
+/* Xs (m x d) = the scaled rows i * n / m in double, m = min(n, NSEARCH_ROWS). */
+static double *search_rows(scan_ctx *c, long *m)
+{
+    long d = c->d, mm = c->n < NSEARCH_ROWS ? c->n : NSEARCH_ROWS;
+    double *Xs = ae_malloc((size_t) (mm * d) * sizeof(double));
+    if (Xs == NULL)
+        return NULL;
+    double *lo = ae_malloc((size_t) d * sizeof(double)), *w = ae_malloc((size_t) d * sizeof(double));
+    if (lo == NULL || w == NULL) {
+        free(Xs); free(lo); free(w);
+        return NULL;
+    }
+    for (long j = 0; j < d; j++) {
+        lo[j] = c->f->nscale ? mpq_get_d(c->f->scale_lo[j]) : 0;
+        w[j] = c->f->nscale ? mpq_get_d(c->f->scale_hi[j]) - lo[j] : 1;
+        if (!(w[j] > 0))
+            w[j] = 1;
+    }
+    for (long k = 0; k < mm; k++) {
+        long i = (long) ((double) k * (double) c->n / (double) mm);
+        for (long j = 0; j < d; j++)
+            Xs[k * d + j] = (c->X[i * d + j] - lo[j]) / w[j];
+    }
+    free(lo);
+    free(w);
+    *m = mm;
+    return Xs;
+}
+
+static int exact_rates(scan_ctx *c, const ssearch_result *R, mpq_t *ints, long *nints)
+{
+    long d = c->d, ne = R->nbest < NEXACT ? R->nbest : NEXACT;
+    mpq_t r;
+    mpq_init(r);
+    int st = AE_OK;
+    *nints = 0;
+    for (long k = 0; k < ne && st == AE_OK; k++) {
+        if (k > 0 && out_of_time(c))
+            break;
+        stage(c, "exact rates", k, ne);
+        mpq_t *z = ints + *nints * d;
+        if (!round_dir(z, R->dirs + k * d, d))
+            continue;
+        st = exact_rate(r, c->f0, (const mpq_t *) z, d);
+        if (st != AE_OK)
+            break;
+        note_rate(c, (const mpq_t *) z, r);
+        if (*nints < NRAYDIRS || mpq_sgn(r) == 0)
+            st = add_dir(c, (const mpq_t *) z, r);
+        ++*nints;
+    }
+    stage(c, "exact rates", ne, ne);
+    mpq_clear(r);
+    return st;
+}
+
+static int cones(scan_ctx *c, const mpq_t *ints, long nints)
+{
+    scan_struct *S = c->S;
+    if (c->d > SCAN_CONE_MAX_DIM || nints == 0 || out_of_time(c))
+        return AE_OK;
+    cone_search_t CS;
+    cone_search_init(CS, c->f0);
+    stage(c, "cone tests", 0, nints);
+    int st = cone_search(CS, c->f0, ints, nints, c->d);
+    mpq_t zero, m1;
+    mpq_init(zero);
+    mpq_init(m1);
+    mpq_set_si(m1, -1, 1);
+    S->ncones = CS->npat;
+    S->nfixed = CS->nfixed;
+    S->nundecided_cones = CS->nundecided;
+    for (long k = 0; st == AE_OK && k < CS->npat; k++)
+        if (CS->status[k] == CONE_FIXED) {
+            note_rate(c, (const mpq_t *) cone_search_v(CS, k), zero);
+            st = add_dir(c, (const mpq_t *) cone_search_v(CS, k), m1);
+        }
+    stage(c, "cone tests", nints, nints);
+    mpq_clear(zero);
+    mpq_clear(m1);
+    cone_search_clear(CS);
+    return st;
+}
+
+static int runnd(scan_ctx *c)
+{
+    scan_struct *S = c->S;
+    long d = c->d, m = 0;
+    ssearch_t F;
+    ssearch_result R;
+    memset(&R, 0, sizeof R);
+    mpq_t *ints = NULL;
+    double *cen = NULL, *Xs = search_rows(c, &m);
+    int st = Xs ? ssearch_init(F, c->f0) : AE_ENOMEM;
+    if (st != AE_OK) {
+        free(Xs);
+        return st;
+    }
+    cen = ae_malloc((size_t) d * sizeof(double));
+    ints = qvec_init(NEXACT * d);
+    if (cen == NULL || ints == NULL) {
+        st = AE_ENOMEM;
+        goto done;
+    }
+    for (long j = 0; j < d; j++)
+        cen[j] = mpq_get_d(c->T->centre[j]);
+    ssearch_opts so = { c->o->seed, c->o->ndirs, c->deadline, c->o->progress,
+                        c->o->progress_arg };
+    st = ssearch_run(&R, F, Xs, m, cen, &so);
+    if (st != AE_OK)
+        goto done;
+    S->ndirections = R.nevals;
+    if (R.timed_out)
+        S->timed_out = 1;
+    long nints = 0;
+    st = exact_rates(c, &R, ints, &nints);
+    if (st == AE_OK)
+        st = cones(c, ints, nints);
+    if (st != AE_OK)
+        goto done;
+    mpq_t L;
+    mpq_init(L);
+    stage(c, "Lipschitz gamma", 0, 1);
+    st = ff_gamma_lipschitz(S->gamma2_lb, L, c->f0);
+    if (st == AE_OK && mpq_sgn(S->gamma2_lb) > 0) {
+        st = ff_radius(S->R, S->K, S->smin, S->gamma2_lb);
+        S->have_R = st == AE_OK;
+        snprintf(S->method, sizeof S->method,
+                 "gamma by the Lipschitz bound of f0 (prod c_l N_l = %.6g < 1, "
+                 "ff_gamma_lipschitz); K by layer-norm bounds (ff_bias_bound); "
+                 "R = (K + sqrt(s_min)) / gamma (ff_radius)", mpq_get_d(L));
+    } else if (st == AE_OK) {
+        snprintf(S->method, sizeof S->method,
+                 "float direction search (%ld growth rates), exact growth rates of the best "
+                 "%ld, %s; K by layer-norm bounds (ff_bias_bound)", R.nevals, nints,
+                 d <= SCAN_CONE_MAX_DIM ? "exact cone tests (cone_search)"
+                                        : "no cone tests (d > SCAN_CONE_MAX_DIM)");
+        snprintf(S->why, sizeof S->why,
+                 "no certified gamma > 0: the Lipschitz bound of f0 is %.6g >= 1; "
+                 "lowest exact growth rate found %.6g", mpq_get_d(L),
+                 mpq_sgn(S->gamma2_ub) >= 0 ? mpq_get_d(S->gamma2_ub) : NAN);
+    }
+    if (st == AE_ERANGE)
+        st = AE_OK;
+    stage(c, "Lipschitz gamma", 1, 1);
+    mpq_clear(L);
+done:
+    if (ints) qvec_clear(ints, NEXACT * d);
+    free(cen);
+    free(Xs);
+    ssearch_result_clear(&R);
+    ssearch_clear(F);
+    return st;
+}
+
+/* ---- the pipeline ----------------------------------------------------------------- */
+
+static int check_args(const scan_t S, const nn_t net, const double *X, long n, long d,
+                      const scan_opts *o)
+{
+    if (S == NULL || net == NULL || X == NULL || o == NULL) {
+        ae_error("scan_run", "NULL argument");
+        return AE_EINVAL;
+    }
+    if (n < 1 || d != net->sizes[0] || net->sizes[0] != net->sizes[net->L]) {
+        ae_error("scan_run", "need n >= 1 and d = din = dout (n = %ld, d = %ld, din = %ld, "
+                 "dout = %ld)", n, d, net->sizes[0], net->sizes[net->L]);
+        return AE_EINVAL;
+    }
+    if (o->far_ratio < 0 || !(o->budget >= 0) || o->ndirs < 0) {
+        ae_error("scan_run", "bad options (far_ratio, budget and ndirs must be >= 0)");
+        return AE_EINVAL;
+    }
+    return AE_OK;
+}
+
+/* The data facts, K, and the far threshold. */
+static int setup(scan_ctx *c)
+{
+    scan_struct *S = c->S;
+    stage(c, "training scores", 0, 1);
+    int st = tset_compute(c->T, c->f, c->X, c->n, c->d);
+    stage(c, "training scores", 1, 1);
+    if (st != AE_OK)
+        return st;
+    mpq_set(S->smin, c->T->smin);
+    S->smin_row = c->T->argmin;
+    S->nexact = c->T->nexact;
+    mpq_set(S->diam2, c->T->diam2);
+    S->diam = c->T->diam_float;
+    stage(c, "bias bound", 0, 1);
+    st = ff_bias_bound(S->K, c->f);
+    stage(c, "bias bound", 1, 1);
+    if (st != AE_OK)
+        return st;
+    mpq_t q;
+    mpq_init(q);
+    ff_sqrt_up(c->far_lb, c->T->diam2, SQRT_BITS);
+    mpq_set_si(q, c->o->far_ratio, 1);
+    mpq_mul(c->far_lb, c->far_lb, q);
+    ff_sqrt_up(c->rho_up, c->T->rho2, SQRT_BITS);
+    mpq_clear(q);
+    return AE_OK;
+}
+
+/* Base points of the ray search: the minimising row and the centre. */
+static int far_search(scan_ctx *c)
+{
+    if (c->ndirs == 0)
+        return AE_OK;
+    mpq_t *bases[2] = { c->T->xmin, c->T->centre };
+    return ray_search(c, bases, 2);
+}
+
+static void unsupported(scan_t S, const nn_t net)
+{
+    for (long l = 0; l < net->L; l++)
+        if (!qnet_act_supported(net->act[l])) {
+            snprintf(S->why, sizeof S->why, "activation %s is not supported yet "
+                     "(piecewise-linear only)", nn_act_name(net->act[l]));
+            return;
+        }
+    snprintf(S->why, sizeof S->why, "the network is not supported yet");
+}
+
+static void decide(scan_t S)
+{
+    if (S->have_anomaly)
+        S->verdict = SCAN_FAILS;
+    else if (S->have_R)
+        S->verdict = SCAN_SAFE;
+    else {
+        S->verdict = SCAN_UNDECIDED;
+        if (S->why[0] == '\0')
+            snprintf(S->why, sizeof S->why, "no certificate within the budget");
+    }
+    if (S->verdict != SCAN_UNDECIDED)
+        S->why[0] = '\0';
+}
+
+int scan_run(scan_t S, const nn_t net, const double *X, long n, long d, const scan_opts *o)
+{
+    int st = check_args(S, net, X, n, d, o);
+    if (st != AE_OK)
+        return st;
+    free_vectors(S);
+    reset_fields(S);
+    S->d = d;
+    S->n = n;
+    S->dir = qvec_init(d);
+    S->anomaly = qvec_init(d);
+    S->anomaly_raw = qvec_init(d);
+    scan_ctx c;
+    memset(&c, 0, sizeof c);
+    c.S = S;
+    c.o = o;
+    c.X = X;
+    c.n = n;
+    c.d = d;
+    c.t0 = ssearch_now();
+    c.deadline = c.t0 + o->budget;
+    stage(&c, "exact network", 0, 1);
+    st = qnet_init_nn(c.f, net);
+    if (st == AE_ERANGE) {
+        unsupported(S, net);
+        S->seconds = ssearch_now() - c.t0;
+        return AE_ERANGE;
+    }
+    if (st != AE_OK)
+        return st;
+    mpq_inits(c.far_lb, c.rho_up, NULL);
+    tset_init(c.T);
+    st = qnet_init_recession(c.f0, c.f);
+    if (st != AE_OK) {
+        qnet_clear(c.f);
+        tset_clear(c.T);
+        mpq_clears(c.far_lb, c.rho_up, NULL);
+        return st;
+    }
+    ray_final_init(c.RF, c.f);
+    stage(&c, "exact network", 1, 1);
+    st = setup(&c);
+    if (st == AE_OK)
+        st = d == 2 ? run2d(&c) : runnd(&c);
+    if (st == AE_OK)
+        st = far_search(&c);
+    decide(S);
+    S->seconds = ssearch_now() - c.t0;
+    if (c.dirs) qvec_clear(c.dirs, c.capdirs * d);
+    if (c.rates) qvec_clear(c.rates, c.capdirs);
+    ray_final_clear(c.RF);
+    tset_clear(c.T);
+    qnet_clear(c.f0);
+    qnet_clear(c.f);
+    mpq_clears(c.far_lb, c.rho_up, NULL);
+    return st;
+}
