@@ -27,8 +27,8 @@
  *     f0(v) = v exactly.
  * Negative controls, every run: the anomaly moved onto the minimising training row must
  * fail the distance test; the radius claimed as 0 must fail the spot check (the
- * minimising row lies beyond it, with score s_min); the direction plus e_1 must fail the
- * growth-rate test.  With ctx->corrupt these wrong instances are checked in place of the
+ * minimising row lies beyond it, with score s_min); the growth rate claimed 1/7 too large
+ * must fail the growth-rate test.  With ctx->corrupt these wrong instances are checked in place of the
  * real ones.
  *
  * Also per model, for the practical thresholds of CLAIMS.md: the exact score at the point
@@ -508,16 +508,16 @@ static int recheck(n4_tally *T, const proof_ctx *ctx, const qnet_t q, const qnet
     for (long j = 0; S->dir != NULL && j < d; j++)
         have_dir |= mpq_sgn(S->dir[j]) != 0;
     if (have_dir) {
-        mpq_t g2, one;
-        mpq_inits(g2, one, (mpq_ptr) NULL);
-        mpq_t *w = qvec_init(d);
-        for (long j = 0; j < d; j++)
-            mpq_set(w[j], S->dir[j]);
-        mpq_set_ui(one, 1, 1);
-        mpq_add(w[0], w[0], one);                /* the control: dir + e_1 */
-        int bad = check_dir(g2, f0, w, d, S->gamma2_ub, S->gamma2_lb, S->blind, cw, sizeof cw);
-        int good = check_dir(g2, f0, ctx->corrupt ? w : S->dir, d, S->gamma2_ub,
-                             S->gamma2_lb, S->blind, why, sizeof why);
+        mpq_t g2, wrong;
+        mpq_inits(g2, wrong, (mpq_ptr) NULL);
+        mpq_set_si(wrong, 1, 7);
+        mpq_add(wrong, wrong, S->gamma2_ub);     /* the control: a wrong growth rate */
+        int bad = check_dir(g2, f0, S->dir, d, wrong, S->gamma2_lb, S->blind, cw, sizeof cw);
+        int good = ctx->corrupt ? bad
+                                : check_dir(g2, f0, S->dir, d, S->gamma2_ub, S->gamma2_lb,
+                                            S->blind, why, sizeof why);
+        if (ctx->corrupt)
+            snprintf(why, sizeof why, "%s", cw);
         T->controls++;
         T->accepted += bad;
         T->dirs++;
@@ -525,8 +525,7 @@ static int recheck(n4_tally *T, const proof_ctx *ctx, const qnet_t q, const qnet
             ok = 0;
             note_fail(T, model, why);
         }
-        qvec_clear(w, d);
-        mpq_clears(g2, one, (mpq_ptr) NULL);
+        mpq_clears(g2, wrong, (mpq_ptr) NULL);
     }
     if (S->verdict == SCAN_FAILS) {
         /* the control: the minimising training row claimed as the anomaly */
@@ -647,7 +646,7 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
     scan_opts_default(&o);
     o.seed = M->seed;
     o.far_ratio = N4_FAR;
-    o.budget = ctx->quick ? 2.0 : 10.0;
+    o.budget = ctx->quick ? 2.0 : 60.0;
     o.ndirs = ctx->quick ? 32 : (d <= 3 ? 256 : 64);
     scan_t S;
     scan_init(S);

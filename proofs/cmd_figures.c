@@ -172,6 +172,16 @@ static int fig_write_data(const char *dir, fig_case *F, const nn_t net, const do
         fprintf(f, "%.10g %.10g\n%.10g %.10g\n\n\n", F->c[0], F->c[1],
                 F->c[0] + t * F->blind[2 * k], F->c[1] + t * F->blind[2 * k + 1]);
     }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/%s_lowray.dat", dir, F->name);
+    if ((f = fopen(path, "w")) == NULL)
+        return AE_EIO;
+    if (F->S->dir != NULL) {
+        double v[2] = {mpq_get_d(F->S->dir[0]), mpq_get_d(F->S->dir[1])};
+        double t = fig_exit(v, F->h);
+        fprintf(f, "%.10g %.10g\n%.10g %.10g\n", F->c[0], F->c[1], F->c[0] + t * v[0],
+                F->c[1] + t * v[1]);
+    }
     return fclose(f) == 0 ? AE_OK : AE_EIO;
 }
 
@@ -194,9 +204,17 @@ static int fig_write_script(const char *dir, const fig_case *F)
     fprintf(f, "set size square\nset xrange [%.10g:%.10g]\nset yrange [%.10g:%.10g]\n", lo[0],
             hi[0], lo[1], hi[1]);
     fprintf(f, "set palette rgbformulae 33,13,10\nset cblabel 'log10 score (float32)'\n");
+    char rtxt[160] = "";
+    if (S->have_R) {
+        double R = mpq_get_d(S->R);
+        snprintf(rtxt, sizeof rtxt, ", R = %.4g = %.4g diameters", R, scan_radius_ratio(F->S));
+        /* the certified radius is about the origin of the network's input space */
+        fprintf(f, "set object 1 circle at 0,0 size %.10g fs empty border lc rgb 'black' "
+                "lw 2 dt 3 front\n", R);
+    }
     fprintf(f, "set title \"%s: ReLU AE 2-5-1-5-2, seed %lu, loss %.2e\\n"
-            "exact scan: %s (s_{min} = %s); heat map: float32 scores\" noenhanced\n",
-            F->name, F->seed, F->loss, fig_verdict(F->S), prf_q6(S->smin));
+            "exact scan: %s (s_min = %s%s)\\nheat map: float32 scores (picture only)\" "
+            "noenhanced\n", F->name, F->seed, F->loss, fig_verdict(F->S), prf_q6(S->smin), rtxt);
     fprintf(f, "set key bottom left opaque\n");
     /* the anomaly: a point inside the square, else an arrow at the edge */
     char anom[400] = "";
@@ -220,13 +238,21 @@ static int fig_write_script(const char *dir, const fig_case *F)
     const char *term[2][2] = {{"pngcairo size 900,900 font ',11'", "png"},
                               {"svg size 900,900 font ',11'", "svg"}};
     for (int k = 0; k < 2; k++) {
-        fprintf(f, "set terminal %s\nset output '%s.%s'\n", term[k][0], F->name, term[k][1]);
+        fprintf(f, "set terminal %s\nset termoption noenhanced\nset output '%s.%s'\n",
+                term[k][0], F->name, term[k][1]);
         fprintf(f, "plot '%s_grid.dat' using 1:2:3 with image notitle, "
                 "'%s_points.dat' using 1:2 with points pt 7 ps 0.5 lc rgb 'black' "
                 "title 'training points'", F->name, F->name);
         if (F->nblind > 0)
-            fprintf(f, ", '%s_rays.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'white' "
+            fprintf(f, ", '%s_rays.dat' using 1:2 with lines lw 3 lc rgb 'white' "
                     "title 'blind directions (exact fixed points of f_0)'", F->name);
+        if (S->dir != NULL)
+            fprintf(f, ", '%s_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' "
+                    "title 'lowest growth direction, exact rate %s'", F->name,
+                    prf_q6(S->gamma2_ub));
+        if (S->have_R)
+            fprintf(f, ", NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x "
+                    "with |x| > R scores > s_min'");
         fprintf(f, "%s\n", anom);
         if (anom[0])
             fprintf(f, "%.17g %.17g\ne\n", mpq_get_d(S->anomaly_raw[0]),
