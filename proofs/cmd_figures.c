@@ -27,7 +27,8 @@ static const long FIG_ARCH[] = {2, 5, 1, 5, 2};
 
 static int fig_usage(FILE *f)
 {
-    fputs("usage: aeaudit figures [--out DIR] [--seed N] [--no-gnuplot]\n"
+    fputs("usage: aeaudit figures [--out DIR] [--seed N] [--model FILE.aem [--data NAME]]\n"
+          "                       [--no-gnuplot]\n"
           "\n"
           "For diagonal, diagonal-noisy, two-clusters and ring: trains a ReLU autoencoder\n"
           "[2,5,1,5,2] (float32, Adam, deterministic; the first model seed that does not\n"
@@ -38,6 +39,8 @@ static int fig_usage(FILE *f)
           "(default data/figures).\n"
           "\n"
           "  --seed N       the data seed (default 1)\n"
+          "  --model FILE   draw this 2-D model instead (file stem 'model'), on --data NAME\n"
+          "                 (a 2-D data set; default diagonal)\n"
           "  --no-gnuplot   write the data and scripts only\n", f);
     return f == stdout ? 0 : 2;
 }
@@ -119,13 +122,17 @@ static double fig_exit(const double *v, double h)
 }
 
 typedef struct {
-    const char *name;
+    const char *name;             /* file stem */
+    const char *data;             /* data set name */
+    const char *model;            /* --model FILE, or NULL: train */
+    char what[128];               /* the model, for the title */
     unsigned long seed;
     double loss;
     long n;
     double c[2], h;               /* centre, half side */
     scan_t S;
     long nblind, nsectors;
+    int scaled;                   /* the model scales its input (no radius circle) */
     double blind[2 * FIG_MAXDIRS];
 } fig_case;
 
@@ -140,7 +147,18 @@ static int fig_write_data(const char *dir, fig_case *F, const nn_t net, const do
             P[2 * (i * G + j)] = F->c[0] - F->h + (2 * F->h) * ((double) j + 0.5) / (double) G;
             P[2 * (i * G + j) + 1] = F->c[1] - F->h + (2 * F->h) * ((double) i + 0.5) / (double) G;
         }
+    if (net->nscale > 0)   /* the front end's scaling; the picture stays in raw units */
+        for (long k = 0; k < G * G; k++)
+            for (int j = 0; j < 2; j++) {
+                double lo = mpq_get_d(net->scale_lo[j]), hi = mpq_get_d(net->scale_hi[j]);
+                P[2 * k + j] = hi > lo ? (P[2 * k + j] - lo) / (hi - lo) : P[2 * k + j] - lo;
+            }
     int st = nn_scores(e, net, P, G * G);
+    for (long i = 0; i < G; i++)   /* raw coordinates again for the file */
+        for (long j = 0; j < G; j++) {
+            P[2 * (i * G + j)] = F->c[0] - F->h + (2 * F->h) * ((double) j + 0.5) / (double) G;
+            P[2 * (i * G + j) + 1] = F->c[1] - F->h + (2 * F->h) * ((double) i + 0.5) / (double) G;
+        }
     snprintf(path, sizeof path, "%s/%s_grid.dat", dir, F->name);
     FILE *f = st == AE_OK ? fopen(path, "w") : NULL;
     if (f != NULL) {
@@ -205,16 +223,16 @@ static int fig_write_script(const char *dir, const fig_case *F)
             hi[0], lo[1], hi[1]);
     fprintf(f, "set palette rgbformulae 33,13,10\nset cblabel 'log10 score (float32)'\n");
     char rtxt[160] = "";
-    if (S->have_R) {
+    if (S->have_R && !F->scaled) {
         double R = mpq_get_d(S->R);
         snprintf(rtxt, sizeof rtxt, ", R = %.4g = %.4g diameters", R, scan_radius_ratio(F->S));
         /* the certified radius is about the origin of the network's input space */
         fprintf(f, "set object 1 circle at 0,0 size %.10g fs empty border lc rgb 'black' "
                 "lw 2 dt 3 front\n", R);
     }
-    fprintf(f, "set title \"%s: ReLU AE 2-5-1-5-2, seed %lu, loss %.2e\\n"
+    fprintf(f, "set title \"%s: %s, loss %.2e\\n"
             "exact scan: %s (s_min = %s%s)\\nheat map: float32 scores (picture only)\" "
-            "noenhanced\n", F->name, F->seed, F->loss, fig_verdict(F->S), prf_q6(S->smin), rtxt);
+            "noenhanced\n", F->data, F->what, F->loss, fig_verdict(F->S), prf_q6(S->smin), rtxt);
     fprintf(f, "set key bottom left opaque\n");
     /* the anomaly: a point inside the square, else an arrow at the edge */
     char anom[400] = "";
@@ -222,17 +240,22 @@ static int fig_write_script(const char *dir, const fig_case *F)
         double ax = mpq_get_d(S->anomaly_raw[0]), ay = mpq_get_d(S->anomaly_raw[1]);
         double v[2] = {ax - F->c[0], ay - F->c[1]};
         if (fabs(v[0]) <= F->h && fabs(v[1]) <= F->h) {
-            snprintf(anom, sizeof anom, ", '-' using 1:2 with points pt 3 ps 3 lc rgb 'white' "
-                     "title 'certified anomaly (exact score <= s_min)'");
+            snprintf(anom, sizeof anom, ", '-' using 1:2 with points pt 3 ps 3 lw 3 lc rgb "
+                     "'#ff00ff' title 'certified anomaly (exact score <= s_min)'");
         } else {
             double t = fig_exit(v, F->h);
             double ex = F->c[0] + 0.92 * t * v[0], ey = F->c[1] + 0.92 * t * v[1];
             double sx = F->c[0] + 0.70 * t * v[0], sy = F->c[1] + 0.70 * t * v[1];
-            fprintf(f, "set arrow from %.10g,%.10g to %.10g,%.10g lw 3 lc rgb 'white' front\n",
+            double nv = hypot(v[0], v[1]), px = -v[1] / nv, py = v[0] / nv;
+            double lx = F->c[0] + 0.55 * t * v[0] + 0.25 * F->h * (px >= 0 ? px : -px),
+                   ly = F->c[1] + 0.55 * t * v[1] + 0.25 * F->h * (px >= 0 ? py : -py);
+            fprintf(f, "set arrow from %.10g,%.10g to %.10g,%.10g lw 4 lc rgb '#ff00ff' front\n",
                     sx, sy, ex, ey);
-            fprintf(f, "set label \"certified anomaly at (%.4g, %.4g)\\n%.3g diameters away, "
-                    "score %s\" at %.10g,%.10g front tc rgb 'white' center noenhanced\n", ax, ay,
-                    scan_anomaly_ratio(F->S), prf_q6(S->anomaly_score), sx, sy - 0.08 * F->h);
+            fprintf(f, "set style textbox opaque fc rgb 'white' border lc rgb 'black'\n");
+            fprintf(f, "set label \"certified anomaly (outside the square, arrow) at\\n"
+                    "(%.6g, %.6g): %.3g diameters from every\\ntraining point, exact score %s "
+                    "<= s_min\" at %.10g,%.10g front center boxed noenhanced\n", ax, ay,
+                    scan_anomaly_ratio(F->S), prf_q6(S->anomaly_score), lx, ly);
         }
     }
     const char *term[2][2] = {{"pngcairo size 900,900 font ',11'", "png"},
@@ -240,9 +263,7 @@ static int fig_write_script(const char *dir, const fig_case *F)
     for (int k = 0; k < 2; k++) {
         fprintf(f, "set terminal %s\nset termoption noenhanced\nset output '%s.%s'\n",
                 term[k][0], F->name, term[k][1]);
-        fprintf(f, "plot '%s_grid.dat' using 1:2:3 with image notitle, "
-                "'%s_points.dat' using 1:2 with points pt 7 ps 0.5 lc rgb 'black' "
-                "title 'training points'", F->name, F->name);
+        fprintf(f, "plot '%s_grid.dat' using 1:2:3 with image notitle", F->name);
         if (F->nblind > 0)
             fprintf(f, ", '%s_rays.dat' using 1:2 with lines lw 3 lc rgb 'white' "
                     "title 'blind directions (exact fixed points of f_0)'", F->name);
@@ -250,10 +271,11 @@ static int fig_write_script(const char *dir, const fig_case *F)
             fprintf(f, ", '%s_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' "
                     "title 'lowest growth direction, exact rate %s'", F->name,
                     prf_q6(S->gamma2_ub));
-        if (S->have_R)
+        if (S->have_R && !F->scaled)
             fprintf(f, ", NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x "
                     "with |x| > R scores > s_min'");
-        fprintf(f, "%s\n", anom);
+        fprintf(f, ", '%s_points.dat' using 1:2 with points pt 7 ps 0.7 lc rgb 'black' "
+                "title 'training points'%s\n", F->name, anom);
         if (anom[0])
             fprintf(f, "%.17g %.17g\ne\n", mpq_get_d(S->anomaly_raw[0]),
                     mpq_get_d(S->anomaly_raw[1]));
@@ -270,8 +292,8 @@ static int fig_case_run(fig_case *F, const char *dir, unsigned long dseed, int g
     dsrc_opts_default(&o);
     o.seed = dseed;
     char err[600];
-    if (dsrc_load(D, F->name, &o, err, sizeof err) != AE_OK) {
-        fprintf(stderr, "aeaudit figures: %s\n", err);
+    if (dsrc_load(D, F->data, &o, err, sizeof err) != AE_OK || D->d != 2) {
+        fprintf(stderr, "aeaudit figures: %s\n", D->d != 2 ? "the data must be 2-D" : err);
         dsrc_clear(D);
         return 2;
     }
@@ -286,11 +308,27 @@ static int fig_case_run(fig_case *F, const char *dir, unsigned long dseed, int g
     F->c[1] = (lo[1] + hi[1]) / 2;
     F->h = 10 * fmax(hi[0] - lo[0], hi[1] - lo[1]);
     nn_t net;
-    if (fig_train(net, &F->seed, &F->loss, D->X, D->n) != AE_OK) {
+    if (F->model != NULL) {
+        if (nn_load(net, F->model, err, sizeof err) != AE_OK) {
+            fprintf(stderr, "aeaudit figures: %s\n", err);
+            dsrc_clear(D);
+            return 2;
+        }
+        if (net->sizes[0] != 2 || net->sizes[net->L] != 2) {
+            fprintf(stderr, "aeaudit figures: %s is not a 2-D autoencoder\n", F->model);
+            nn_clear(net);
+            dsrc_clear(D);
+            return 2;
+        }
+        F->loss = net->rec.loss;
+        F->scaled = net->nscale > 0;
+        snprintf(F->what, sizeof F->what, "model %s", F->model);
+    } else if (fig_train(net, &F->seed, &F->loss, D->X, D->n) != AE_OK) {
         fprintf(stderr, "aeaudit figures: %s: training failed\n", F->name);
         dsrc_clear(D);
         return 2;
-    }
+    } else
+        snprintf(F->what, sizeof F->what, "ReLU AE 2-5-1-5-2, seed %lu", F->seed);
     scan_opts so;
     scan_opts_default(&so);
     so.budget = 30;
@@ -316,8 +354,8 @@ static int fig_case_run(fig_case *F, const char *dir, unsigned long dseed, int g
             rc = 1;
         }
     }
-    fprintf(stderr, "aeaudit figures: %s: seed %lu, loss %.3e, %s, %ld blind direction(s) "
-            "in %ld sectors\n", F->name, F->seed, F->loss, fig_verdict(F->S), F->nblind,
+    fprintf(stderr, "aeaudit figures: %s: %s, loss %.3e, %s, %ld blind direction(s) "
+            "in %ld sectors\n", F->name, F->what, F->loss, fig_verdict(F->S), F->nblind,
             F->nsectors);
     return rc;
 }
@@ -333,18 +371,18 @@ static int fig_summary(const char *dir, fig_case *F, long nf)
             "ReLU autoencoder [2,5,1,5,2], float32, Adam lr 1e-2, batch 16, 2000 epochs; the "
             "heat map is log10 of the float32 score (nn_scores) on a 200 x 200 grid over a "
             "square 20x the data's extent; the verdicts are exact (scan).\n\n"
-            "| data | model seed | loss | verdict | s_min | blind directions | anomaly "
+            "| data | model | loss | verdict | s_min | blind directions | anomaly "
             "(distance / diameter) | anomaly score |\n|---|---|---|---|---|---|---|---|\n");
     for (long k = 0; k < nf; k++) {
         const scan_struct *S = F[k].S;
-        fprintf(f, "| %s | %lu | %.3e | %s | %s | %ld | ", F[k].name, F[k].seed, F[k].loss,
+        fprintf(f, "| %s | %s | %.3e | %s | %s | %ld | ", F[k].data, F[k].what, F[k].loss,
                 fig_verdict(F[k].S), prf_q6(S->smin), F[k].nblind);
         if (S->have_anomaly)
             fprintf(f, "%.4g | %s |\n", scan_anomaly_ratio(F[k].S), prf_q6(S->anomaly_score));
         else
             fprintf(f, "- | - |\n");
     }
-    fprintf(f, "\n![diagonal](diagonal.png)\n");
+    fprintf(f, "\n![%s](%s.png)\n", F[0].name, F[0].name);
     return fclose(f) == 0 ? AE_OK : AE_EIO;
 }
 
@@ -353,6 +391,7 @@ int aeaudit_cmd_figures(int argc, char **argv)
     const char *dir = "data/figures";
     unsigned long dseed = 1;
     int gnuplot = 1;
+    const char *model = NULL, *data = "diagonal";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return fig_usage(stdout);
@@ -366,7 +405,11 @@ int aeaudit_cmd_figures(int argc, char **argv)
                 fprintf(stderr, "aeaudit figures: --seed wants a nonnegative integer\n");
                 return 2;
             }
-        } else if (strcmp(argv[i], "--no-gnuplot") == 0)
+        } else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc)
+            model = argv[++i];
+        else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+            data = argv[++i];
+        else if (strcmp(argv[i], "--no-gnuplot") == 0)
             gnuplot = 0;
         else {
             fprintf(stderr, "aeaudit figures: unknown argument '%s'\n", argv[i]);
@@ -379,10 +422,12 @@ int aeaudit_cmd_figures(int argc, char **argv)
     }
     fig_case F[FIG_NSETS];
     int rc = 0;
-    long k = 0;
-    for (; k < FIG_NSETS && rc != 2; k++) {
+    long k = 0, nf = model != NULL ? 1 : FIG_NSETS;
+    for (; k < nf && rc != 2; k++) {
         memset(&F[k], 0, sizeof F[k]);
-        F[k].name = FIG_SETS[k];
+        F[k].name = model != NULL ? "model" : FIG_SETS[k];
+        F[k].data = model != NULL ? data : FIG_SETS[k];
+        F[k].model = model;
         scan_init(F[k].S);
         int r = fig_case_run(&F[k], dir, dseed, gnuplot);
         rc = r > rc ? r : rc;

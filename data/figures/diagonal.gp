@@ -10,10 +10,10 @@ set key bottom left opaque
 set terminal pngcairo size 900,900 font ',11'
 set termoption noenhanced
 set output 'diagonal.png'
-plot 'diagonal_grid.dat' using 1:2:3 with image notitle, 'diagonal_points.dat' using 1:2 with points pt 7 ps 0.5 lc rgb 'black' title 'training points', 'diagonal_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~2.16449e-01', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min'
+plot 'diagonal_grid.dat' using 1:2:3 with image notitle, 'diagonal_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~2.16449e-01', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min', 'diagonal_points.dat' using 1:2 with points pt 7 ps 0.7 lc rgb 'black' title 'training points'
 unset output
 set terminal svg size 900,900 font ',11'
 set termoption noenhanced
 set output 'diagonal.svg'
-plot 'diagonal_grid.dat' using 1:2:3 with image notitle, 'diagonal_points.dat' using 1:2 with points pt 7 ps 0.5 lc rgb 'black' title 'training points', 'diagonal_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~2.16449e-01', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min'
+plot 'diagonal_grid.dat' using 1:2:3 with image notitle, 'diagonal_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~2.16449e-01', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min', 'diagonal_points.dat' using 1:2 with points pt 7 ps 0.7 lc rgb 'black' title 'training points'
 unset output

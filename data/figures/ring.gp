@@ -10,10 +10,10 @@ set key bottom left opaque
 set terminal pngcairo size 900,900 font ',11'
 set termoption noenhanced
 set output 'ring.png'
-plot 'ring_grid.dat' using 1:2:3 with image notitle, 'ring_points.dat' using 1:2 with points pt 7 ps 0.5 lc rgb 'black' title 'training points', 'ring_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~6.71342e-02', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min'
+plot 'ring_grid.dat' using 1:2:3 with image notitle, 'ring_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~6.71342e-02', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min', 'ring_points.dat' using 1:2 with points pt 7 ps 0.7 lc rgb 'black' title 'training points'
 unset output
 set terminal svg size 900,900 font ',11'
 set termoption noenhanced
 set output 'ring.svg'
-plot 'ring_grid.dat' using 1:2:3 with image notitle, 'ring_points.dat' using 1:2 with points pt 7 ps 0.5 lc rgb 'black' title 'training points', 'ring_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~6.71342e-02', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min'
+plot 'ring_grid.dat' using 1:2:3 with image notitle, 'ring_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~6.71342e-02', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min', 'ring_points.dat' using 1:2 with points pt 7 ps 0.7 lc rgb 'black' title 'training points'
 unset output
