@@ -7,6 +7,7 @@
 #include "aeerr.h"
 #include "cmd_figures.h"
 #include "cmd_nn.h"
+#include "cmd_scan.h"
 #include "pcommon.h"
 #include "dsrc.h"
 #include "proof.h"
@@ -39,6 +40,8 @@ static void usage_main(FILE *f)
           "  train                train a float32/float64 autoencoder, save a model file\n"
           "  eval MODEL           per-sample reconstruction scores of a model on a data set\n"
           "  describe MODEL       a model file's architecture and training record\n"
+          "  scan MODEL           a certified far-field verdict for a trained ReLU autoencoder\n"
+          "                       (FAILS / SAFE-BEYOND R / UNDECIDED); see 'aeaudit scan --help'\n"
           "  figures              heat maps of the 2-D experiments (data/figures)\n"
           "\n"
           "'aeaudit COMMAND --help' describes a command.\n", f);
@@ -293,7 +296,7 @@ int main(int argc, char **argv)
 {
     ae_set_error_handler(die_handler);
     if (argc < 2) {
-        fprintf(stderr, "aeaudit: no command (commands: list, verify, train, eval, describe; "
+        fprintf(stderr, "aeaudit: no command (commands: list, verify, train, eval, describe, scan; "
                 "see aeaudit --help)\n");
         return 2;
     }
@@ -317,6 +320,8 @@ int main(int argc, char **argv)
         return aeaudit_cmd_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "describe") == 0)
         return aeaudit_cmd_describe(argc - 1, argv + 1);
+    if (strcmp(cmd, "scan") == 0)
+        return aeaudit_cmd_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "figures") == 0)
         return aeaudit_cmd_figures(argc - 1, argv + 1);
     fprintf(stderr, "aeaudit: unknown command '%s' (see aeaudit --help)\n", cmd);

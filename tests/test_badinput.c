@@ -529,6 +529,15 @@ static void s_file_as_out(void) { s_good_csv(); put("afile", "not a folder\n"); 
 static void s_dir_as_out(void) { CU_ASSERT_EQUAL(mkdir("outdir.aem", 0755), 0); }
 
 static void s_model(void) { train_model("m.aem"); }
+static void s_tanh_model(void)
+{
+    const char *a[] = { "train", "--data", "diagonal", "--act", "tanh", "--arch", "2,3,2",
+                        "--epochs", "1", "--seed", "1", "--out", "t.aem", NULL };
+    runres r;
+    run_prog(&r, ".", a, 60);
+    CU_ASSERT_FATAL(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    runres_clear(&r);
+}
 static void s_scale_lo_gt_hi(void)
 {
     train_model("base.aem");
@@ -750,6 +759,25 @@ static const char *p_crlf(const runres *r)
         return "a CRLF model is rejected without saying CRLF";
     return NULL;
 }
+/* scan on a tanh model: exit 4, one line naming the activation, no output folder. */
+static const char *p_scan_unsupported(const runres *r)
+{
+    const char *nl = strchr(r->err, '\n');
+    if (nl == NULL || nl[1] != '\0')
+        return "stderr is not exactly one line";
+    if (strstr(r->err, "activation tanh is not supported yet") == NULL)
+        return "stderr does not say 'activation tanh is not supported yet'";
+    return access("o2", F_OK) == 0 ? "an output folder was created" : NULL;
+}
+static const char *p_scan_ok(const runres *r)
+{
+    char *v = tu_slurp("o/scan.csv", NULL);
+    int ok = v != NULL && strstr(v, "\nverdict,") != NULL && strstr(r->out, "scan m.aem") != NULL;
+    free(v);
+    if (!ok)
+        return "no verdict in o/scan.csv or on stdout";
+    return access("o/direction.csv", R_OK) == 0 ? NULL : "no o/direction.csv";
+}
 static const char *p_no_model(const runres *r)
 {
     (void) r;
@@ -868,6 +896,16 @@ static const bcase model_cases[] = {
     { "50 MB of junk to eval (resource)", s_junk, { "eval", "junk.aem", "--data", "diagonal", NULL }, C2, { "junk.aem:1:" }, NULL, 20, 0, NULL },
     { "model header then a 50 MB line (resource)", s_junk_model_head, { "describe", "junk.aem", NULL }, C2, { "junk.aem:2:" }, NULL, 20, 0, NULL },
     { "gzip IDX inflating to 2.2 GB (resource)", s_gzip_bomb, { "train", "--data", "idx", "--arch", "784,2,784", "--epochs", "1", "--seed", "1", "--out", "m.aem", NULL }, C2, { "train-images-idx3-ubyte" }, NULL, 200, 0, p_no_model },
+    { "scan: missing model", NULL, { "scan", "none.aem", "--out", "o2", NULL }, C2, { "none.aem" }, NULL, 0, 0, NULL },
+    { "scan: a CSV as the model", s_good_csv, { "scan", "c.csv", "--out", "o2", NULL }, C2, { "c.csv:1:" }, NULL, 0, 0, NULL },
+    { "scan: tanh model is not supported (exit 4)", s_tanh_model, { "scan", "t.aem", "--out", "o2", NULL }, 1u << 4, { NULL }, NULL, 0, 0, p_scan_unsupported },
+    { "scan --budget abc", s_model, { "scan", "m.aem", "--budget", "abc", "--out", "o2", NULL }, C2, { "--budget" }, NULL, 0, 0, NULL },
+    { "scan --budget -1", s_model, { "scan", "m.aem", "--budget", "-1", "--out", "o2", NULL }, C2, { "--budget" }, NULL, 0, 0, NULL },
+    { "scan --data nonexistent", s_model, { "scan", "m.aem", "--data", "nofile.csv", "--out", "o2", NULL }, C2, { "nofile.csv" }, NULL, 0, 0, NULL },
+    { "scan: model width != data width", s_model, { "scan", "m.aem", "--data", "plane3d", "--out", "o2", NULL }, C2, { "width" }, NULL, 0, 0, NULL },
+    { "scan --bogus", s_model, { "scan", "m.aem", "--bogus", NULL }, C2, { "--bogus" }, NULL, 0, 0, NULL },
+    { "scan --out naming a file", s_model, { "scan", "m.aem", "--out", "m.aem", NULL }, C2, { "m.aem" }, NULL, 0, 0, NULL },
+    { "scan of a trained model writes its evidence", s_model, { "scan", "m.aem", "--out", "o", NULL }, 1u << 0, { NULL }, NULL, 0, 0, p_scan_ok },
     { "IDX header claiming 3.1 GB with 100 bytes (resource)", s_idx_huge_header, { "train", "--data", "idx", "--arch", "784,2,784", "--epochs", "1", "--seed", "1", "--out", "m.aem", NULL }, C2, { "train-images-idx3-ubyte" }, NULL, 100, 0, p_no_model },
     { NULL, NULL, { NULL }, 0, { NULL }, NULL, 0, 0, NULL }
 };

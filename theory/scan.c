@@ -29,6 +29,8 @@
 #define NEXACT 8              /* float directions given exact growth rates */
 #define NRAYDIRS 4            /* directions of the ray search (besides blind ones) */
 #define NSEARCH_ROWS 2000     /* rows (evenly spaced) seen by the float search */
+#define NDESCENT_ITERS 300    /* steps of each far-score descent */
+#define NREFINE 50            /* further descents from the best far point */
 
 void scan_opts_default(scan_opts *o)
 {
@@ -386,15 +388,15 @@ static int try_ray(scan_ctx *c, const mpq_t *x0, const mpq_t *v)
     return st;
 }
 
-/* The ray search: the blind directions and the NRAYDIRS listed directions of least
- * exact growth rate (ties in listing order), each from every base point. */
-static int ray_search(scan_ctx *c, mpq_t *const *bases, long nbases)
+/* idx = the listed directions by exact growth rate (blind ones first, ties in listing
+ * order); *use = the blind ones plus NRAYDIRS more. */
+static long *sorted_dirs(scan_ctx *c, long *use)
 {
     long nd = c->ndirs, *idx = ae_malloc((size_t) (nd > 0 ? nd : 1) * sizeof(long));
     if (idx == NULL)
-        return AE_ENOMEM;
+        return NULL;
     long nblind = 0;
-    for (long k = 0; k < nd; k++) {      /* insertion sort by rate: stable, nd is small */
+    for (long k = 0; k < nd; k++) {      /* insertion sort: stable, nd is small */
         long j = k;
         while (j > 0 && mpq_cmp(c->rates[idx[j - 1]], c->rates[k]) > 0) {
             idx[j] = idx[j - 1];
@@ -403,7 +405,16 @@ static int ray_search(scan_ctx *c, mpq_t *const *bases, long nbases)
         idx[j] = k;
         nblind += mpq_sgn(c->rates[k]) < 0;
     }
-    long use = nd < nblind + NRAYDIRS ? nd : nblind + NRAYDIRS;
+    *use = nd < nblind + NRAYDIRS ? nd : nblind + NRAYDIRS;
+    return idx;
+}
+
+/* The ray search: the sorted directions, each from every base point. */
+static int ray_search(scan_ctx *c, mpq_t *const *bases, long nbases)
+{
+    long use, *idx = sorted_dirs(c, &use);
+    if (idx == NULL)
+        return AE_ENOMEM;
     long total = use * nbases, done = 0;
     int st = AE_OK;
     for (long k = 0; k < use && st == AE_OK; k++)
@@ -416,6 +427,95 @@ static int ray_search(scan_ctx *c, mpq_t *const *bases, long nbases)
     stage(c, "far rays", total, total);
 out:
     free(idx);
+    return st;
+}
+
+/* One float descent of the score over the far region from x, then the exact check. */
+static int descend_offer(scan_ctx *c, ssearch_t F, double *x, const double *cen, double rfar,
+                         mpq_t *p)
+{
+    long nev = 0;
+    double s = ssearch_far_descent(F, x, cen, rfar, NDESCENT_ITERS, c->deadline, &nev);
+    c->S->ndirections += nev;
+    if (isnan(s))
+        return AE_ENOMEM;
+    for (long j = 0; j < c->d; j++) {
+        if (!isfinite(x[j]))
+            return AE_OK;
+        mpq_set_d(p[j], x[j]);             /* a double is an exact dyadic */
+    }
+    int kept;
+    return offer_point(c, (const mpq_t *) p, &kept);
+}
+
+/* Float descent of the full score on { ||x - centre|| >= rfar } (with 1% slack so that
+ * the exact far check passes) from the best far point so far and from centre +- rfar v
+ * for the sorted directions; each end point is checked exactly. */
+static int far_descent(scan_ctx *c)
+{
+    long d = c->d, use, *idx = NULL;
+    if (out_of_time(c))
+        return AE_OK;
+    ssearch_t F;
+    int st = ssearch_init_net(F, c->f);
+    if (st != AE_OK)
+        return st;
+    double *x = ae_malloc((size_t) d * sizeof(double)), *cen = ae_malloc((size_t) d * sizeof(double));
+    mpq_t *p = qvec_init(d);
+    mpq_t r;
+    mpq_init(r);
+    mpq_add(r, c->far_lb, c->rho_up);
+    double rfar = 1.01 * mpq_get_d(r) + 1e-12;
+    idx = sorted_dirs(c, &use);
+    if (x == NULL || cen == NULL || idx == NULL) {
+        st = AE_ENOMEM;
+        goto done;
+    }
+    for (long j = 0; j < d; j++)
+        cen[j] = mpq_get_d(c->T->centre[j]);
+    long total = 1 + 2 * use;
+    if (c->have_best) {
+        stage(c, "far descent", 0, total);
+        for (long j = 0; j < d; j++)
+            x[j] = mpq_get_d(c->S->anomaly[j]);
+        st = descend_offer(c, F, x, cen, rfar, p);
+    }
+    for (long k = 0; k < 2 * use && st == AE_OK && !out_of_time(c); k++) {
+        stage(c, "far descent", 1 + k, total);
+        const mpq_t *v = c->dirs + idx[k / 2] * d;
+        double nv = 0;
+        for (long j = 0; j < d; j++)
+            nv += mpq_get_d(v[j]) * mpq_get_d(v[j]);
+        nv = sqrt(nv);
+        if (!(nv > 0))
+            continue;
+        for (long j = 0; j < d; j++)
+            x[j] = cen[j] + (k % 2 ? -rfar : rfar) * mpq_get_d(v[j]) / nv;
+        st = descend_offer(c, F, x, cen, rfar, p);
+    }
+    /* then refine the best point while it improves and the budget lasts */
+    for (int round = 0; st == AE_OK && c->have_best && !c->S->have_anomaly
+                        && round < NREFINE && !out_of_time(c); round++) {
+        stage(c, "far refine", round, NREFINE);
+        mpq_t before;
+        mpq_init(before);
+        mpq_set(before, c->S->anomaly_score);
+        for (long j = 0; j < d; j++)
+            x[j] = mpq_get_d(c->S->anomaly[j]);
+        st = descend_offer(c, F, x, cen, rfar, p);
+        int improved = mpq_cmp(c->S->anomaly_score, before) < 0;
+        mpq_clear(before);
+        if (!improved)
+            break;
+    }
+    stage(c, "far descent", total, total);
+done:
+    free(idx);
+    free(x);
+    free(cen);
+    qvec_clear(p, d);
+    mpq_clear(r);
+    ssearch_clear(F);
     return st;
 }
 
@@ -482,6 +582,7 @@ static int run2d(scan_ctx *c)
                  C->nundecided);
         goto done;
     }
+    S->complete = 1;                      /* every sector enumerated and decided */
     if (C->nfixed > 0)
         mpq_set_ui(S->gamma2_lb, 0, 1);
     else
@@ -503,7 +604,6 @@ static int run2d(scan_ctx *c)
     if (C->nfixed == 0) {
         mpq_set(S->R, Rnb);
         S->have_R = 1;
-        S->complete = 1;
         goto done;
     }
     /* blind sectors: the strip analysis; "far" from the centre with some slack */
@@ -522,13 +622,11 @@ static int run2d(scan_ctx *c)
     } else if (B->status == FAR2D_FAILS) {
         int kept;
         st = offer_point(c, (const mpq_t *) B->x, &kept);
-        S->complete = 1;
         if (st == AE_OK && !S->have_anomaly)
             snprintf(S->why, sizeof S->why, "far2d's far point failed the far check");
     } else {
         mpq_set(S->R, mpq_cmp(B->R, Rnb) > 0 ? B->R : Rnb);
         S->have_R = 1;
-        S->complete = 1;
     }
 done:
     stage(c, "blind strips", 1, 1);
@@ -827,6 +925,8 @@ int scan_run(scan_t S, const nn_t net, const double *X, long n, long d, const sc
         st = d == 2 ? run2d(&c) : runnd(&c);
     if (st == AE_OK)
         st = far_search(&c);
+    if (st == AE_OK)
+        st = far_descent(&c);
     decide(S);
     S->seconds = ssearch_now() - c.t0;
     if (c.dirs) qvec_clear(c.dirs, c.capdirs * d);

@@ -27,7 +27,11 @@ void ssearch_clear(ssearch_t F)
     if (F->W != NULL)
         for (long l = 0; l < F->L; l++)
             free(F->W[l]);
+    if (F->b != NULL)
+        for (long l = 0; l < F->L; l++)
+            free(F->b[l]);
     free(F->W);
+    free(F->b);
     free(F->sizes);
     free(F->act);
     free(F->slope);
@@ -37,6 +41,8 @@ void ssearch_clear(ssearch_t F)
     free(F->tmp);
     ss_zero(F);
 }
+
+static int build(ssearch_t F, const qnet_t f0);
 
 int ssearch_init(ssearch_t F, const qnet_t f0)
 {
@@ -49,6 +55,25 @@ int ssearch_init(ssearch_t F, const qnet_t f0)
         ae_error(__func__, "f0 must be a homogeneous network with din == dout");
         return AE_EINVAL;
     }
+    return build(F, f0);
+}
+
+int ssearch_init_net(ssearch_t F, const qnet_t f)
+{
+    if (F == NULL || f == NULL) {
+        ae_error(__func__, "NULL argument");
+        return AE_EINVAL;
+    }
+    ss_zero(F);
+    if (qnet_din(f) != qnet_dout(f)) {
+        ae_error(__func__, "need din == dout");
+        return AE_EINVAL;
+    }
+    return build(F, f);
+}
+
+static int build(ssearch_t F, const qnet_t f0)
+{
     long L = f0->L;
     F->L = L;
     F->d = qnet_din(f0);
@@ -56,7 +81,8 @@ int ssearch_init(ssearch_t F, const qnet_t f0)
     F->act = ae_calloc((size_t) L, sizeof(int));
     F->slope = ae_calloc((size_t) L, sizeof(double));
     F->W = ae_calloc((size_t) L, sizeof(double *));
-    if (!F->sizes || !F->act || !F->slope || !F->W) {
+    F->b = ae_calloc((size_t) L, sizeof(double *));
+    if (!F->sizes || !F->act || !F->slope || !F->W || !F->b) {
         ssearch_clear(F);
         return AE_ENOMEM;
     }
@@ -77,6 +103,15 @@ int ssearch_init(ssearch_t F, const qnet_t f0)
         }
         for (long k = 0; k < r * c; k++)
             F->W[l][k] = ldexp(mpz_get_d(f0->W[l][k]), (int) -f0->e[l]);
+        if (f0->b[l] != NULL) {
+            F->b[l] = ae_malloc((size_t) r * sizeof(double));
+            if (F->b[l] == NULL) {
+                ssearch_clear(F);
+                return AE_ENOMEM;
+            }
+            for (long k = 0; k < r; k++)
+                F->b[l][k] = ldexp(mpz_get_d(f0->b[l][k]), (int) -f0->e[l]);
+        }
     }
     size_t lw = (size_t) (L + 1) * (size_t) F->wmax;
     F->z = ae_calloc(lw, sizeof(double));
@@ -96,6 +131,7 @@ static double act_value(int act, double slope, double z)
     case QNET_RELU: return z > 0 ? z : 0;
     case QNET_LEAKY: return z > 0 ? z : slope * z;
     case QNET_ZERO: return 0;
+    case QNET_HARDTANH: return z > 1 ? 1 : z < -1 ? -1 : z;
     default: return z;
     }
 }
@@ -106,6 +142,7 @@ static double act_deriv(int act, double slope, double z)
     case QNET_RELU: return z > 0 ? 1 : 0;
     case QNET_LEAKY: return z > 0 ? 1 : slope;
     case QNET_ZERO: return 0;
+    case QNET_HARDTANH: return z > -1 && z < 1 ? 1 : 0;
     default: return 1;
     }
 }
@@ -117,10 +154,10 @@ static void forward(ssearch_t F, const double *v)
     memcpy(F->h, v, (size_t) F->d * sizeof(double));
     for (long l = 0; l < F->L; l++) {
         long r = F->sizes[l + 1], c = F->sizes[l];
-        const double *hin = F->h + l * w, *W = F->W[l];
+        const double *hin = F->h + l * w, *W = F->W[l], *b = F->b[l];
         double *zo = F->z + (l + 1) * w, *ho = F->h + (l + 1) * w;
         for (long i = 0; i < r; i++) {
-            double s = 0;
+            double s = b != NULL ? b[i] : 0;
             const double *row = W + i * c;
             for (long j = 0; j < c; j++)
                 s += row[j] * hin[j];
@@ -135,6 +172,8 @@ void ssearch_f0(ssearch_t F, double *y, const double *v)
     forward(F, v);
     memcpy(y, F->h + F->L * F->wmax, (size_t) F->d * sizeof(double));
 }
+
+static void backprop(ssearch_t F, const double *x, const double *y);
 
 double ssearch_rate(ssearch_t F, const double *v, double *grad)
 {
@@ -154,9 +193,24 @@ double ssearch_rate(ssearch_t F, const double *v, double *grad)
     double g = r2 / nv2;
     if (grad == NULL)
         return g;
-    /* delta = A^T r by back-propagation through the masked layers */
+    backprop(F, v, y);
+    /* d/dv of r.r / v.v = 2 (r - A^T r) / v.v - 2 g v / v.v; then the tangential part */
+    double dot = 0;
+    for (long j = 0; j < d; j++) {
+        grad[j] = 2 * ((v[j] - y[j]) - F->delta[j]) / nv2;
+        dot += grad[j] * v[j];
+    }
     for (long j = 0; j < d; j++)
-        F->delta[j] = v[j] - y[j];
+        grad[j] -= dot * v[j] / nv2;
+    return g;
+}
+
+/* delta = J^T r, r = x - y, by back-propagation through the last forward pass. */
+static void backprop(ssearch_t F, const double *x, const double *y)
+{
+    long d = F->d, w = F->wmax;
+    for (long j = 0; j < d; j++)
+        F->delta[j] = x[j] - y[j];
     for (long l = F->L - 1; l >= 0; l--) {
         long r = F->sizes[l + 1], c = F->sizes[l];
         const double *zo = F->z + (l + 1) * w, *W = F->W[l];
@@ -173,15 +227,76 @@ double ssearch_rate(ssearch_t F, const double *v, double *grad)
         }
         memcpy(F->delta, F->tmp, (size_t) c * sizeof(double));
     }
-    /* d/dv of r.r / v.v = 2 (r - A^T r) / v.v - 2 g v / v.v; then the tangential part */
-    double dot = 0;
-    for (long j = 0; j < d; j++) {
-        grad[j] = 2 * ((v[j] - y[j]) - F->delta[j]) / nv2;
-        dot += grad[j] * v[j];
-    }
+}
+
+double ssearch_score(ssearch_t F, const double *x, double *grad)
+{
+    long d = F->d;
+    forward(F, x);
+    const double *y = F->h + F->L * F->wmax;
+    double s = 0;
     for (long j = 0; j < d; j++)
-        grad[j] -= dot * v[j] / nv2;
-    return g;
+        s += (x[j] - y[j]) * (x[j] - y[j]);
+    if (grad != NULL) {
+        backprop(F, x, y);
+        for (long j = 0; j < d; j++)
+            grad[j] = 2 * ((x[j] - y[j]) - F->delta[j]);
+    }
+    return s;
+}
+
+/* x = centre + rfar (x - centre) / ||x - centre|| when x is closer than rfar. */
+static void push_out(double *x, const double *centre, double rfar, long d)
+{
+    double s = 0;
+    for (long j = 0; j < d; j++)
+        s += (x[j] - centre[j]) * (x[j] - centre[j]);
+    s = sqrt(s);
+    if (s >= rfar || !(s > 0))
+        return;
+    for (long j = 0; j < d; j++)
+        x[j] = centre[j] + (x[j] - centre[j]) * (rfar / s);
+}
+
+double ssearch_far_descent(ssearch_t F, double *x, const double *centre, double rfar,
+                           long maxiter, double deadline, long *nevals)
+{
+    long d = F->d;
+    double *g = malloc((size_t) d * sizeof(double)), *t = malloc((size_t) d * sizeof(double));
+    if (g == NULL || t == NULL) {
+        free(g);
+        free(t);
+        return NAN;
+    }
+    push_out(x, centre, rfar, d);
+    double s = ssearch_score(F, x, g), step = 1e-3 * rfar;
+    ++*nevals;
+    for (long it = 0; it < maxiter && step > 1e-15 * rfar && s > 0; it++) {
+        if (deadline > 0 && (it & 7) == 0 && ssearch_now() > deadline)
+            break;
+        double gn = 0;
+        for (long j = 0; j < d; j++)
+            gn += g[j] * g[j];
+        gn = sqrt(gn);
+        if (!(gn > 0) || !isfinite(gn))
+            break;
+        for (long j = 0; j < d; j++)
+            t[j] = x[j] - step * g[j] / gn;
+        push_out(t, centre, rfar, d);
+        double st = ssearch_score(F, t, NULL);
+        ++*nevals;
+        if (st < s) {
+            memcpy(x, t, (size_t) d * sizeof(double));
+            s = ssearch_score(F, x, g);
+            ++*nevals;
+            step *= 2;
+        } else {
+            step /= 4;
+        }
+    }
+    free(g);
+    free(t);
+    return s;
 }
 
 /* ---- the search --------------------------------------------------------------------- */

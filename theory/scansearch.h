@@ -38,9 +38,10 @@
 typedef struct {
     long L, d, wmax;
     long *sizes;          /* L + 1 */
-    int *act;             /* L: QNET_IDENTITY, QNET_RELU, QNET_LEAKY or QNET_ZERO */
+    int *act;             /* L: QNET_* */
     double *slope;        /* L: leaky slopes */
     double **W;           /* L: sizes[l+1] x sizes[l] */
+    double **b;           /* L: biases or NULL */
     double *z, *h;        /* work: (L + 1) x wmax pre-activations / activations */
     double *delta, *tmp;  /* work: wmax each */
 } ssearch_struct;
@@ -48,7 +49,19 @@ typedef ssearch_struct ssearch_t[1];
 
 /* F = f0 in double (see top).  Returns AE_OK or AE_EINVAL. */
 int ssearch_init(ssearch_t F, const qnet_t f0);
+/* F = any network f (din == dout) in double, biases and hardtanh included: for the
+ * score search below (ssearch_rate is meant for f0). */
+int ssearch_init_net(ssearch_t F, const qnet_t f);
 void ssearch_clear(ssearch_t F);
+
+/* s(x) = ||x - f(x)||^2 in double; grad (may be NULL) = its gradient 2 (r - J^T r). */
+double ssearch_score(ssearch_t F, const double *x, double *grad);
+/* Projected gradient descent of s over { x : ||x - centre|| >= rfar } from x (updated in
+ * place; first pushed out onto the sphere when inside): normalised steps, doubled after a
+ * decrease, quartered after an increase, at most maxiter steps or until the deadline
+ * (<= 0: none).  Returns the final float score (NaN on allocation failure). */
+double ssearch_far_descent(ssearch_t F, double *x, const double *centre, double rfar,
+                           long maxiter, double deadline, long *nevals);
 
 /* y (length d) = f0(v) in double. */
 void ssearch_f0(ssearch_t F, double *y, const double *v);
