@@ -29,11 +29,11 @@ static void make_q(qnet_t q, long L, const long *sizes, const nn_act_t *act, con
 }
 
 /* q and f0 of a random network (tu_rand_net), weights multiplied by wscale. */
-static void rand_pair(qnet_t q, qnet_t f0, gsl_rng *r, long L, const long *sizes,
-                      const nn_act_t *act, int bias, double wscale)
+static void rand_pair_p(qnet_t q, qnet_t f0, gsl_rng *r, int prec, long L, const long *sizes,
+                        const nn_act_t *act, int bias, double wscale)
 {
     nn_t net;
-    tu_rand_net(net, r, NN_F32, L, sizes, act, bias);
+    tu_rand_net(net, r, prec, L, sizes, act, bias);
     double *p = malloc((size_t) net->nparams * sizeof(double));
     nn_get_params(p, net);
     for (long i = 0; i < net->nparams; i++)
@@ -43,6 +43,12 @@ static void rand_pair(qnet_t q, qnet_t f0, gsl_rng *r, long L, const long *sizes
     CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
     CU_ASSERT_EQUAL_FATAL(qnet_init_recession(f0, q), AE_OK);
     nn_clear(net);
+}
+
+static void rand_pair(qnet_t q, qnet_t f0, gsl_rng *r, long L, const long *sizes,
+                      const nn_act_t *act, int bias, double wscale)
+{
+    rand_pair_p(q, f0, r, NN_F32, L, sizes, act, bias, wscale);
 }
 
 static void rand_vec(mpq_t *v, long n, gsl_rng *r, long M, unsigned long D)
@@ -237,14 +243,25 @@ static void test_layer_norm(void)
     gsl_rng *r = tu_rng();
     static const long sz[][4] = { { 3, 5, 2, 3 }, { 1, 1, 1, 1 }, { 6, 2, 7, 6 }, { 4, 4, 4, 4 } };
     nn_act_t act[3] = { NN_RELU, NN_RELU, NN_IDENTITY };
-    for (int rep = 0; rep < 12; rep++) {
+    for (int rep = 0; rep < 16; rep++) {
         qnet_t q, f0;
-        rand_pair(q, f0, r, 3, sz[rep % 4], act, 1, 1.0);
+        /* float64 weights: mantissas beyond a machine long (q->Ws NULL), the mpz path */
+        rand_pair_p(q, f0, r, rep < 8 ? NN_F32 : NN_F64, 3, sz[rep % 4], act, 1, 1.0);
         for (long l = 0; l < 3; l++)
             check_layer(q, l, r);
         qnet_clear(q);
         qnet_clear(f0);
     }
+    /* the mpz path: mantissas far beyond a machine long (1e-30 next to 3) */
+    static const long sb[] = { 2, 2 };
+    static const nn_act_t idb[] = { NN_IDENTITY };
+    static const double big[] = { 3, 1e-30, -2.5, 0.75 };
+    int nb0[1] = { 0 };
+    qnet_t qb;
+    make_q(qb, 1, sb, idb, NULL, nb0, big);
+    CU_ASSERT(qb->Ws[0] == NULL);
+    check_layer(qb, 0, r);
+    qnet_clear(qb);
     /* known values: diag(3, 1): H = 9 = sigma^2 (F = 10); 1 x 1: w^2 exactly; a positive
      * rank-one matrix u v^T: Collatz-Wielandt is tight, F too (= ||u||^2 ||v||^2). */
     static const long s22[] = { 2, 2 }, s11[] = { 1, 1 }, s23[] = { 3, 2 };
@@ -260,6 +277,11 @@ static void test_layer_norm(void)
     CU_ASSERT_EQUAL(ff_layer_norm2(N2, &w, q, 0), AE_OK);
     CU_ASSERT(mpq_cmp_ui(N2, 9, 1) == 0);
     qnet_clear(q);
+    static const double zero[] = { 0, 0, 0, 0 };
+    make_q(q, 1, s22, id, NULL, nb, zero);
+    CU_ASSERT_EQUAL(ff_layer_norm2(N2, &w, q, 0), AE_OK);
+    CU_ASSERT(mpq_sgn(N2) == 0);
+    qnet_clear(q);
     make_q(q, 1, s11, id, NULL, nb, one);
     CU_ASSERT_EQUAL(ff_layer_norm2(N2, NULL, q, 0), AE_OK);
     CU_ASSERT(mpq_cmp_ui(N2, 9, 16) == 0);
@@ -268,6 +290,7 @@ static void test_layer_norm(void)
     CU_ASSERT_EQUAL(ff_layer_norm2(N2, &w, q, 0), AE_OK);
     CU_ASSERT(mpq_cmp_ui(N2, 70, 1) == 0);   /* 5 * 14, all three agree at best */
     TU_EXPECT_ERROR(ff_layer_norm2(N2, &w, q, 1));
+    TU_EXPECT_ERROR(ff_layer_norm2(NULL, &w, q, 0));
     TU_EXPECT_ERROR(ff_layer_norm2(N2, &w, q, -1));
     qnet_clear(q);
     mpq_clear(N2);
@@ -290,6 +313,7 @@ static void test_layer_norm_large(void)
     CU_ASSERT_EQUAL(ff_layer_norm2(N2, &w, q, 0), AE_OK);
     double secs = (double) (clock() - c0) / CLOCKS_PER_SEC;
     CU_ASSERT(secs < 2.0);
+    CU_ASSERT(w == 'C');   /* on a random dense layer |W| beats Frobenius (64 vs 85) */
     qmat_t W;
     layer_matrix(W, q, 0);
     qmat_frobenius2(F, W);
@@ -349,7 +373,8 @@ static void test_bias_bound(void)
     static const long sz[][4] = { { 2, 5, 3, 2 }, { 3, 4, 4, 3 }, { 2, 8, 1, 2 } };
     for (int rep = 0; rep < 15; rep++) {
         qnet_t q, f0;
-        rand_pair(q, f0, r, 3, sz[rep % 3], acts[rep % 5], 1, 1.0 + (rep % 4));
+        rand_pair_p(q, f0, r, rep % 2 ? NN_F64 : NN_F32, 3, sz[rep % 3], acts[rep % 5], 1,
+                    1.0 + (rep % 4));
         check_K(q, f0, r, 40);
         qnet_clear(q);
         qnet_clear(f0);
@@ -497,23 +522,35 @@ static int anchors(mpz_t an[5][2], const cone_circle_t C, long k)
     return n;
 }
 
-/* v = the point at t in [0, n] on the polygonal path through the anchors. */
+/* a = an anchor scaled by a power of two so that its largest entry is in [1, 2): the
+ * chords between anchors of very different lengths then sample angles evenly. */
+static void anchor_q(mpq_t *a, const mpz_t *z)
+{
+    size_t b0 = mpz_sizeinbase(z[0], 2), b1 = mpz_sizeinbase(z[1], 2);
+    size_t bits = b0 > b1 ? b0 : b1;
+    for (int i = 0; i < 2; i++) {
+        mpq_set_z(a[i], z[i]);
+        mpq_div_2exp(a[i], a[i], (mp_bitcnt_t) (bits - 1));
+    }
+}
+
+/* v = the point at j / nsamp of the polygonal path through the n + 1 anchors. */
 static void path_point(mpq_t *v, mpz_t an[5][2], long j, long nsamp, int n)
 {
     long seg = j * n / nsamp;
     if (seg >= n)
         seg = n - 1;
-    mpq_t t, a;
-    mpq_inits(t, a, (mpq_ptr) NULL);
+    mpq_t t, a[2], c[2];
+    mpq_inits(t, a[0], a[1], c[0], c[1], (mpq_ptr) NULL);
     mpq_set_si(t, j * n - seg * nsamp, nsamp);   /* in [0, 1] */
+    anchor_q(a, an[seg]);
+    anchor_q(c, an[seg + 1]);
     for (int i = 0; i < 2; i++) {
-        mpq_set_z(v[i], an[seg + 1][i]);
-        mpq_set_z(a, an[seg][i]);
-        mpq_sub(v[i], v[i], a);
+        mpq_sub(v[i], c[i], a[i]);
         mpq_mul(v[i], v[i], t);
-        mpq_add(v[i], v[i], a);
+        mpq_add(v[i], v[i], a[i]);
     }
-    mpq_clears(t, a, (mpq_ptr) NULL);
+    mpq_clears(t, a[0], a[1], c[0], c[1], (mpq_ptr) NULL);
 }
 
 /* M = (I - A)^T (I - A) for sector k. */

@@ -415,8 +415,9 @@ int ff_gamma_lipschitz(mpq_t g2, mpq_t L, const qnet_t f0)
 
 /* P = B^T (M - g2 I) B, B = [b1 b2]; copositive iff P11 >= 0, P22 >= 0 and
  * (P12 >= 0 or P12^2 <= P11 P22): y^T P y = P11 y1^2 + 2 P12 y1 y2 + P22 y2^2 >= 0 for all
- * y >= 0.  (Necessity: y = e1, e2, and y = (sqrt P22, sqrt P11) when P12 < 0.
- * Sufficiency: if P12 >= 0 every term is >= 0; else the form is PSD.) */
+ * y >= 0.  (Necessity: y = e1, e2; for P12 < 0 and P12^2 > P11 P22, y = (-P12, P11)
+ * gives P11 (P11 P22 - P12^2) < 0 when P11 > 0, and y = (t, 1) with t large when
+ * P11 = 0.  Sufficiency: if P12 >= 0 every term is >= 0; else the form is PSD.) */
 int ff_copositive2(const qmat_t M, const mpq_t g2, const mpz_t *b1, const mpz_t *b2)
 {
     if (M == NULL || g2 == NULL || b1 == NULL || b2 == NULL || M->r != 2 || M->c != 2) {
@@ -519,6 +520,27 @@ static double arc_min(double *targ, const double Md[3], double t0, double span)
         }
     }
     return best;
+}
+
+/* The float angle of the sector from b to nb, clamped by the exact class of the angle
+ * (b x nb > 0: in (0, pi); = 0: pi), so that rounding can never turn a thin sector into
+ * a full turn (that would only loosen the candidate, never make it unsound). */
+static double sector_span(const mpz_t *b, const mpz_t *nb, double t0)
+{
+    mpz_t cr;
+    mpz_init(cr);
+    mpz_mul(cr, b[0], nb[1]);
+    mpz_submul(cr, b[1], nb[0]);
+    int cls = mpz_sgn(cr);
+    mpz_clear(cr);
+    if (cls <= 0)
+        return FF_PI;
+    double span = atan2(mpz_get_d(nb[1]), mpz_get_d(nb[0])) - t0;
+    if (span < -FF_PI)
+        span += 2 * FF_PI;
+    else if (span > FF_PI)
+        span -= 2 * FF_PI;
+    return span < 0 ? 0 : span > FF_PI ? FF_PI : span;
 }
 
 /* dir = round(2^20 (cos th, sin th)) when that lies in the closed sector, else b_k.
@@ -641,11 +663,7 @@ int ff_gamma_sector(mpq_t g2, mpq_t *dir, const qnet_t f0, const cone_circle_t C
     if (!C->full) {
         const mpz_t *b = cone_circle_b(C, k), *nb = cone_circle_b(C, k + 1);
         t0 = atan2(mpz_get_d(b[1]), mpz_get_d(b[0]));
-        span = atan2(mpz_get_d(nb[1]), mpz_get_d(nb[0])) - t0;
-        while (span <= 0)
-            span += 2 * FF_PI;
-        if (span > FF_PI)   /* rounding near pi */
-            span = FF_PI;
+        span = sector_span(b, nb, t0);
     }
     c = arc_min(&th, Md, t0, span);
     certify(g2, M, c, cb, nc);

@@ -64,7 +64,10 @@ int ff_gamma_lipschitz(mpq_t g2, mpq_t L, const qnet_t f0);
 /* g2 = a certified lower bound of min ||v - f0(v)||^2 over unit v in the closed sector k
  * of C (cone_circle_t, d = 2), 0 when the sector holds a fixed point (C->status[k] ==
  * CONE_FIXED) or is CONE_UNDECIDED.  dir (2 entries, may be NULL) gets a direction of the
- * sector where the float minimum was met (a small-integer rational vector). */
+ * sector where the float minimum was met (a small-integer rational vector; the sector's
+ * start b_k if that rounding leaves the sector), the fixed point C->v of a CONE_FIXED
+ * sector, or b_k for CONE_UNDECIDED.  Misuse also: k outside [0, C->n), C not computed
+ * (C->n == 0) or for another network. */
 int ff_gamma_sector(mpq_t g2, mpq_t *dir, const qnet_t f0, const cone_circle_t C, long k);
 /* The exact cone test behind ff_gamma_sector: 1 if v^T (M - g2 I) v >= 0 for every v
  * in the cone { y1 b1 + y2 b2 : y >= 0 } (M a 2 x 2 rational matrix, read as its
