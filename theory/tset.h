@@ -10,8 +10,10 @@
  *   1-Lipschitz activations, and the rounding of the scaling itself), giving an enclosure
  *   [lo_i, hi_i] of each exact score.  Let h = min_i hi_i.  A row with lo_i > h cannot
  *   be the minimiser; every other row is scored exactly (qnet_score) and s_min is the
- *   least exact score.  So s_min is exact while usually only a handful of rows are
- *   evaluated exactly; nexact reports how many.
+ *   least exact score (the candidates are taken by increasing lo_i, and stop once lo_i
+ *   exceeds the best exact score so far).  So s_min is exact while usually only a
+ *   handful of rows are evaluated exactly; nexact reports how many.  Where the double
+ *   pass overflows, a row's enclosure is [0, +inf] and it is scored exactly.
  *
  * A centre c (the double mean of the double scaled rows, a dyadic rational; a coordinate
  *   whose mean overflows is 0) and rho2 >= max_i ||x'_i - c||^2, rigorous: each scaled
@@ -46,7 +48,7 @@
 typedef struct {
     long n, d;
     mpq_t smin;          /* exact minimum training score */
-    long argmin;         /* a row attaining it */
+    long argmin;         /* the first row attaining it (every tied row is scored) */
     double smin_float;   /* the double score of that row */
     long nexact;         /* rows scored exactly */
     mpq_t *centre;       /* d, dyadic */
