@@ -153,7 +153,7 @@ int far2d_region_ok(const qnet_t f, const signed char *pat, const mpq_t *c1, con
 
 /* ---- the exact quadratic minimisation --------------------------------------------- */
 
-/* e = e0 + 2 p s + 2 q t + a s^2 + 2 b s t + c t^2, the coefficients of ||r0 + s rs + t rt||^2. */
+/* e = e0 + 2 p s + 2 q t + a s^2 + 2 b s t + c t^2 = ||r0 + s rs + t rt||^2. */
 typedef struct {
     mpq_t e0, p, q, a, b, c;
     mpq_t tmp, tmp2;
@@ -549,7 +549,6 @@ static long collect_lines(line **out, int *ident, far2d_t B, const qnet_t f0,
     for (long k = 0; k < C->n; k++) {
         if (C->status[k] != CONE_FIXED)
             continue;
-        B->nblind++;
         if (sector_strip(W, v, f0, C, k, K, sq)) {
             snprintf(B->why, sizeof B->why,
                      "f0 is the identity on sector %ld: the strip is the whole sector", k);
@@ -633,6 +632,7 @@ int far2d_blind(far2d_t B, const qnet_t f, const qnet_t f0, const cone_circle_t 
         return AE_EINVAL;
     }
     reset(B);
+    B->nblind = C->nfixed;
     line *L;
     int ident;
     long nl = collect_lines(&L, &ident, B, f0, C, K, s);

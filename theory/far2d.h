@@ -35,8 +35,9 @@
  *   r_t = 0, the minimum over s in [s1, s2] alone (attained for every t >= t*)
  *   (far2d_quad_min).
  *
- * Verdict.  Initially t* is the least integer with t* ||v|| >= rfar + ||centre|| (so every
- *   point of the half-strip beyond t* is at distance >= rfar from centre).  If the least
+ * Verdict.  Initially t* is the least integer >= 1 with t* ||v|| >= rfar + ||centre|| (so
+ *   every point of the half-strip beyond t* is at distance >= rfar from centre; computed
+ *   with rigorous square-root bounds, so it may be one more than the least).  If the least
  *   score over all far pieces of all blind strips is <= s: FAR2D_FAILS with that point x
  *   (exact, ||x - centre|| >= rfar, score exact).  Otherwise FAR2D_SAFE with
  *   R^2 = max over half-strips of (t*^2 + W^2) ||v||^2 (rounded up to a rational R):
@@ -70,7 +71,7 @@ typedef struct {
     mpq_t R;             /* SAFE: radius covering every blind sector (0 if none) */
     mpq_t x[2];          /* FAILS: the far point, exact */
     mpq_t score;         /* FAILS: its exact score */
-    mpq_t far_min;       /* the least far score found (valid when nblind > 0 and not UNDECIDED) */
+    mpq_t far_min;       /* the least far score found (nblind > 0, not UNDECIDED) */
     mpq_t v[2];          /* the half-strip direction d (+-v) of the least far score */
     long nblind;         /* blind sectors */
     long nstrips;        /* distinct blind lines (each analysed along +v and -v) */
