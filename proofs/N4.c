@@ -479,6 +479,7 @@ typedef struct {
     long models, verdicts[3], blind, collapsed, timed_out;
     long anomalies, radii, spot_points, dirs;
     long fails, controls, accepted;   /* re-check failures; negative controls */
+    long refs;                        /* positive controls run (reference_net) */
     long far_below[3];                /* far-ray score <= s_min, < s_0.99, MSE < 0.1 */
     char first[700];
     double scan_seconds;
@@ -608,7 +609,23 @@ typedef struct {
     unsigned long seed;
     long epochs;
     double lr;
+    int reference;      /* 1: the hand-built blind model below instead of training */
 } n4_model;
+
+/* The positive control: the N3 construction of the diagonal's optimal linear AE,
+ * z = (x1 + x2)/2, f(x) = (ReLU(z + 1/8) - ReLU(-z - 1/8)) (1, 1): f(x) = (z + 1/8)(1, 1)
+ * exactly, so every point t (1, 1) scores 1/32 = s_min on the diagonal data, however far:
+ * an exact blind direction that scan must turn into FAILS. */
+static int reference_net(nn_t net)
+{
+    long s[3] = {2, 2, 2};
+    nn_act_t a[2] = {NN_RELU, NN_IDENTITY};
+    int st = nn_init(net, NN_F32, 2, s, a, NULL, NULL);
+    double p[12] = {0.5, 0.5, -0.5, -0.5, 0.125, -0.125, 1, -1, 1, -1, 0, 0};
+    if (st == AE_OK && (st = nn_set_params(net, p)) != AE_OK)
+        nn_clear(net);
+    return st;
+}
 
 static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
 {
@@ -616,8 +633,9 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
     const n4_data *D = M->D;
     long d = D->d;
     nn_t net;
-    int st = prf_train_ae(net, D->Xs, D->n, M->L, M->sizes, M->act, N4_SLOPE, M->seed,
-                          M->epochs, M->lr, 16);
+    int st = M->reference ? reference_net(net)
+                          : prf_train_ae(net, D->Xs, D->n, M->L, M->sizes, M->act, N4_SLOPE,
+                                         M->seed, M->epochs, M->lr, 16);
     if (st != AE_OK)
         return proof_fail(J, st, "N4: training %s %s failed (status %d)", D->name, M->arch, st);
     if (D->lo != NULL)
@@ -659,13 +677,22 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
         return proof_fail(J, st, "N4: %s: scan_run failed (status %d)%s%s", model, st,
                           S->why[0] ? ": " : "", S->why);
     }
-    T->models++;
-    T->verdicts[S->verdict]++;
-    T->blind += S->blind != 0;
-    T->collapsed += collapsed;
-    T->timed_out += S->timed_out != 0;
-    T->scan_seconds += S->seconds;
+    if (M->reference) {
+        T->refs++;
+        if (S->verdict != SCAN_FAILS)
+            note_fail(T, model, "the positive control (an exact blind direction) was not "
+                      "found FAILS");
+    } else {
+        T->models++;
+        T->verdicts[S->verdict]++;
+        T->blind += S->blind != 0;
+        T->collapsed += collapsed;
+        T->timed_out += S->timed_out != 0;
+        T->scan_seconds += S->seconds;
+    }
     int ok = recheck(T, ctx, q, f0, &E, S, r, model);
+    if (M->reference && S->verdict != SCAN_FAILS)
+        ok = 0;
 
     int have_dir = 0;
     for (long j = 0; S->dir != NULL && j < d; j++)
@@ -674,8 +701,10 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
     mpq_init(fe);
     const char *fb = "-";
     char fes[64] = "-";
+    n4_tally scratch;
+    memset(&scratch, 0, sizeof scratch);
     if (have_dir && far_ray_score(fe, q, &E, S->dir) == AE_OK) {
-        fb = far_below(T, fe, &E);
+        fb = far_below(M->reference ? &scratch : T, fe, &E);
         snprintf(fes, sizeof fes, "%s", prf_q6(fe));
     }
     char rad[32] = "-", adist[32] = "-", ascore[64] = "-";
@@ -745,13 +774,18 @@ static int run(proof_job *J)
             for (int ci = 0; ci < 2 && st == AE_OK; ci++)
                 for (long k = 0; k < nseeds && st == AE_OK; k++) {
                     n4_model M = {&D, an, L, s, ci ? NN_LEAKY_RELU : NN_RELU, base + (unsigned long) k,
-                                  ai ? P->ep_d : P->ep_s, ai ? P->lr_d : P->lr_s};
+                                  ai ? P->ep_d : P->ep_s, ai ? P->lr_d : P->lr_s, 0};
                     st = one_model(J, &T, &M, r);
                     char what[128];
                     snprintf(what, sizeof what, "%s %s %s seed %ld", P->name, an,
                              ci ? "leaky" : "relu", k);
                     proof_progress("N4", ++done, total, what);
                 }
+        }
+        if (st == AE_OK && strcmp(P->name, "diagonal") == 0) {
+            static const long rs[3] = {2, 2, 2};
+            n4_model M = {&D, "2-2-2(N3-reference)", 2, rs, NN_RELU, 0, 0, 0, 1};
+            st = one_model(J, &T, &M, r);
         }
         data_clear(&D);
     }
@@ -783,7 +817,8 @@ static int run(proof_job *J)
     else
         proof_set(res, VERDICT_VERIFIED, "%s; every certificate re-checked exactly: %ld "
                   "anomalies, %ld radii (%ld spot points), %ld directions; %ld controls "
-                  "rejected", frac, T.anomalies, T.radii, T.spot_points, T.dirs, T.controls);
+                  "rejected; positive control (hand-built blind ReLU AE) FAILS as it must",
+                  frac, T.anomalies, T.radii, T.spot_points, T.dirs, T.controls);
     return AE_OK;
 }
 
