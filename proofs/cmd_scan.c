@@ -317,7 +317,7 @@ static int kvf(tab_t T, const char *key, const char *fmt, ...)
 }
 
 static int write_evidence(const char *dir, const scan_t S, const scanargs *a,
-                          const char *data, char *err, size_t errlen)
+                          const char *data, double share, char *err, size_t errlen)
 {
     static const char *const cols[] = { "key", "value" };
     tab_t T;
@@ -349,8 +349,13 @@ static int write_evidence(const char *dir, const scan_t S, const scanargs *a,
         if (st == AE_OK) st = kvq(T, "far_point_dist_lb", S->anomaly_dist_lb);
         if (st == AE_OK)
             st = kvf(T, "far_point_over_diameter", "%.6g", scan_anomaly_ratio(S));
+        if (st == AE_OK)
+            st = kvf(T, "far_point_share_of_training_scores_above", "%.6g", share);
+        if (st == AE_OK)
+            st = kvf(T, "far_point_per_feature_mse", "%.6g",
+                     mpq_get_d(S->anomaly_score) / (double) S->d);
     }
-    if (st == AE_OK) st = kvf(T, "float_growth_rates", "%ld", S->ndirections);
+    if (st == AE_OK) st = kvf(T, "float_evaluations", "%ld", S->ndirections);
     if (st == AE_OK) st = kvf(T, "cones_tested", "%ld", S->ncones);
     if (st == AE_OK) st = kvf(T, "cones_fixed", "%ld", S->nfixed);
     if (st == AE_OK) st = kvf(T, "cones_undecided", "%ld", S->nundecided_cones);
@@ -371,19 +376,17 @@ static int write_evidence(const char *dir, const scan_t S, const scanargs *a,
 }
 
 static int write_files(const char *dir, const scan_t S, const scanargs *a, const char *data,
-                       char *err, size_t errlen)
+                       double share, char *err, size_t errlen)
 {
-    int st = write_evidence(dir, S, a, data, err, errlen);
-    char rate[64];
+    int st = write_evidence(dir, S, a, data, share, err, errlen);
     if (st == AE_OK && mpq_sgn(S->gamma2_ub) >= 0) {
-        char *r = qstr(S->gamma2_ub);
-        snprintf(rate, sizeof rate, "%s", strlen(r) < sizeof rate ? r : "see scan.csv");
-        free(r);
+        char *rate = qstr(S->gamma2_ub);
         const char *what[1] = { S->blind ? "blind" : "lowest-growth" };
         const char *lab[1] = { rate };
         mpq_t *vec[1] = { S->dir };
         st = write_vectors(dir, "direction.csv", "growth_rate", what, lab, vec, 1, S->d, err,
                            errlen);
+        free(rate);
     }
     if (st == AE_OK && mpq_sgn(S->anomaly_dist_lb) > 0) {
         const char *what[2] = { "raw", "scaled" };
@@ -393,6 +396,34 @@ static int write_files(const char *dir, const scan_t S, const scanargs *a, const
         st = write_vectors(dir, "anomaly.csv", "status", what, lab, vec, 2, S->d, err, errlen);
     }
     return st;
+}
+
+/* The share of training rows whose (float) score exceeds the far point's score, for the
+ * practical threshold; -1 when it cannot be computed.  Display only: the verdict does not
+ * use it. */
+static double share_above(const nn_t net, const double *X, long n, long d, double far)
+{
+    double *Xs = malloc((size_t) (n * d) * sizeof(double)), *e = malloc((size_t) n * sizeof(double));
+    double share = -1;
+    if (Xs != NULL && e != NULL) {
+        for (long j = 0; j < d; j++) {
+            double lo = net->nscale ? mpq_get_d(net->scale_lo[j]) : 0;
+            double w = net->nscale ? mpq_get_d(net->scale_hi[j]) - lo : 1;
+            if (!(w > 0))
+                w = 1;
+            for (long i = 0; i < n; i++)
+                Xs[i * d + j] = (X[i * d + j] - lo) / w;
+        }
+        if (nn_scores(e, net, Xs, n) == AE_OK) {
+            long above = 0;
+            for (long i = 0; i < n; i++)
+                above += e[i] > far;
+            share = (double) above / (double) n;
+        }
+    }
+    free(Xs);
+    free(e);
+    return share;
 }
 
 /* ---- printing ----------------------------------------------------------------------- */
@@ -419,7 +450,7 @@ static void progress_cb(void *arg, const char *stage, long done, long total)
     fflush(stderr);
 }
 
-static void print_verdict(const scan_t S, const char *model, const char *data)
+static void print_verdict(const scan_t S, const char *model, const char *data, double share)
 {
     double smin = mpq_get_d(S->smin);
     printf("scan %s: data %s (%ld rows, %ld features), s_min = %.6g (row %ld, exact), "
@@ -452,8 +483,14 @@ static void print_verdict(const scan_t S, const char *model, const char *data)
         printf("  lowest far score found: %.6g at >= %.4g diameters (%.4g x s_min)\n",
                mpq_get_d(S->anomaly_score), scan_anomaly_ratio(S),
                smin > 0 ? mpq_get_d(S->anomaly_score) / smin : INFINITY);
+    if (mpq_sgn(S->anomaly_dist_lb) > 0)
+        printf("  thresholds of the far point: strict %s (score %s s_min); practical: %.2f%% "
+               "of the training rows score higher (float); per-feature MSE %.4g (paper's figure "
+               "threshold 0.1)\n", S->have_anomaly ? "FAILS" : "holds",
+               S->have_anomaly ? "<=" : ">", 100 * share,
+               mpq_get_d(S->anomaly_score) / (double) S->d);
     printf("  method: %s\n", S->method[0] ? S->method : "-");
-    printf("  %.2f s; %ld float growth rates, %ld cones tested (%ld fixed, %ld undecided)%s\n",
+    printf("  %.2f s; %ld float evaluations, %ld cones tested (%ld fixed, %ld undecided)%s\n",
            S->seconds, S->ndirections, S->ncones, S->nfixed, S->nundecided_cones,
            S->nsectors ? ", 2-D sector enumeration" : "");
 }
@@ -546,8 +583,10 @@ int aeaudit_cmd_scan(int argc, char **argv)
     } else if (st != AE_OK) {
         rc = usage_error("the analysis failed: %s", ae_strstatus(st));
     } else {
-        print_verdict(S, a.model, data);
-        if (write_files(out, S, &a, data, err, sizeof err) != AE_OK)
+        double share = mpq_sgn(S->anomaly_dist_lb) > 0
+                     ? share_above(use, c->X, c->n, c->d, mpq_get_d(S->anomaly_score)) : -1;
+        print_verdict(S, a.model, data, share);
+        if (write_files(out, S, &a, data, share, err, sizeof err) != AE_OK)
             rc = usage_error("%s", err);
         else
             printf("  evidence: %s/scan.csv, %s/scan.md, %s/direction.csv%s%s%s\n", out, out,

@@ -173,6 +173,32 @@ static void test_trained(void)
     gsl_rng_free(r);
 }
 
+/* Leaky slopes outside (0, 1): 2.5 and -0.75 (Lipschitz constant max(1, |s|)). */
+static void test_wild_slopes(void)
+{
+    gsl_rng *r = tu_rng();
+    static const long sizes[] = { 4, 6, 5, 4 };
+    nn_act_t act[3] = { NN_LEAKY_RELU, NN_LEAKY_RELU, NN_HARDTANH };
+    double ap[3] = { 2.5, -0.75, 0 };
+    for (int rep = 0; rep < 6; rep++) {
+        nn_t net;
+        CU_ASSERT_EQUAL_FATAL(nn_init(net, rep % 2 ? NN_F32 : NN_F64, 3, sizes, act, ap, NULL),
+                              AE_OK);
+        CU_ASSERT_EQUAL_FATAL(nn_init_params(net, NN_INIT_TORCH, r), AE_OK);
+        if (rep >= 3)
+            set_rand_scale(net, r, 4, rep - 3);
+        qnet_t q;
+        CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
+        long n = 20;
+        double X[80];
+        rand_data(X, n, 4, r);
+        check_all(q, X, n, 4);
+        qnet_clear(q);
+        nn_clear(net);
+    }
+    gsl_rng_free(r);
+}
+
 /* Duplicated rows tie exactly: each copy is scored, argmin is the first. */
 static void test_ties(void)
 {
@@ -470,6 +496,7 @@ int main(void)
     static const tu_test tests[] = {
         { "s_min exact vs brute force, random nets", test_smin_random },
         { "trained network", test_trained },
+        { "leaky slopes 2.5 and -0.75", test_wild_slopes },
         { "ties, duplicated rows", test_ties },
         { "negative control: float minimum misses", test_float_misses },
         { "negative control: zero-width enclosures miss", test_enclosure_needed },

@@ -13,6 +13,7 @@
 #include "qmat.h"
 #include "qnet.h"
 #include "ray.h"
+#include "scan_internal.h"
 #include "scansearch.h"
 #include "tset.h"
 
@@ -23,14 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SQRT_BITS 64          /* relative precision of the rational square roots */
-#define DIR_BITS 20           /* a float direction is rounded to integers of <= 2^20 */
-#define T_DEN_BITS 16         /* t* is rounded to a multiple of 2^-16 (outwards) */
-#define NEXACT 8              /* float directions given exact growth rates */
-#define NRAYDIRS 4            /* directions of the ray search (besides blind ones) */
-#define NSEARCH_ROWS 2000     /* rows (evenly spaced) seen by the float search */
-#define NDESCENT_ITERS 300    /* steps of each far-score descent */
-#define NREFINE 50            /* further descents from the best far point */
 
 void scan_opts_default(scan_opts *o)
 {
@@ -122,32 +115,13 @@ double scan_radius_ratio(const scan_t S)
     return r;
 }
 
-/* ---- the run's context -------------------------------------------------------------- */
-
-typedef struct {
-    scan_struct *S;
-    const scan_opts *o;
-    const double *X;
-    long n, d;
-    qnet_t f, f0;
-    tset_t T;
-    ray_final_t RF;
-    double t0, deadline;
-    mpq_t far_lb;             /* far_ratio * sqrt_up(diam2): "far" means dist_lb >= this */
-    mpq_t rho_up;             /* >= sqrt(rho2) */
-    mpq_t *dirs;              /* ndirs x d: directions for the ray search */
-    mpq_t *rates;             /* their exact growth rates (-1: blind, listed first) */
-    long ndirs, capdirs;
-    int have_best;            /* a far point has been offered */
-} scan_ctx;
-
-static void stage(scan_ctx *c, const char *name, long done, long total)
+void scan_stage(scan_ctx *c, const char *name, long done, long total)
 {
     if (c->o->progress != NULL)
         c->o->progress(c->o->progress_arg, name, done, total);
 }
 
-static int out_of_time(scan_ctx *c)
+int scan_out_of_time(scan_ctx *c)
 {
     if (ssearch_now() > c->deadline) {
         c->S->timed_out = 1;
@@ -261,264 +235,6 @@ static void note_rate(scan_ctx *c, const mpq_t *v, const mpq_t r)
     }
 }
 
-/* ---- far points ------------------------------------------------------------------- */
-
-/* raw = the point before the model's scaling: lo + x (hi - lo), or x + lo where hi == lo. */
-static void unscale(mpq_t *raw, const qnet_t f, const mpq_t *x, long d)
-{
-    mpq_t w;
-    mpq_init(w);
-    for (long j = 0; j < d; j++) {
-        if (f->nscale == 0) {
-            mpq_set(raw[j], x[j]);
-            continue;
-        }
-        mpq_sub(w, f->scale_hi[j], f->scale_lo[j]);
-        if (mpq_sgn(w) == 0)
-            mpq_set(raw[j], x[j]);
-        else
-            mpq_mul(raw[j], x[j], w);
-        mpq_add(raw[j], raw[j], f->scale_lo[j]);
-    }
-    mpq_clear(w);
-}
-
-/* Offers the far-point candidate p (scaled space): kept when it is far (tset_dist_lb >=
- * far_lb) and its exact score is below the best one kept.  *kept says so. */
-static int offer_point(scan_ctx *c, const mpq_t *p, int *kept)
-{
-    scan_struct *S = c->S;
-    long d = c->d;
-    mpq_t lb, e;
-    mpq_inits(lb, e, NULL);
-    *kept = 0;
-    int st = tset_dist_lb(lb, c->T, p, d);
-    if (st == AE_OK && mpq_cmp(lb, c->far_lb) >= 0)
-        st = qnet_score(e, c->f, p, d);
-    else
-        goto done;
-    if (st == AE_OK && (!c->have_best || mpq_cmp(e, S->anomaly_score) < 0)) {
-        qvec_set(S->anomaly, p, d);
-        unscale(S->anomaly_raw, c->f, p, d);
-        mpq_set(S->anomaly_score, e);
-        mpq_set(S->anomaly_dist_lb, lb);
-        c->have_best = 1;
-        S->have_anomaly = mpq_cmp(e, S->smin) <= 0;
-        *kept = 1;
-    }
-done:
-    mpq_clears(lb, e, NULL);
-    return st;
-}
-
-/* r = ceil(q 2^bits) / 2^bits (q >= 0). */
-static void round_up_dyadic(mpq_t r, const mpq_t q, long bits)
-{
-    mpz_t z;
-    mpz_init(z);
-    mpz_mul_2exp(z, mpq_numref(q), (mp_bitcnt_t) bits);
-    mpz_cdiv_q(z, z, mpq_denref(q));
-    mpq_set_z(r, z);
-    mpq_div_2exp(r, r, (mp_bitcnt_t) bits);
-    mpz_clear(z);
-}
-
-/* tf = a t with ||x0 + t v - centre|| >= far_lb + rho_up (with a little slack) for every
- * t >= tf: t ||v|| - ||x0 - centre|| >= that suffices (triangle inequality). */
-static void t_far(scan_ctx *c, mpq_t tf, const mpq_t *x0, const mpq_t *v)
-{
-    long d = c->d;
-    mpq_t a, b;
-    mpq_inits(a, b, NULL);
-    qvec_dist2(a, x0, (const mpq_t *) c->T->centre, d);
-    ff_sqrt_up(b, a, SQRT_BITS);
-    mpq_add(b, b, c->far_lb);
-    mpq_add(b, b, c->rho_up);
-    mpq_set_ui(a, 1025, 1024);               /* slack for tset_dist_lb's own roundings */
-    mpq_mul(b, b, a);
-    qvec_norm2(a, v, d);
-    ff_sqrt_down(tf, a, SQRT_BITS);
-    mpq_div(tf, b, tf);
-    round_up_dyadic(tf, tf, T_DEN_BITS);
-    mpq_clears(a, b, NULL);
-}
-
-/* e = a t^2 + b t + c. */
-static void quad(mpq_t e, const ray_final_t R, const mpq_t t)
-{
-    mpq_mul(e, R->a, t);
-    mpq_add(e, e, R->b);
-    mpq_mul(e, e, t);
-    mpq_add(e, e, R->c);
-}
-
-/* The ray x0 + t v: its exact final piece gives e(t) on [T, inf); the least of e over
- * t >= max(T, t_far) (at that bound or at the vertex -b / 2a, rounded) is offered. */
-static int try_ray(scan_ctx *c, const mpq_t *x0, const mpq_t *v)
-{
-    long d = c->d;
-    int st = ray_final(c->RF, c->f, x0, v, d);
-    if (st != AE_OK)
-        return st;
-    mpq_t ts, tv, e, eb;
-    mpq_inits(ts, tv, e, eb, NULL);
-    t_far(c, ts, x0, v);
-    if (mpq_cmp(c->RF->T, ts) > 0)
-        mpq_set(ts, c->RF->T);
-    if (mpq_sgn(c->RF->a) > 0) {
-        mpq_neg(tv, c->RF->b);
-        mpq_div(tv, tv, c->RF->a);
-        mpq_div_2exp(tv, tv, 1);
-        if (mpq_cmp(tv, ts) > 0) {
-            round_up_dyadic(tv, tv, T_DEN_BITS);
-            mpq_set(ts, tv);
-        }
-    }
-    quad(e, c->RF, ts);
-    int want = !c->have_best || mpq_cmp(e, c->S->anomaly_score) < 0;
-    if (want) {
-        mpq_t *p = qvec_init(d);
-        qvec_set(p, x0, d);
-        qvec_addmul(p, v, ts, d);
-        int kept;
-        st = offer_point(c, p, &kept);
-        qvec_clear(p, d);
-    }
-    mpq_clears(ts, tv, e, eb, NULL);
-    return st;
-}
-
-/* idx = the listed directions by exact growth rate (blind ones first, ties in listing
- * order); *use = the blind ones plus NRAYDIRS more. */
-static long *sorted_dirs(scan_ctx *c, long *use)
-{
-    long nd = c->ndirs, *idx = ae_malloc((size_t) (nd > 0 ? nd : 1) * sizeof(long));
-    if (idx == NULL)
-        return NULL;
-    long nblind = 0;
-    for (long k = 0; k < nd; k++) {      /* insertion sort: stable, nd is small */
-        long j = k;
-        while (j > 0 && mpq_cmp(c->rates[idx[j - 1]], c->rates[k]) > 0) {
-            idx[j] = idx[j - 1];
-            j--;
-        }
-        idx[j] = k;
-        nblind += mpq_sgn(c->rates[k]) < 0;
-    }
-    *use = nd < nblind + NRAYDIRS ? nd : nblind + NRAYDIRS;
-    return idx;
-}
-
-/* The ray search: the sorted directions, each from every base point. */
-static int ray_search(scan_ctx *c, mpq_t *const *bases, long nbases)
-{
-    long use, *idx = sorted_dirs(c, &use);
-    if (idx == NULL)
-        return AE_ENOMEM;
-    long total = use * nbases, done = 0;
-    int st = AE_OK;
-    for (long k = 0; k < use && st == AE_OK; k++)
-        for (long b = 0; b < nbases && st == AE_OK; b++, done++) {
-            if (done > 0 && out_of_time(c))
-                goto out;
-            stage(c, "far rays", done, total);
-            st = try_ray(c, bases[b], c->dirs + idx[k] * c->d);
-        }
-    stage(c, "far rays", total, total);
-out:
-    free(idx);
-    return st;
-}
-
-/* One float descent of the score over the far region from x, then the exact check. */
-static int descend_offer(scan_ctx *c, ssearch_t F, double *x, const double *cen, double rfar,
-                         mpq_t *p)
-{
-    long nev = 0;
-    double s = ssearch_far_descent(F, x, cen, rfar, NDESCENT_ITERS, c->deadline, &nev);
-    c->S->ndirections += nev;
-    if (isnan(s))
-        return AE_ENOMEM;
-    for (long j = 0; j < c->d; j++) {
-        if (!isfinite(x[j]))
-            return AE_OK;
-        mpq_set_d(p[j], x[j]);             /* a double is an exact dyadic */
-    }
-    int kept;
-    return offer_point(c, (const mpq_t *) p, &kept);
-}
-
-/* Float descent of the full score on { ||x - centre|| >= rfar } (with 1% slack so that
- * the exact far check passes) from the best far point so far and from centre +- rfar v
- * for the sorted directions; each end point is checked exactly. */
-static int far_descent(scan_ctx *c)
-{
-    long d = c->d, use, *idx = NULL;
-    if (out_of_time(c))
-        return AE_OK;
-    ssearch_t F;
-    int st = ssearch_init_net(F, c->f);
-    if (st != AE_OK)
-        return st;
-    double *x = ae_malloc((size_t) d * sizeof(double)), *cen = ae_malloc((size_t) d * sizeof(double));
-    mpq_t *p = qvec_init(d);
-    mpq_t r;
-    mpq_init(r);
-    mpq_add(r, c->far_lb, c->rho_up);
-    double rfar = 1.01 * mpq_get_d(r) + 1e-12;
-    idx = sorted_dirs(c, &use);
-    if (x == NULL || cen == NULL || idx == NULL) {
-        st = AE_ENOMEM;
-        goto done;
-    }
-    for (long j = 0; j < d; j++)
-        cen[j] = mpq_get_d(c->T->centre[j]);
-    long total = 1 + 2 * use;
-    if (c->have_best) {
-        stage(c, "far descent", 0, total);
-        for (long j = 0; j < d; j++)
-            x[j] = mpq_get_d(c->S->anomaly[j]);
-        st = descend_offer(c, F, x, cen, rfar, p);
-    }
-    for (long k = 0; k < 2 * use && st == AE_OK && !out_of_time(c); k++) {
-        stage(c, "far descent", 1 + k, total);
-        const mpq_t *v = c->dirs + idx[k / 2] * d;
-        double nv = 0;
-        for (long j = 0; j < d; j++)
-            nv += mpq_get_d(v[j]) * mpq_get_d(v[j]);
-        nv = sqrt(nv);
-        if (!(nv > 0))
-            continue;
-        for (long j = 0; j < d; j++)
-            x[j] = cen[j] + (k % 2 ? -rfar : rfar) * mpq_get_d(v[j]) / nv;
-        st = descend_offer(c, F, x, cen, rfar, p);
-    }
-    /* then refine the best point while it improves and the budget lasts */
-    for (int round = 0; st == AE_OK && c->have_best && !c->S->have_anomaly
-                        && round < NREFINE && !out_of_time(c); round++) {
-        stage(c, "far refine", round, NREFINE);
-        mpq_t before;
-        mpq_init(before);
-        mpq_set(before, c->S->anomaly_score);
-        for (long j = 0; j < d; j++)
-            x[j] = mpq_get_d(c->S->anomaly[j]);
-        st = descend_offer(c, F, x, cen, rfar, p);
-        int improved = mpq_cmp(c->S->anomaly_score, before) < 0;
-        mpq_clear(before);
-        if (!improved)
-            break;
-    }
-    stage(c, "far descent", total, total);
-done:
-    free(idx);
-    free(x);
-    free(cen);
-    qvec_clear(p, d);
-    mpq_clear(r);
-    ssearch_clear(F);
-    return st;
-}
-
 /* ---- 2-D: the complete sector analysis ---------------------------------------------- */
 
 static int run2d(scan_ctx *c)
@@ -533,7 +249,7 @@ static int run2d(scan_ctx *c)
     int have_gnb = 0, st;
     far2d_t B;
     far2d_init(B);
-    stage(c, "sectors", 0, 1);
+    scan_stage(c, "sectors", 0, 1);
     st = cone_circle(C, c->f0, c->o->maxsectors);
     if (st == AE_ERANGE) {
         snprintf(S->why, sizeof S->why, "more than %ld sectors (cone_circle's bound)",
@@ -547,7 +263,7 @@ static int run2d(scan_ctx *c)
     S->nfixed = C->nfixed;
     S->nundecided_cones = C->nundecided;
     for (long k = 0; k < C->n && st == AE_OK; k++) {
-        stage(c, "sector gamma", k, C->n);
+        scan_stage(c, "sector gamma", k, C->n);
         if (C->status[k] == CONE_FIXED) {
             const mpq_t *v = (const mpq_t *) cone_circle_v(C, k);
             mpq_set_si(one, -1, 1);
@@ -574,7 +290,7 @@ static int run2d(scan_ctx *c)
             }
         }
     }
-    stage(c, "sector gamma", C->n, C->n);
+    scan_stage(c, "sector gamma", C->n, C->n);
     if (st != AE_OK)
         goto done;
     if (C->nundecided > 0) {
@@ -600,14 +316,14 @@ static int run2d(scan_ctx *c)
     snprintf(S->method, sizeof S->method,
              "2-D complete: %ld sectors of f0 (cone_circle, exact cone tests); gamma per "
              "sector by exact copositivity (ff_gamma_sector); K by layer-norm bounds "
-             "(ff_bias_bound)", C->n);
+             "(ff_bias_bound); R = (K + sqrt(s_min))/gamma (ff_radius)", C->n);
     if (C->nfixed == 0) {
         mpq_set(S->R, Rnb);
         S->have_R = 1;
         goto done;
     }
     /* blind sectors: the strip analysis; "far" from the centre with some slack */
-    stage(c, "blind strips", 0, 1);
+    scan_stage(c, "blind strips", 0, 1);
     mpq_add(rfar, c->far_lb, c->rho_up);
     mpq_set_ui(one, 1025, 1024);
     mpq_mul(rfar, rfar, one);
@@ -621,7 +337,7 @@ static int run2d(scan_ctx *c)
         snprintf(S->why, sizeof S->why, "blind strip: %s", B->why);
     } else if (B->status == FAR2D_FAILS) {
         int kept;
-        st = offer_point(c, (const mpq_t *) B->x, &kept);
+        st = scan_offer_point(c, (const mpq_t *) B->x, &kept);
         if (st == AE_OK && !S->have_anomaly)
             snprintf(S->why, sizeof S->why, "far2d's far point failed the far check");
     } else {
@@ -629,7 +345,7 @@ static int run2d(scan_ctx *c)
         S->have_R = 1;
     }
 done:
-    stage(c, "blind strips", 1, 1);
+    scan_stage(c, "blind strips", 1, 1);
     far2d_clear(B);
     qvec_clear(dk, 2);
     mpq_clears(g2, gnb, Rnb, rfar, one, NULL);
@@ -676,9 +392,9 @@ static int exact_rates(scan_ctx *c, const ssearch_result *R, mpq_t *ints, long *
     int st = AE_OK;
     *nints = 0;
     for (long k = 0; k < ne && st == AE_OK; k++) {
-        if (k > 0 && out_of_time(c))
+        if (k > 0 && scan_out_of_time(c))
             break;
-        stage(c, "exact rates", k, ne);
+        scan_stage(c, "exact rates", k, ne);
         mpq_t *z = ints + *nints * d;
         if (!round_dir(z, R->dirs + k * d, d))
             continue;
@@ -686,11 +402,10 @@ static int exact_rates(scan_ctx *c, const ssearch_result *R, mpq_t *ints, long *
         if (st != AE_OK)
             break;
         note_rate(c, (const mpq_t *) z, r);
-        if (*nints < NRAYDIRS || mpq_sgn(r) == 0)
-            st = add_dir(c, (const mpq_t *) z, r);
+        st = add_dir(c, (const mpq_t *) z, r);
         ++*nints;
     }
-    stage(c, "exact rates", ne, ne);
+    scan_stage(c, "exact rates", ne, ne);
     mpq_clear(r);
     return st;
 }
@@ -698,11 +413,11 @@ static int exact_rates(scan_ctx *c, const ssearch_result *R, mpq_t *ints, long *
 static int cones(scan_ctx *c, const mpq_t *ints, long nints)
 {
     scan_struct *S = c->S;
-    if (c->d > SCAN_CONE_MAX_DIM || nints == 0 || out_of_time(c))
+    if (c->d > SCAN_CONE_MAX_DIM || nints == 0 || scan_out_of_time(c))
         return AE_OK;
     cone_search_t CS;
     cone_search_init(CS, c->f0);
-    stage(c, "cone tests", 0, nints);
+    scan_stage(c, "cone tests", 0, nints);
     int st = cone_search(CS, c->f0, ints, nints, c->d);
     mpq_t zero, m1;
     mpq_init(zero);
@@ -716,7 +431,7 @@ static int cones(scan_ctx *c, const mpq_t *ints, long nints)
             note_rate(c, (const mpq_t *) cone_search_v(CS, k), zero);
             st = add_dir(c, (const mpq_t *) cone_search_v(CS, k), m1);
         }
-    stage(c, "cone tests", nints, nints);
+    scan_stage(c, "cone tests", nints, nints);
     mpq_clear(zero);
     mpq_clear(m1);
     cone_search_clear(CS);
@@ -761,7 +476,7 @@ static int runnd(scan_ctx *c)
         goto done;
     mpq_t L;
     mpq_init(L);
-    stage(c, "Lipschitz gamma", 0, 1);
+    scan_stage(c, "Lipschitz gamma", 0, 1);
     st = ff_gamma_lipschitz(S->gamma2_lb, L, c->f0);
     if (st == AE_OK && mpq_sgn(S->gamma2_lb) > 0) {
         st = ff_radius(S->R, S->K, S->smin, S->gamma2_lb);
@@ -783,7 +498,7 @@ static int runnd(scan_ctx *c)
     }
     if (st == AE_ERANGE)
         st = AE_OK;
-    stage(c, "Lipschitz gamma", 1, 1);
+    scan_stage(c, "Lipschitz gamma", 1, 1);
     mpq_clear(L);
 done:
     if (ints) qvec_clear(ints, NEXACT * d);
@@ -819,9 +534,9 @@ static int check_args(const scan_t S, const nn_t net, const double *X, long n, l
 static int setup(scan_ctx *c)
 {
     scan_struct *S = c->S;
-    stage(c, "training scores", 0, 1);
+    scan_stage(c, "training scores", 0, 1);
     int st = tset_compute(c->T, c->f, c->X, c->n, c->d);
-    stage(c, "training scores", 1, 1);
+    scan_stage(c, "training scores", 1, 1);
     if (st != AE_OK)
         return st;
     mpq_set(S->smin, c->T->smin);
@@ -829,9 +544,9 @@ static int setup(scan_ctx *c)
     S->nexact = c->T->nexact;
     mpq_set(S->diam2, c->T->diam2);
     S->diam = c->T->diam_float;
-    stage(c, "bias bound", 0, 1);
+    scan_stage(c, "bias bound", 0, 1);
     st = ff_bias_bound(S->K, c->f);
-    stage(c, "bias bound", 1, 1);
+    scan_stage(c, "bias bound", 1, 1);
     if (st != AE_OK)
         return st;
     mpq_t q;
@@ -845,14 +560,6 @@ static int setup(scan_ctx *c)
 }
 
 /* Base points of the ray search: the minimising row and the centre. */
-static int far_search(scan_ctx *c)
-{
-    if (c->ndirs == 0)
-        return AE_OK;
-    mpq_t *bases[2] = { c->T->xmin, c->T->centre };
-    return ray_search(c, bases, 2);
-}
-
 static void unsupported(scan_t S, const nn_t net)
 {
     for (long l = 0; l < net->L; l++)
@@ -900,7 +607,7 @@ int scan_run(scan_t S, const nn_t net, const double *X, long n, long d, const sc
     c.d = d;
     c.t0 = ssearch_now();
     c.deadline = c.t0 + o->budget;
-    stage(&c, "exact network", 0, 1);
+    scan_stage(&c, "exact network", 0, 1);
     st = qnet_init_nn(c.f, net);
     if (st == AE_ERANGE) {
         unsupported(S, net);
@@ -919,14 +626,14 @@ int scan_run(scan_t S, const nn_t net, const double *X, long n, long d, const sc
         return st;
     }
     ray_final_init(c.RF, c.f);
-    stage(&c, "exact network", 1, 1);
+    scan_stage(&c, "exact network", 1, 1);
     st = setup(&c);
     if (st == AE_OK)
         st = d == 2 ? run2d(&c) : runnd(&c);
     if (st == AE_OK)
-        st = far_search(&c);
+        st = scan_far_search(&c);
     if (st == AE_OK)
-        st = far_descent(&c);
+        st = scan_far_descent(&c);
     decide(S);
     S->seconds = ssearch_now() - c.t0;
     if (c.dirs) qvec_clear(c.dirs, c.capdirs * d);

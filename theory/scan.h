@@ -25,7 +25,10 @@
  * the best directions from the best base points x0 (the minimising training row, the
  * centre, the lowest-scoring rows) the exact final piece (ray_final) gives the exact
  * quadratic e(t) = a t^2 + b t + c for t >= T; its minimiser over t >= max(T, t_far) (t_far
- * making the point far) is the anomaly candidate, certified or discarded exactly.
+ * making the point far) is the anomaly candidate, certified or discarded exactly.  A
+ * float descent of the full score over the far region { ||x - centre|| >= far radius }
+ * from the best far point and from centre +- far radius along the best directions
+ * proposes more candidates, each checked the same way (exact score, rigorous distance).
  * In 2-D the sector enumeration (cone_circle) is complete: gamma2 per sector
  * (ff_gamma_sector) and the blind-strip analysis (far2d) decide SAFE or FAILS; UNDECIDED
  * appears only when a sector test or the strip analysis is undecided, and says so.
@@ -33,7 +36,9 @@
  * Determinism: the float search is seeded (o->seed) and uses fixed operation orders, so
  * the same model, data and options give the same result; the budget only stops the
  * search early (SCAN_UNDECIDED can then depend on the machine's speed, and `timed_out`
- * says so).
+ * says so).  The budget bounds the float search and the ray / descent searches; the exact
+ * steps a verdict needs (data facts, K, the 2-D sectors and strips, the Lipschitz gamma)
+ * always run.
  *
  * Errors: AE_ERANGE when an activation is not piecewise linear (why = "activation tanh is
  * not supported yet"); misuse (ae_error, AE_EINVAL): NULLs, n < 1, d != din, din != dout.
@@ -88,7 +93,8 @@ typedef struct {
     mpq_t anomaly_score;         /* exact */
     mpq_t anomaly_dist_lb;       /* <= min_i ||a - x_i|| */
     /* search statistics */
-    long ndirections, ncones, nfixed, nundecided_cones, nsectors, npieces;
+    long ndirections;            /* float evaluations (growth rates and far scores) */
+    long ncones, nfixed, nundecided_cones, nsectors, npieces;
     int complete;                /* 1: the 2-D enumeration was complete */
     int timed_out;
     double seconds;
