@@ -29,7 +29,9 @@
  * fail the distance test; the radius claimed as 0 must fail the spot check (the
  * minimising row lies beyond it, with score s_min); the growth rate claimed 1/7 too large
  * must fail the growth-rate test.  With ctx->corrupt these wrong instances are checked in place of the
- * real ones.
+ * real ones.  Positive control, every run: reference_net, a hand-built ReLU AE that is
+ * exactly blind along the diagonal, must come out FAILS with its anomaly re-checked (its
+ * row is in the table; it is not counted in the fractions).
  *
  * Also per model, for the practical thresholds of CLAIMS.md: the exact score at the point
  * x_min + t v (x_min the minimising row, v scan's direction, t ||v|| >= (far_ratio + 1)
