@@ -62,8 +62,8 @@ static const char *const COLS[] = {
     "dataset", "arch", "act", "seed", "n", "train_loss", "loss_over_variance", "collapsed",
     "min_normal_score", "q99_score", "verdict", "blind_found", "growth_rate", "gamma2_lb", "K",
     "radius_over_diameter", "anomaly_distance_over_diameter", "anomaly_score",
-    "far_ray_score", "far_ray_below", "timed_out", "seconds", "recheck"};
-#define NCOLS 23
+    "far_ray_score", "far_ray_below", "timed_out", "recheck"};
+#define NCOLS 22
 static const proof_table TABLES[] = {
     {"N4_blind_rays", "N4: scan verdicts of trained ReLU / leaky-ReLU autoencoders "
      "(exact re-checks)", COLS, NCOLS}};
@@ -717,11 +717,11 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
         snprintf(ascore, sizeof ascore, "%s", prf_q6(S->anomaly_score));
     }
     proof_row(J, 0, "%s\t%s\t%s\t%lu\t%ld\t%.6e\t%.4g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t"
-              "%s\t%s\t%s\t%s\t%.3f\t%s", D->name, M->arch, actname, M->seed, D->n, loss,
+              "%s\t%s\t%s\t%s\t%s", D->name, M->arch, actname, M->seed, D->n, loss,
               ratio, collapsed ? "yes" : "no", prf_q6(E.smin), prf_q6(E.q99), VNAME[S->verdict],
               S->blind ? "yes" : "no", have_dir ? prf_q6(S->gamma2_ub) : "-",
               prf_q6(S->gamma2_lb), prf_q6(S->K), rad, adist, ascore, fes, fb,
-              S->timed_out ? "yes" : "no", S->seconds, ok ? "ok" : "FAILED");
+              S->timed_out ? "yes" : "no", ok ? "ok" : "FAILED");
     mpq_clear(fe);
     scan_clear(S);
     exact_clear(&E);
