@@ -191,6 +191,10 @@ static int descend_offer(scan_ctx *c, ssearch_t F, double *x, const double *cen,
     c->S->ndirections += nev;
     if (isnan(s))
         return AE_ENOMEM;
+    /* a filter only (the exact check decides): skip end points whose float score is
+     * clearly above the best exact far score */
+    if (c->have_best && s > 1.001 * mpq_get_d(c->S->anomaly_score))
+        return AE_OK;
     for (long j = 0; j < c->d; j++) {
         if (!isfinite(x[j]))
             return AE_OK;
