@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "aeerr.h"
+#include "pdcert.h"
 #include "zvec.h"
 
 /* Precision of every square root taken here (relative 2^-64: far below any float
@@ -261,16 +262,23 @@ int ff_layer_norm2(mpq_t N2, char *which, const qnet_t q, long l)
         ae_error(__func__, "needs a network and 0 <= l < L (got l = %ld)", l);
         return AE_EINVAL;
     }
-    /* ||W||_2^2 = ||M||_2^2 4^-e, and each of the three is an upper bound of ||M||_2^2:
+    /* ||W||_2^2 = ||M||_2^2 4^-e, and each of the five is an upper bound of ||M||_2^2:
      * Frobenius; ||M||_2^2 <= ||M||_1 ||M||_inf (Hoelder / Riesz-Thorin); and
      * ||M||_2 <= || |M| ||_2 (|M v| <= |M| |v| entrywise), || |M| ||_2^2 = rho(|M|^T |M|)
-     * <= max_j (|M|^T |M| x)_j / x_j for x > 0 (Collatz-Wielandt, nonnegative matrix). */
+     * <= max_j (|M|^T |M| x)_j / x_j for x > 0 (Collatz-Wielandt, nonnegative matrix);
+     * with G = M^T M or M M^T (the smaller side, exact), ||M||_2^2 = lambda_max(G) <=
+     * rho(|G|) <= max_i (|G| x)_i / x_i ('M'), and lambda_max(G) < mu for mu I - G
+     * certified positive definite by Rump's floating-point Cholesky test ('R'); see
+     * pdcert.h. */
+    long m = q->sizes[l + 1], n = q->sizes[l];
     mpz_t F, H;
     mpz_inits(F, H, (mpz_ptr) NULL);
     frob_hoelder(F, H, q, l);
-    mpq_t C;
-    mpq_init(C);
+    mpq_t C, GM, GR;
+    mpq_inits(C, GM, GR, (mpq_ptr) NULL);
     collatz(C, q, l);
+    int rc = pdcert_gram_lmax(GR, GM, q->W[l], q->Ws ? q->Ws[l] : NULL, m, n);
+    assert(rc == AE_OK || rc == AE_NOTVERIFIED);
     char w = 'F';
     mpq_set_z(N2, F);
     if (mpz_cmp(H, F) < 0) {
@@ -281,10 +289,18 @@ int ff_layer_norm2(mpq_t N2, char *which, const qnet_t q, long l)
         mpq_set(N2, C);
         w = 'C';
     }
+    if (mpq_cmp(GM, N2) < 0) {
+        mpq_set(N2, GM);
+        w = 'M';
+    }
+    if (rc == AE_OK && mpq_cmp(GR, N2) < 0) {
+        mpq_set(N2, GR);
+        w = 'R';
+    }
     mpq_div_2exp(N2, N2, (mp_bitcnt_t) (2 * q->e[l]));
     if (which)
         *which = w;
-    mpq_clear(C);
+    mpq_clears(C, GM, GR, (mpq_ptr) NULL);
     mpz_clears(F, H, (mpz_ptr) NULL);
     return AE_OK;
 }
