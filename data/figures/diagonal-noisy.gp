@@ -4,8 +4,8 @@ set xrange [-10.80025339:11.83583593]
 set yrange [-10.79733753:11.83875179]
 set palette rgbformulae 33,13,10
 set cblabel 'log10 score (float32)'
-set object 1 circle at 0,0 size 11.98173274 fs empty border lc rgb 'black' lw 2 dt 3 front
-set title "diagonal-noisy: ReLU AE 2-5-1-5-2, seed 4, loss 1.43e-03\nexact scan: SAFE (s_min = ~2.85233e-04, R = 11.98 = 8.131 diameters)\nheat map: float32 scores (picture only)" noenhanced
+set object 1 circle at 0,0 size 11.96831428 fs empty border lc rgb 'black' lw 2 dt 3 front
+set title "diagonal-noisy: ReLU AE 2-5-1-5-2, seed 4, loss 1.43e-03\nexact scan: SAFE (s_min = ~2.85233e-04, R = 11.97 = 8.122 diameters)\nheat map: float32 scores (picture only)" noenhanced
 set key bottom left opaque
 set terminal pngcairo size 900,900 font ',11'
 set termoption noenhanced

@@ -4,8 +4,8 @@ set xrange [-9.489684105:10.48883915]
 set yrange [-9.489684105:10.48883915]
 set palette rgbformulae 33,13,10
 set cblabel 'log10 score (float32)'
-set object 1 circle at 0,0 size 10.49721403 fs empty border lc rgb 'black' lw 2 dt 3 front
-set title "diagonal: ReLU AE 2-5-1-5-2, seed 4, loss 3.45e-10\nexact scan: SAFE (s_min = ~7.22195e-14, R = 10.5 = 7.431 diameters)\nheat map: float32 scores (picture only)" noenhanced
+set object 1 circle at 0,0 size 10.0328877 fs empty border lc rgb 'black' lw 2 dt 3 front
+set title "diagonal: ReLU AE 2-5-1-5-2, seed 4, loss 3.45e-10\nexact scan: SAFE (s_min = ~7.22195e-14, R = 10.03 = 7.102 diameters)\nheat map: float32 scores (picture only)" noenhanced
 set key bottom left opaque
 set terminal pngcairo size 900,900 font ',11'
 set termoption noenhanced

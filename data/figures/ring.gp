@@ -4,8 +4,8 @@ set xrange [-21.27830696:21.33685875]
 set yrange [-21.29995632:21.31520939]
 set palette rgbformulae 33,13,10
 set cblabel 'log10 score (float32)'
-set object 1 circle at 0,0 size 3478.129911 fs empty border lc rgb 'black' lw 2 dt 3 front
-set title "ring: ReLU AE 2-5-1-5-2, seed 1, loss 4.25e-02\nexact scan: SAFE (s_min = ~2.92134e-04, R = 3478 = 1584 diameters)\nheat map: float32 scores (picture only)" noenhanced
+set object 1 circle at 0,0 size 2925.44733 fs empty border lc rgb 'black' lw 2 dt 3 front
+set title "ring: ReLU AE 2-5-1-5-2, seed 1, loss 4.25e-02\nexact scan: SAFE (s_min = ~2.92134e-04, R = 2925 = 1332 diameters)\nheat map: float32 scores (picture only)" noenhanced
 set key bottom left opaque
 set terminal pngcairo size 900,900 font ',11'
 set termoption noenhanced

@@ -4,8 +4,8 @@ set xrange [-6.363499165:7.338378429]
 set yrange [-6.345415592:7.356462002]
 set palette rgbformulae 33,13,10
 set cblabel 'log10 score (float32)'
-set object 1 circle at 0,0 size 8.363314891 fs empty border lc rgb 'black' lw 2 dt 3 front
-set title "two-clusters: ReLU AE 2-5-1-5-2, seed 4, loss 1.15e-03\nexact scan: SAFE (s_min = ~9.30263e-05, R = 8.363 = 9.569 diameters)\nheat map: float32 scores (picture only)" noenhanced
+set object 1 circle at 0,0 size 8.362522189 fs empty border lc rgb 'black' lw 2 dt 3 front
+set title "two-clusters: ReLU AE 2-5-1-5-2, seed 4, loss 1.15e-03\nexact scan: SAFE (s_min = ~9.30263e-05, R = 8.363 = 9.568 diameters)\nheat map: float32 scores (picture only)" noenhanced
 set key bottom left opaque
 set terminal pngcairo size 900,900 font ',11'
 set termoption noenhanced
