@@ -38,10 +38,11 @@ $(BUILD)/numerics/nn.o: OPT := -O3
 # the flags above are read, so the public targets first install, then re-run make.
 DEB_PKGS   := libgmp-dev libmpfr-dev libgsl-dev libcunit1-dev libopenblas-dev zlib1g-dev libglpk-dev pkg-config
 BENCH_PKGS := python3-mpmath python3-torch dataset-fashion-mnist
+FIG_PKGS   := gnuplot-nox
 
 FUZZ_PKGS  := clang libclang-rt-14-dev
 
-.PHONY: all deps check verify bench clean fuzz sanitize
+.PHONY: all deps check verify bench clean fuzz sanitize figures
 ifndef AEAUDIT_DEPS_OK
 all check verify sanitize:
 	@sh tests/deps.sh $(DEB_PKGS)
@@ -51,6 +52,9 @@ bench:
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 fuzz:
 	@sh tests/deps.sh $(DEB_PKGS) $(FUZZ_PKGS)
+	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
+figures:
+	@sh tests/deps.sh $(DEB_PKGS) $(FIG_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 else
 all: $(BIN)/aeaudit $(TESTS)
@@ -106,6 +110,10 @@ verify: all
 
 bench: all $(BENCHES)
 	@sh tests/bench/run.sh
+
+# The heat maps of the 2-D experiments (N4): data, gnuplot scripts, PNG and SVG.
+figures: all
+	./$(BIN)/aeaudit figures --out data/figures
 endif
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang into build-fuzz/ and each run

@@ -5,6 +5,7 @@
  * verified; 2 usage or input error; 3 internal misuse caught by the error handler.
  */
 #include "aeerr.h"
+#include "cmd_figures.h"
 #include "cmd_nn.h"
 #include "cmd_scan.h"
 #include "pcommon.h"
@@ -41,6 +42,7 @@ static void usage_main(FILE *f)
           "  describe MODEL       a model file's architecture and training record\n"
           "  scan MODEL           a certified far-field verdict for a trained ReLU autoencoder\n"
           "                       (FAILS / SAFE-BEYOND R / UNDECIDED); see 'aeaudit scan --help'\n"
+          "  figures              heat maps of the 2-D experiments (data/figures)\n"
           "\n"
           "'aeaudit COMMAND --help' describes a command.\n", f);
 }
@@ -320,6 +322,8 @@ int main(int argc, char **argv)
         return aeaudit_cmd_describe(argc - 1, argv + 1);
     if (strcmp(cmd, "scan") == 0)
         return aeaudit_cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "figures") == 0)
+        return aeaudit_cmd_figures(argc - 1, argv + 1);
     fprintf(stderr, "aeaudit: unknown command '%s' (see aeaudit --help)\n", cmd);
     return 2;
 }

@@ -140,5 +140,6 @@ int proof_L6(const proof_ctx *ctx, proof_result *res);
 int proof_N1(const proof_ctx *ctx, proof_result *res);
 int proof_N2(const proof_ctx *ctx, proof_result *res);
 int proof_N3(const proof_ctx *ctx, proof_result *res);
+int proof_N4(const proof_ctx *ctx, proof_result *res);
 
 #endif

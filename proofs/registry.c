@@ -14,6 +14,7 @@ const proof_entry proof_registry[] = {
     {"N1", "piecewise affinity along rays: exact breakpoints, affine pieces, quadratic score beyond T", PROOF_THEOREM, proof_N1},
     {"N2", "asymptotic homogeneity: f(cx) = c f(x) without biases; final slope beta = f0(v)", PROOF_THEOREM, proof_N2},
     {"N3", "ReLU AEs can be linear AEs: h+ - h- decoder equals the linear AE everywhere; the diagonal experiment", PROOF_THEOREM, proof_N3},
+    {"N4", "blind rays in trained ReLU / leaky-ReLU AEs: scan verdicts (FAILS / SAFE / UNDECIDED), certificates re-checked exactly", PROOF_EXPERIMENT, proof_N4},
 };
 const long proof_registry_len = (long) (sizeof proof_registry / sizeof proof_registry[0]);
 
