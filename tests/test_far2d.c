@@ -911,7 +911,7 @@ static void test_misuse(void)
     TU_EXPECT_ERROR(far2d_blind(B, g, f0, C, K, s, ce, rf));    /* f0 not f's */
     /* din = 3 */
     static const long S323[] = { 3, 2, 3 };
-    const double p3[] = { 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0 };
+    const double p3[17] = { 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0 };   /* 6 + 2 + 6 + 3 */
     qnet_t h, h0;
     make_net(h, h0, 2, S323, RELU_ID, NULL, p3);
     TU_EXPECT_ERROR(far2d_blind(B, h, h0, C, K, s, ce, rf));
