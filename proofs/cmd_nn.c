@@ -2,6 +2,7 @@
 #include "cmd_nn.h"
 
 #include "aeerr.h"
+#include "cli.h"
 #include "dataset.h"
 #include "idx.h"
 #include "nn.h"
@@ -24,7 +25,6 @@
 #include <unistd.h>
 
 #define MAX_LAYERS 64
-#define MAX_CLASSES 256
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
@@ -48,31 +48,7 @@ static double now_s(void)
     return (double) t.tv_sec + 1e-9 * (double) t.tv_nsec;
 }
 
-static int parse_long(const char *s, long *v, long lo)
-{
-    char *end;
-    if (s == NULL || *s == '\0')
-        return 0;
-    errno = 0;
-    long x = strtol(s, &end, 10);
-    if (errno != 0 || *end != '\0' || x < lo)
-        return 0;
-    *v = x;
-    return 1;
-}
 
-static int parse_double(const char *s, double *v)
-{
-    char *end;
-    if (s == NULL || *s == '\0')
-        return 0;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (*end != '\0' || !isfinite(x))
-        return 0;
-    *v = x;
-    return 1;
-}
 
 /* "2,5,1,5,2" -> sizes; returns the count, or -1 with why set.  The total parameter
  * count (weights and biases) must stay within NN_MAX_PARAMS, the model file's cap. */
@@ -123,20 +99,6 @@ typedef struct {
     int no_labels, header;   /* header: 0, DS_HEADER or DS_NOHEADER */
 } dataopts;
 
-/* Keeps the rows of c whose label is in the list. */
-static int filter_rows(dsrc_t c, const char *list)
-{
-    long cls[MAX_CLASSES], ncls;
-    if (ds_parse_classes(cls, &ncls, MAX_CLASSES, list) != AE_OK)
-        return usage_error("--normal: bad class list '%s' (want e.g. 4,5,7)", list);
-    if (c->labels == NULL)
-        return usage_error("--normal given but the data set has no labels");
-    if (dsrc_filter(c, cls, ncls, 1) != AE_OK)
-        return usage_error("cannot filter the data");
-    if (c->n == 0)
-        return usage_error("no rows with classes %s", list);
-    return 0;
-}
 
 static int check_split(const char *split)
 {
@@ -338,28 +300,28 @@ int aeaudit_cmd_train(int argc, char **argv)
         else if (strcmp(a, "--init") == 0) t.init = v;
         else if (strcmp(a, "--precision") == 0) t.precision = v;
         else if (strcmp(a, "--lr") == 0) {
-            if (!parse_double(v, &t.lr))
+            if (!cli_parse_double(v, &t.lr))
                 return usage_error("--lr %s: not a number", v);
             if (!(t.lr > 0))
                 return usage_error("--lr %s: must be > 0", v);
         } else if (strcmp(a, "--momentum") == 0) {
-            if (!parse_double(v, &t.momentum))
+            if (!cli_parse_double(v, &t.momentum))
                 return usage_error("--momentum %s: not a number", v);
             if (t.momentum < 0 || t.momentum >= 1)
                 return usage_error("--momentum %s: must be in [0, 1)", v);
             have_momentum = 1;
         } else if (strcmp(a, "--epochs") == 0) {
-            if (!parse_long(v, &t.epochs, 1))
+            if (!cli_parse_long(v, &t.epochs, 1))
                 return usage_error("--epochs %s: must be a positive integer", v);
         } else if (strcmp(a, "--threads") == 0) {
-            if (!parse_long(v, &t.threads, 1) || t.threads > NN_MAX_THREADS)
+            if (!cli_parse_long(v, &t.threads, 1) || t.threads > NN_MAX_THREADS)
                 return usage_error("--threads must be an integer in [1, %d]", NN_MAX_THREADS);
         } else if (strcmp(a, "--batch") == 0) {
-            if (!parse_long(v, &t.batch, 1))
+            if (!cli_parse_long(v, &t.batch, 1))
                 return usage_error("--batch %s: must be a positive integer", v);
         } else if (strcmp(a, "--seed") == 0) {
             long s;
-            if (!parse_long(v, &s, 0))
+            if (!cli_parse_long(v, &s, 0))
                 return usage_error("--seed must be a non-negative integer");
             d.seed = (unsigned long) s;
             t.have_seed = 1;
@@ -417,7 +379,7 @@ int aeaudit_cmd_train(int argc, char **argv)
     dsrc_init(c);
     rc = load_data(c, &d);
     if (rc == 0 && d.normal != NULL)
-        rc = filter_rows(c, d.normal);
+        rc = cli_filter_classes(c, cmd_name, d.data, d.normal);
     if (rc == 0 && sizes[0] != c->d)
         rc = usage_error("--arch input width %ld does not match the data's dimension %ld",
                          sizes[0], c->d);
@@ -531,7 +493,7 @@ int aeaudit_cmd_eval(int argc, char **argv)
             continue;
         if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
             long s;
-            if (!parse_long(argv[++i], &s, 0))
+            if (!cli_parse_long(argv[++i], &s, 0))
                 return usage_error("--seed must be a non-negative integer");
             d.seed = (unsigned long) s;
             have_seed = 1;
@@ -556,7 +518,7 @@ int aeaudit_cmd_eval(int argc, char **argv)
     dsrc_init(c);
     int rc = load_data(c, &d);
     if (rc == 0 && d.normal != NULL)
-        rc = filter_rows(c, d.normal);
+        rc = cli_filter_classes(c, cmd_name, d.data, d.normal);
     if (rc == 0 && c->d != net->sizes[0])
         rc = usage_error("the model's input width %ld does not match the data's dimension %ld",
                          net->sizes[0], c->d);

@@ -2,6 +2,7 @@
 #include "cmd_scan.h"
 
 #include "aeerr.h"
+#include "cli.h"
 #include "dataset.h"
 #include "dsrc.h"
 #include "idx.h"
@@ -23,7 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_CLASSES 256
 #define EXIT_UNSUPPORTED 4
 
 static int usage_error(const char *fmt, ...)
@@ -92,15 +92,6 @@ typedef struct {
     int have_data_seed, header;
 } scanargs;
 
-static int parse_ulong(const char *s, unsigned long *v)
-{
-    char *end;
-    if (s == NULL || *s == '\0' || *s == '-')
-        return 0;
-    errno = 0;
-    *v = strtoul(s, &end, 10);
-    return errno == 0 && *end == '\0';
-}
 
 static int parse_args(scanargs *a, int argc, char **argv)
 {
@@ -139,11 +130,11 @@ static int parse_args(scanargs *a, int argc, char **argv)
                     || a->budget > 1e7)
                     return usage_error("--budget %s: want seconds, a number in [0, 1e7]", v);
             } else if (strcmp(s, "--far") == 0) {
-                if (!parse_ulong(v, &u) || u < 1 || u > 1000000000UL)
+                if (!cli_parse_ulong(v, &u) || u < 1 || u > 1000000000UL)
                     return usage_error("--far %s: want an integer in [1, 1e9]", v);
                 a->far = (long) u;
             } else {
-                if (!parse_ulong(v, &u))
+                if (!cli_parse_ulong(v, &u))
                     return usage_error("%s %s: not a non-negative integer", s, v);
                 if (strcmp(s, "--seed") == 0)
                     a->seed = u;
@@ -184,17 +175,8 @@ static int load_rows(dsrc_t c, const scanargs *a, const nn_t net)
     so.csv_flags = DS_LABEL | a->header;
     if (dsrc_load(c, name, &so, err, sizeof err) != AE_OK)
         return usage_error("--data %s: %s", name, err);
-    if (normal != NULL) {
-        long cls[MAX_CLASSES], ncls;
-        if (ds_parse_classes(cls, &ncls, MAX_CLASSES, normal) != AE_OK)
-            return usage_error("--normal: bad class list '%s' (want e.g. 4,5,7)", normal);
-        if (c->labels == NULL)
-            return usage_error("--normal given but the data set %s has no labels", name);
-        if (dsrc_filter(c, cls, ncls, 1) != AE_OK)
-            return usage_error("cannot filter the data");
-        if (c->n == 0)
-            return usage_error("--data %s: no rows with classes %s", name, normal);
-    }
+    if (normal != NULL && cli_filter_classes(c, "scan", name, normal) != 0)
+        return 2;
     if (c->n < 1)
         return usage_error("--data %s: no rows", name);
     if (c->d != net->sizes[0])
@@ -203,31 +185,6 @@ static int load_rows(dsrc_t c, const scanargs *a, const nn_t net)
     return 0;
 }
 
-/* ---- output ---------------------------------------------------------------------- */
-
-static int ensure_dir(const char *dir)
-{
-    char tmp[PATH_MAX];
-    struct stat sb;
-    if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int) sizeof tmp) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return access(dir, W_OK | X_OK);
-}
 
 /* The exact rational as "p/q" (or "p"), malloc'd. */
 static char *qstr(const mpq_t q)
@@ -560,7 +517,7 @@ int aeaudit_cmd_scan(int argc, char **argv)
         default_out(outbuf, sizeof outbuf, a.model);
         out = outbuf;
     }
-    if (rc == 0 && ensure_dir(out) != 0)
+    if (rc == 0 && cli_ensure_dir(out) != 0)
         rc = usage_error("--out %s: %s", out, strerror(errno));
     if (rc != 0)
         goto done;

@@ -10,6 +10,7 @@
 #include "cmd_scan.h"
 #include "pcommon.h"
 #include "dsrc.h"
+#include "cli.h"
 #include "proof.h"
 #include "table.h"
 
@@ -73,39 +74,7 @@ static void usage_verify(FILE *f)
           "2 on bad usage or unreadable input.\n", f);
 }
 
-static int parse_ulong(const char *s, unsigned long *v)
-{
-    char *end;
-    if (s == NULL || *s == '\0' || *s == '-')
-        return 0;
-    errno = 0;
-    *v = strtoul(s, &end, 10);
-    return errno == 0 && *end == '\0';
-}
 
-static int ensure_dir(const char *dir)
-{
-    char tmp[PATH_MAX];
-    struct stat sb;
-    if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int) sizeof tmp) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return access(dir, W_OK | X_OK);
-}
 
 static int cmd_list(void)
 {
@@ -145,14 +114,14 @@ static int cmd_verify(int argc, char **argv)
             }
             const char *val = argv[++i];
             if (strcmp(a, "--seed") == 0) {
-                if (!parse_ulong(val, &v)) {
+                if (!cli_parse_ulong(val, &v)) {
                     fprintf(stderr, "aeaudit verify: --seed %s: not a non-negative integer\n", val);
                     free(sel);
                     return 2;
                 }
                 ctx.seed = v;
             } else if (strcmp(a, "--prec") == 0) {
-                if (!parse_ulong(val, &v) || v < 64 || v > 4096) {
+                if (!cli_parse_ulong(val, &v) || v < 64 || v > 4096) {
                     fprintf(stderr, "aeaudit verify: --prec %s: must be an integer in 64..4096\n", val);
                     free(sel);
                     return 2;
@@ -231,7 +200,7 @@ static int cmd_verify(int argc, char **argv)
             return 2;
         }
     }
-    if (ensure_dir(ctx.outdir) != 0) {
+    if (cli_ensure_dir(ctx.outdir) != 0) {
         fprintf(stderr, "aeaudit verify: --out %s: %s\n", ctx.outdir, strerror(errno));
         free(sel);
         return 2;
