@@ -138,6 +138,17 @@ static void check_boxes(const qnet_t f0, gsl_rng *r, long nbox, int want_pos)
     gammabb_clear(G);
 }
 
+/* Every parameter times c (a power of two: exact). */
+static void scale_weights(nn_t net, double c)
+{
+    double *p = malloc((size_t) net->nparams * sizeof(double));
+    nn_get_params(p, net);
+    for (long k = 0; k < net->nparams; k++)
+        p[k] *= c;
+    CU_ASSERT_EQUAL_FATAL(nn_set_params(net, p), AE_OK);
+    free(p);
+}
+
 static void test_random_nets(void)
 {
     gsl_rng *r = tu_rng();
@@ -148,13 +159,15 @@ static void test_random_nets(void)
         { 3, s5, NN_LEAKY_RELU }, { 4, s2, NN_LEAKY_RELU },
     };
     long ncert = 0;
-    for (int rep = 0; rep < 2; rep++)
+    for (int rep = 0; rep < 4; rep++)
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
             nn_act_t act[8];
             for (long l = 0; l < cases[c].L; l++)
                 act[l] = l + 1 < cases[c].L ? cases[c].a : NN_IDENTITY;
             nn_t net;
-            tu_rand_net(net, r, rep ? NN_F64 : NN_F32, cases[c].L, cases[c].s, act, 1);
+            tu_rand_net(net, r, rep % 2 ? NN_F64 : NN_F32, cases[c].L, cases[c].s, act, 1);
+            if (rep >= 2)
+                scale_weights(net, 2.0);   /* far from a contraction: blind cones appear */
             qnet_t f0;
             make_f0(f0, net);
             gammabb_result_t R;
