@@ -100,6 +100,7 @@ typedef struct {
     double seconds;
     char method[256];            /* how gamma2_lb and R were certified */
     char why[256];               /* UNDECIDED / unsupported: the reason */
+    long nboxes;                 /* d != 2: boxes bounded by the branch and bound (gammabb) */
 } scan_struct;
 typedef scan_struct scan_t[1];
 
