@@ -40,6 +40,7 @@ void gammabb_opts_default(gammabb_opts *o)
     o->nsamples = 256;
     o->seed = 1;
     o->corrupt = 1;
+    o->refine = 0.64;
 }
 
 /* ---- the prepared network ----------------------------------------------------------- */
@@ -535,8 +536,9 @@ static int check_run(gammabb_result_t R, gammabb_t G, const gammabb_opts *o)
         return AE_EINVAL;
     }
     if (o->max_boxes < 1 || o->nsamples < 0 || !(o->corrupt > 0) || isnan(o->target)
-        || isnan(o->hint_ub)) {
-        ae_error("gammabb_run", "bad options (max_boxes >= 1, nsamples >= 0, corrupt > 0)");
+        || isnan(o->hint_ub) || !(o->refine >= 0 && o->refine < 1)) {
+        ae_error("gammabb_run", "bad options (max_boxes >= 1, nsamples >= 0, corrupt > 0, "
+                 "0 <= refine < 1)");
         return AE_EINVAL;
     }
     return AE_OK;
@@ -565,17 +567,30 @@ static int split_box(bb_pool *P, long k, long *knew)
     return 1;
 }
 
-static void update_target(gammabb_result_t R, const gammabb_opts *o)
+/* The automatic target frac * ub only goes down (ub only goes down). */
+static void update_target(gammabb_result_t R, const gammabb_opts *o, double frac)
 {
-    if (o->target <= 0 && R->ub / 4 < R->target)
-        R->target = R->ub / 4;
+    if (o->target <= 0 && R->ub * frac < R->target)
+        R->target = R->ub * frac;
 }
 
-static int bb_loop(bb_pool *P, gammabb_result_t R, const gammabb_opts *o, double *cen,
-                   double *frozen_min)
+/* Splits the least box until the cover closes (every leaf > target), a fixed-point
+ * candidate appears, `limit` leaves exist or the deadline passes. */
+/* The least bound over the leaves (heap and frozen), 0 when not positive. */
+static double cover_min(const bb_pool *P, double frozen_min)
 {
+    double g = frozen_min;
+    if (P->nheap > 0 && P->lb[P->heap[0]] < g)
+        g = P->lb[P->heap[0]];
+    return g > 0 && isfinite(g) ? g : 0;
+}
+
+static int bb_loop(bb_pool *P, gammabb_result_t R, const gammabb_opts *o, double frac,
+                   long limit, double *cen, double *frozen_min)
+{
+    R->status = GAMMABB_BUDGET;
     for (long it = 0;; it++) {
-        update_target(R, o);
+        update_target(R, o, frac);
         if (R->ub < GAMMABB_TINY) {
             R->status = GAMMABB_FIXED;
             return AE_OK;
@@ -584,7 +599,7 @@ static int bb_loop(bb_pool *P, gammabb_result_t R, const gammabb_opts *o, double
             R->status = GAMMABB_CLOSED;
             return AE_OK;
         }
-        if (P->nheap + R->nfrozen >= o->max_boxes)
+        if (P->nheap + R->nfrozen >= limit)
             return AE_OK;
         if (o->deadline > 0 && it % 16 == 15 && ssearch_now() > o->deadline) {
             R->timed_out = 1;
@@ -641,15 +656,31 @@ int gammabb_run(gammabb_result_t R, gammabb_t G, const gammabb_opts *o)
         P.lo[k * d + f / 2] = P.hi[k * d + f / 2] = f % 2 ? 1 : -1;
         bound_box(&P, R, k, cen);
     }
-    double frozen_min = INFINITY;
+    double frozen_min = INFINITY, best = 0, best_target = 0;
     if (st == AE_OK)
-        st = bb_loop(&P, R, o, cen, &frozen_min);
+        st = bb_loop(&P, R, o, 0.25, o->max_boxes, cen, &frozen_min);
+    if (st == AE_OK && R->status == GAMMABB_CLOSED) {
+        best = cover_min(&P, frozen_min);
+        best_target = R->target;
+        if (o->target <= 0 && o->refine > 0 && best > 0) {
+            /* refine: a closed cover stays a certificate whatever the next phase does
+             * (a child's bound may even be below its parent's), so keep the best */
+            long lim = 8 * (P.nheap + R->nfrozen) + 64;
+            R->target = o->refine * R->ub;
+            st = bb_loop(&P, R, o, o->refine, lim < o->max_boxes ? lim : o->max_boxes, cen,
+                         &frozen_min);
+            if (R->status == GAMMABB_CLOSED && cover_min(&P, frozen_min) > best) {
+                best = cover_min(&P, frozen_min);
+                best_target = R->target;
+            }
+            R->status = GAMMABB_CLOSED;
+            R->target = best_target;
+        }
+    }
     if (st == AE_OK && R->status != GAMMABB_FIXED) {
-        double g = frozen_min;
-        if (P.nheap > 0 && P.lb[P.heap[0]] < g)
-            g = P.lb[P.heap[0]];
-        if (!(g > 0) || !isfinite(g))
-            g = 0;
+        double g = cover_min(&P, frozen_min);
+        if (g < best)
+            g = best;
         mpq_set_d(R->gamma2, g);                  /* exact: a double is a dyadic */
         if (R->status == GAMMABB_CLOSED && !(g > R->target))
             R->status = GAMMABB_BUDGET;           /* a frozen leaf stayed below target */

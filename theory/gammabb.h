@@ -41,7 +41,9 @@
  * float ratio at every box centre (and at nsamples seeded random points on the faces)
  * gives ub, an estimate from above of gamma2 (not certified).  The automatic target is
  * ub / 4, lowered with ub (so the cover proves gamma >= gamma_ub / 2); if ub falls below
- * GAMMABB_TINY the search stops: a fixed-point candidate (gamma2 = 0).
+ * GAMMABB_TINY the search stops: a fixed-point candidate (gamma2 = 0).  Once that cover
+ * closes, an optional second phase raises the target to refine * ub with a bounded number
+ * of further boxes; the result is the better of the two covers (each is a certificate).
  *
  * Errors: misuse (ae_error, AE_EINVAL): NULLs, f0 not homogeneous, din != dout, bad
  * options; AE_ERANGE: a weight or slope not exactly a double, a leaky slope outside
@@ -67,6 +69,9 @@ typedef struct {
     double hint_ub;           /* > 0: a known value of the ratio (an upper bound of gamma2) */
     long nsamples;            /* random points for the first ub (default 256) */
     unsigned long seed;       /* their seed (default 1) */
+    double refine;            /* after an automatic cover closed: a second phase with the
+                               * target refine * ub, at most 8 times the leaves (default
+                               * 0.64, i.e. gamma within 80%; 0: none) */
     double corrupt;           /* TESTS ONLY (negative control): every bound is multiplied
                                * by this factor; must be 1 (the default) otherwise */
 } gammabb_opts;
