@@ -467,8 +467,14 @@ static void pool_free(bb_pool *P)
     free(P->heap);
 }
 
-/* Bounds box k, updates ub / vmin from its centre, pushes it. */
-static void bound_box(bb_pool *P, gammabb_result_t R, long k, double *cen)
+static int past(const gammabb_opts *o)
+{
+    return o->deadline > 0 && ssearch_now() > o->deadline;
+}
+
+/* Bounds box k, updates ub / vmin from its centre, pushes it.  With eval == 0 (out of
+ * time) the box enters the cover with bound 0. */
+static void bound_box(bb_pool *P, gammabb_result_t R, long k, double *cen, int eval)
 {
     long d = P->d;
     double *lo = P->lo + k * d, *hi = P->hi + k * d, e = 0;
@@ -478,6 +484,11 @@ static void bound_box(bb_pool *P, gammabb_result_t R, long k, double *cen)
             e = hi[j] - lo[j];
     }
     P->edge[k] = e;
+    if (!eval) {
+        P->lb[k] = 0;
+        heap_push(P, k);
+        return;
+    }
     P->lb[k] = box_bound(P->G, lo, hi);
     if (P->corrupt != 1)
         P->lb[k] *= P->corrupt;
@@ -601,7 +612,7 @@ static int bb_loop(bb_pool *P, gammabb_result_t R, const gammabb_opts *o, double
         }
         if (P->nheap + R->nfrozen >= limit)
             return AE_OK;
-        if (o->deadline > 0 && it % 16 == 15 && ssearch_now() > o->deadline) {
+        if (past(o)) {                      /* a clock read is cheap beside a box */
             R->timed_out = 1;
             return AE_OK;
         }
@@ -614,8 +625,8 @@ static int bb_loop(bb_pool *P, gammabb_result_t R, const gammabb_opts *o, double
             R->nfrozen++;
             continue;
         }
-        bound_box(P, R, k, cen);
-        bound_box(P, R, kn, cen);
+        bound_box(P, R, k, cen, 1);
+        bound_box(P, R, kn, cen, !past(o));
     }
 }
 
@@ -654,7 +665,10 @@ int gammabb_run(gammabb_result_t R, gammabb_t G, const gammabb_opts *o)
             P.hi[k * d + j] = 1;
         }
         P.lo[k * d + f / 2] = P.hi[k * d + f / 2] = f % 2 ? 1 : -1;
-        bound_box(&P, R, k, cen);
+        int eval = !past(o);
+        if (!eval)
+            R->timed_out = 1;
+        bound_box(&P, R, k, cen, eval);
     }
     double frozen_min = INFINITY, best = 0, best_target = 0;
     if (st == AE_OK)

@@ -471,6 +471,10 @@ static int bb_gamma(scan_ctx *c, char *msg, size_t len)
         snprintf(msg, len, "no branch and bound (a blind direction is known)");
         return AE_OK;
     }
+    if (c->d > SCAN_BB_MAX_DIM) {
+        snprintf(msg, len, "no branch and bound (d > %d)", SCAN_BB_MAX_DIM);
+        return AE_OK;
+    }
     gammabb_t G;
     int st = gammabb_init(G, c->f0);
     if (st == AE_ERANGE) {
