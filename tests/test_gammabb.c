@@ -104,11 +104,19 @@ static void check_boxes(const qnet_t f0, gsl_rng *r, long nbox, int want_pos)
     mpq_t e, q;
     mpq_inits(e, q, NULL);
     long npos = 0;
+    mpq_t a, t;
+    mpq_inits(a, t, NULL);
     for (long b = 0; b < nbox; b++) {
         double w = ldexp(1.0, -(int) gsl_rng_uniform_int(r, 12));
+        int any = b % 2;             /* odd boxes: arbitrary double ends, not dyadic grid */
         for (long j = 0; j < d; j++) {
-            lo[j] = ldexp(floor(ldexp(gsl_rng_uniform(r) * 2 - 1, 20)), -20);
-            hi[j] = lo[j] + w * (gsl_rng_uniform_int(r, 3) == 0 ? 0 : 1);
+            if (any) {
+                lo[j] = gsl_rng_uniform(r) * 2 - 1;
+                hi[j] = lo[j] + gsl_rng_uniform(r) * w * 0.7;
+            } else {
+                lo[j] = ldexp(floor(ldexp(gsl_rng_uniform(r) * 2 - 1, 20)), -20);
+                hi[j] = lo[j] + w * (gsl_rng_uniform_int(r, 3) == 0 ? 0 : 1);
+            }
         }
         long f = (long) gsl_rng_uniform_int(r, (unsigned long) d);
         lo[f] = hi[f] = gsl_rng_uniform_int(r, 2) ? 1 : -1;          /* on a face */
@@ -118,9 +126,14 @@ static void check_boxes(const qnet_t f0, gsl_rng *r, long nbox, int want_pos)
         npos += lb > 0;
         mpq_set_d(q, lb);
         for (int k = 0; k < 6; k++) {
-            for (long j = 0; j < d; j++) {
-                double t = k == 0 ? 0 : k == 1 ? 1 : gsl_rng_uniform(r);
-                mpq_set_d(v[j], lo[j] + ldexp(floor(ldexp(t, 30)), -30) * (hi[j] - lo[j]));
+            for (long j = 0; j < d; j++) {     /* v_j = lo_j + t (hi_j - lo_j), exactly */
+                double tt = k == 0 ? 0 : k == 1 ? 1 : gsl_rng_uniform(r);
+                mpq_set_d(t, tt);
+                mpq_set_d(a, hi[j]);
+                mpq_set_d(v[j], lo[j]);
+                mpq_sub(a, a, v[j]);
+                mpq_mul(a, a, t);
+                mpq_add(v[j], v[j], a);
             }
             exact_ratio(e, f0, v, d);
             if (mpq_cmp(q, e) > 0)
@@ -131,6 +144,7 @@ static void check_boxes(const qnet_t f0, gsl_rng *r, long nbox, int want_pos)
     }
     if (want_pos)
         CU_ASSERT(npos > 0);
+    mpq_clears(a, t, NULL);
     mpq_clears(e, q, NULL);
     qvec_clear(v, d);
     free(lo);

@@ -65,6 +65,8 @@ void gammabb_clear(gammabb_t G)
     free(G->ib);
     free(G->x);
     free(G->y);
+    free(G->bm);
+    free(G->br);
     zero_struct(G);
 }
 
@@ -146,8 +148,10 @@ int gammabb_init(gammabb_t G, const qnet_t f0)
     G->ib = ae_malloc((size_t) (2 * wmax) * sizeof(double));
     G->x = ae_malloc((size_t) wmax * sizeof(double));
     G->y = ae_malloc((size_t) wmax * sizeof(double));
+    G->bm = ae_malloc((size_t) d * sizeof(double));
+    G->br = ae_malloc((size_t) d * sizeof(double));
     if (!G->sizes || !G->act || !G->slope || !G->W || !G->fa || !G->fb || !G->ia || !G->ib
-        || !G->x || !G->y) {
+        || !G->x || !G->y || !G->bm || !G->br) {
         gammabb_clear(G);
         return AE_ENOMEM;
     }
@@ -305,16 +309,42 @@ static void activate_unit(gammabb_t G, long l, long i, double *F, double *I)
     /* IV upper stays zu = sigma(zu) */
 }
 
-/* Input forms: v_j = m_j + r_j t_j (exact: dyadic box ends). */
+/* s = a + b; 1 when that sum is exact (TwoSum: the rounding error is computed exactly,
+ * Knuth, TAOCP 4.2.2). */
+static int sum_exact(double *s, double a, double b)
+{
+    *s = a + b;
+    double bb = *s - a, err = (a - (*s - bb)) + (b - bb);
+    return err == 0 && isfinite(*s);
+}
+
+/* Centre m and radius r with [lo, hi] inside [m - r, m + r]: exactly m +- r = hi, lo when
+ * the halvings are exact (always for the dyadic boxes of the branch and bound), else r
+ * is rounded up so that the interval still covers the box. */
+static void centre_radius(double *m, double *r, double lo, double hi)
+{
+    double sum, dif;
+    int ok = sum_exact(&sum, hi, lo) & sum_exact(&dif, hi, -lo);
+    *m = sum / 2;
+    *r = dif / 2;
+    if (ok && *m * 2 == sum && *r * 2 == dif)
+        return;
+    double r1 = up(hi - *m), r2 = up(*m - lo);
+    *r = r1 > r2 ? r1 : r2;
+}
+
+/* Input forms: v_j = m_j + r_j t_j, over a box containing the given one. */
 static void input_forms(gammabb_t G, const double *lo, const double *hi)
 {
     long d = G->d;
+    for (long i = 0; i < d; i++)
+        centre_radius(&G->bm[i], &G->br[i], lo[i], hi[i]);
     for (int side = LOWER; side <= UPPER; side++)
         for (long i = 0; i < d; i++) {
             double *F = FORM(G, G->fa, side, i);
             memset(F, 0, (size_t) (d + 1) * sizeof(double));
-            F[i] = (hi[i] - lo[i]) / 2;
-            F[d] = (hi[i] + lo[i]) / 2;
+            F[i] = G->br[i];
+            F[d] = G->bm[i];
             IV(G, G->ia, side, i) = side == LOWER ? lo[i] : hi[i];
         }
 }
@@ -324,7 +354,7 @@ static void g_interval(double *gl, double *gu, gammabb_t G, long i, const double
                        const double *hi, const double *Fo, const double *Io)
 {
     long d = G->d;
-    double r = (hi[i] - lo[i]) / 2, m = (hi[i] + lo[i]) / 2;
+    double r = G->br[i], m = G->bm[i];      /* the input forms' centre and radius */
     for (int side = LOWER; side <= UPPER; side++) {
         /* lower of v - f0 uses f0's upper form and vice versa */
         const double *F = FORM(G, Fo, 1 - side, i);

@@ -88,6 +88,7 @@ typedef struct {
     double *fa, *fb;          /* forms: 2 layers x 2 (lower, upper) x wmax x (d + 1) */
     double *ia, *ib;          /* intervals: 2 layers x 2 x wmax */
     double *x, *y;            /* float evaluation: wmax each */
+    double *bm, *br;          /* d: the current box's centre and radius */
 } gammabb_struct;
 typedef gammabb_struct gammabb_t[1];
 
