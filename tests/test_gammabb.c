@@ -163,6 +163,77 @@ static void scale_weights(nn_t net, double c)
     free(p);
 }
 
+/* Enclosures of g = v - f0(v) by each mode contain the exact g at corners, the centre
+ * and random points of random boxes (anywhere, not only on faces).  Returns the mean
+ * width ratio symbolic / interval (for the report). */
+static double check_enclosures(const qnet_t f0, gsl_rng *r, long nbox)
+{
+    long d = qnet_din(f0);
+    gammabb_t G;
+    CU_ASSERT_EQUAL_FATAL(gammabb_init(G, f0), AE_OK);
+    double *lo = malloc((size_t) (6 * d) * sizeof(double)), *hi = lo + d, *gl = hi + d,
+           *gu = gl + d, *bl = gu + d, *bu = bl + d;
+    mpq_t *v = qvec_init(d), *y = qvec_init(d);
+    mpq_t a, t;
+    mpq_inits(a, t, NULL);
+    double wsum = 0;
+    long wn = 0;
+    for (long b = 0; b < nbox; b++) {
+        double w = 2 * ldexp(1.0, -(int) gsl_rng_uniform_int(r, 10));
+        for (long j = 0; j < d; j++) {
+            lo[j] = gsl_rng_uniform(r) * 2 - 1;
+            hi[j] = lo[j] + gsl_rng_uniform(r) * w;
+        }
+        for (int mode = GAMMABB_BOTH; mode <= GAMMABB_INTERVAL; mode++) {
+            CU_ASSERT_EQUAL_FATAL(gammabb_enclose(gl, gu, G, lo, hi, mode), AE_OK);
+            if (mode == GAMMABB_SYMBOLIC)
+                memcpy(bl, gl, (size_t) (2 * d) * sizeof(double));   /* gl, gu -> bl, bu */
+            if (mode == GAMMABB_INTERVAL)
+                for (long j = 0; j < d; j++)
+                    if (gu[j] > gl[j] && isfinite(gu[j] - gl[j])) {
+                        wsum += (bu[j] - bl[j]) / (gu[j] - gl[j]);
+                        wn++;
+                    }
+            for (int k = 0; k < 9; k++) {
+                for (long j = 0; j < d; j++) {
+                    double tt = k < 4 ? (double) gsl_rng_uniform_int(r, 2)
+                              : k == 4 ? 0.5 : gsl_rng_uniform(r);
+                    mpq_set_d(t, tt);
+                    mpq_set_d(a, hi[j]);
+                    mpq_set_d(v[j], lo[j]);
+                    mpq_sub(a, a, v[j]);
+                    mpq_mul(a, a, t);
+                    mpq_add(v[j], v[j], a);
+                }
+                CU_ASSERT_EQUAL_FATAL(qnet_eval(y, d, NULL, f0, v, d), AE_OK);
+                qvec_sub(y, v, y, d);
+                for (long j = 0; j < d; j++) {
+                    CU_ASSERT_FALSE(isnan(gl[j]) || isnan(gu[j]));
+                    int ok = 1;
+                    if (isfinite(gl[j])) {
+                        mpq_set_d(a, gl[j]);
+                        ok &= mpq_cmp(a, y[j]) <= 0;
+                    }
+                    if (isfinite(gu[j])) {
+                        mpq_set_d(a, gu[j]);
+                        ok &= mpq_cmp(a, y[j]) >= 0;
+                    }
+                    if (!ok)
+                        printf("\n  mode %d box %ld: g_%ld = %.17g outside [%.17g, %.17g]\n",
+                               mode, b, j, mpq_get_d(y[j]), gl[j], gu[j]);
+                    CU_ASSERT(ok);
+                }
+            }
+        }
+    }
+    mpq_clears(a, t, NULL);
+    qvec_clear(v, d);
+    qvec_clear(y, d);
+    free(lo);
+    gammabb_clear(G);
+    return wn ? wsum / (double) wn : 1;
+}
+
 static void test_random_nets(void)
 {
     gsl_rng *r = tu_rng();
@@ -196,6 +267,9 @@ static void test_random_nets(void)
             if (R->status == GAMMABB_CLOSED)
                 CU_ASSERT(mpq_get_d(R->gamma2) > R->target);
             check_boxes(f0, r, 40, 0);
+            double wr = check_enclosures(f0, r, 30);
+            if (getenv("AEAUDIT_VERBOSE"))
+                printf(" width symbolic/interval %.3f", wr);
             gammabb_result_clear(R);
             qnet_clear(f0);
             nn_clear(net);
@@ -238,6 +312,7 @@ static void known_case(const double *M, double want, int blind, gsl_rng *r)
     }
     CU_ASSERT_EQUAL(violations(R->gamma2, f0, R->vmin, 200, r), 0);
     check_boxes(f0, r, 30, !blind);
+    check_enclosures(f0, r, 20);
     gammabb_result_clear(R);
     qnet_clear(f0);
     nn_clear(net);
@@ -370,6 +445,10 @@ static void test_misuse(void)
     double lo[3] = { 1, 0, 0 }, hi[3] = { 1, -1, 0 }, lb;
     TU_EXPECT_ERROR(gammabb_box(&lb, G, lo, hi));
     TU_EXPECT_ERROR(gammabb_box(NULL, G, lo, lo));
+    double gl[3], gu[3];
+    TU_EXPECT_ERROR(gammabb_enclose(gl, gu, G, lo, lo, 3));
+    TU_EXPECT_ERROR(gammabb_enclose(gl, gu, G, lo, hi, GAMMABB_BOTH));
+    TU_EXPECT_ERROR(gammabb_enclose(NULL, gu, G, lo, lo, GAMMABB_BOTH));
     gammabb_opts o;
     gammabb_opts_default(&o);
     gammabb_result_t R;

@@ -264,6 +264,10 @@ static void affine_unit(gammabb_t G, long l, long i, const double *Fi, const dou
         double ia = side == LOWER ? dn(c - e) : up(c + e);
         double sy = concretize(o, d, side);
         /* both are rigorous; fmax/fmin prefer the one that is not NaN */
+        if (G->mode == GAMMABB_SYMBOLIC)
+            ia = side == LOWER ? -INFINITY : INFINITY;
+        else if (G->mode == GAMMABB_INTERVAL)
+            sy = side == LOWER ? -INFINITY : INFINITY;
         IV(G, Io, side, i) = side == LOWER ? fmax(ia, sy) : fmin(ia, sy);
     }
 }
@@ -362,21 +366,23 @@ static void g_interval(double *gl, double *gu, gammabb_t G, long i, const double
         for (long j = 0; j < d; j++)
             s = up(s + (j == i ? fabs(c) : fabs(F[j])));
         double sy, ia;
+        int nosy = G->mode == GAMMABB_INTERVAL, noia = G->mode == GAMMABB_SYMBOLIC;
         if (side == LOWER) {
             sy = dn(dn(dn(m - F[d]) - E) - s);
             ia = dn(lo[i] - IV(G, Io, UPPER, i));
-            *gl = fmax(sy, ia);
+            *gl = fmax(nosy ? -INFINITY : sy, noia ? -INFINITY : ia);
         } else {
             sy = up(up(up(m - F[d]) + E) + s);
             ia = up(hi[i] - IV(G, Io, LOWER, i));
-            *gu = fmin(sy, ia);
+            *gu = fmin(nosy ? INFINITY : sy, noia ? INFINITY : ia);
         }
     }
 }
 
-static double box_bound(gammabb_t G, const double *lo, const double *hi)
+/* The forms and intervals of every layer on the box; the output layer's end in *Fo, *Io. */
+static void propagate(gammabb_t G, const double *lo, const double *hi, double **Fo_,
+                      double **Io_)
 {
-    long d = G->d;
     input_forms(G, lo, hi);
     double *Fi = G->fa, *Fo = G->fb, *Ii = G->ia, *Io = G->ib;
     for (long l = 0; l < G->L; l++) {
@@ -387,6 +393,15 @@ static double box_bound(gammabb_t G, const double *lo, const double *hi)
         double *t = Fi; Fi = Fo; Fo = t;
         t = Ii; Ii = Io; Io = t;
     }
+    *Fo_ = Fi;
+    *Io_ = Ii;
+}
+
+static double box_bound(gammabb_t G, const double *lo, const double *hi)
+{
+    long d = G->d;
+    double *Fi, *Ii;
+    propagate(G, lo, hi, &Fi, &Ii);
     double num = 0, den = 0;
     for (long i = 0; i < d; i++) {
         double gl = NAN, gu = NAN;
@@ -416,6 +431,31 @@ int gammabb_box(double *lb, gammabb_t G, const double *lo, const double *hi)
             return AE_EINVAL;
         }
     *lb = box_bound(G, lo, hi);
+    return AE_OK;
+}
+
+int gammabb_enclose(double *gl, double *gu, gammabb_t G, const double *lo,
+                    const double *hi, int mode)
+{
+    if (gl == NULL || gu == NULL || G == NULL || lo == NULL || hi == NULL || G->W == NULL) {
+        ae_error("gammabb_enclose", "NULL argument");
+        return AE_EINVAL;
+    }
+    if (mode < GAMMABB_BOTH || mode > GAMMABB_INTERVAL) {
+        ae_error("gammabb_enclose", "bad mode %d", mode);
+        return AE_EINVAL;
+    }
+    for (long j = 0; j < G->d; j++)
+        if (!(lo[j] <= hi[j]) || !isfinite(lo[j]) || !isfinite(hi[j])) {
+            ae_error("gammabb_enclose", "need finite lo_j <= hi_j (j = %ld)", j);
+            return AE_EINVAL;
+        }
+    double *Fo, *Io;
+    G->mode = mode;
+    propagate(G, lo, hi, &Fo, &Io);
+    for (long i = 0; i < G->d; i++)
+        g_interval(&gl[i], &gu[i], G, i, lo, hi, Fo, Io);
+    G->mode = GAMMABB_BOTH;
     return AE_OK;
 }
 

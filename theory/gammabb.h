@@ -89,6 +89,7 @@ typedef struct {
     double *ia, *ib;          /* intervals: 2 layers x 2 x wmax */
     double *x, *y;            /* float evaluation: wmax each */
     double *bm, *br;          /* d: the current box's centre and radius */
+    int mode;                 /* GAMMABB_BOTH except inside gammabb_enclose */
 } gammabb_struct;
 typedef gammabb_struct gammabb_t[1];
 
@@ -101,6 +102,15 @@ void gammabb_clear(gammabb_t G);
  * prod_j [lo_j, hi_j] (lo_j <= hi_j, finite; lo == hi allowed), >= 0; 0 when the bound is
  * not positive or not finite.  Misuse: NULLs, lo_j > hi_j. */
 int gammabb_box(double *lb, gammabb_t G, const double *lo, const double *hi);
+
+/* gl, gu (d entries each) = rigorous enclosures [gl_j, gu_j] of g_j(v) = v_j - f0_j(v)
+ * over the box (as gammabb_box), by mode: GAMMABB_SYMBOLIC the symbolic forms alone,
+ * GAMMABB_INTERVAL plain interval arithmetic alone, GAMMABB_BOTH their intersection at
+ * every unit (what gammabb_box uses).  Entries may be infinite (or NaN: no information).
+ * Misuse: as gammabb_box, a bad mode. */
+enum { GAMMABB_BOTH = 0, GAMMABB_SYMBOLIC = 1, GAMMABB_INTERVAL = 2 };
+int gammabb_enclose(double *gl, double *gu, gammabb_t G, const double *lo,
+                    const double *hi, int mode);
 
 /* The float ratio ||v - f0(v)||^2 / ||v||^2 at v (length d, v != 0): an estimate. */
 double gammabb_ratio(gammabb_t G, const double *v);
