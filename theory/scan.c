@@ -1,9 +1,10 @@
 /* scan — see scan.h.  Search in floating point (scansearch.c), certify here in exact
  * arithmetic: every verdict rests on qnet / ray / cone / farfield / far2d / tset facts.
  *
- * The budget bounds the float search and the optional ray search only; the exact
- * certification steps of a verdict (the data facts, K, the 2-D sector enumeration and
- * strips, the Lipschitz gamma) always run, so in 2-D the verdict never depends on it. */
+ * The budget bounds the float search, the branch-and-bound gamma (d != 2) and the ray
+ * searches only; the exact certification steps of a verdict (the data facts, K, the 2-D
+ * sector enumeration and strips, the Lipschitz gamma) always run, so in 2-D the verdict
+ * never depends on it. */
 #include "scan.h"
 
 #include "aeerr.h"
