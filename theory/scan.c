@@ -490,6 +490,8 @@ static int bb_gamma(scan_ctx *c, char *msg, size_t len)
     double now = ssearch_now(), rem = c->deadline - now;
     o.deadline = now + (rem > 0 ? rem / 2 : 0);
     o.seed = c->o->seed;
+    if (o.max_boxes > (1L << 22) / c->d)      /* the cover's memory: ~(2d + 3) 8 bytes a box */
+        o.max_boxes = (1L << 22) / c->d;
     if (mpq_sgn(S->gamma2_ub) > 0)
         o.hint_ub = mpq_get_d(S->gamma2_ub);
     gammabb_result_t R;
