@@ -40,7 +40,7 @@ void gammabb_opts_default(gammabb_opts *o)
     o->nsamples = 256;
     o->seed = 1;
     o->corrupt = 1;
-    o->refine = 0.64;
+    o->refine = 0.81;
 }
 
 /* ---- the prepared network ----------------------------------------------------------- */

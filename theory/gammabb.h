@@ -71,7 +71,7 @@ typedef struct {
     unsigned long seed;       /* their seed (default 1) */
     double refine;            /* after an automatic cover closed: a second phase with the
                                * target refine * ub, at most 8 times the leaves (default
-                               * 0.64, i.e. gamma within 80%; 0: none) */
+                               * 0.81, i.e. gamma within 90%; 0: none) */
     double corrupt;           /* TESTS ONLY (negative control): every bound is multiplied
                                * by this factor; must be 1 (the default) otherwise */
 } gammabb_opts;
