@@ -311,6 +311,45 @@ static void test_trained_3d(void)
     gsl_rng_free(r);
 }
 
+/* 3-D f(x) = Q x + b with Q the rotation by 90 degrees in the x-y plane and z -> -z:
+ * ||f0|| = 1, so the Lipschitz route gives nothing, but gamma2 = 2 exactly; the branch
+ * and bound (gammabb) must certify SAFE (re-checked), with gamma2_lb in (1/2, 2]. */
+static void test_rotation_3d(void)
+{
+    long sizes[2] = { 3, 3 };
+    nn_act_t act[1] = { NN_IDENTITY };
+    nn_t net;
+    CU_ASSERT_EQUAL_FATAL(nn_init(net, NN_F64, 1, sizes, act, NULL, NULL), AE_OK);
+    double *p = calloc((size_t) net->nparams, sizeof(double));
+    p[net->woff[0] + 1] = -1;          /* row 0: -y */
+    p[net->woff[0] + 3] = 1;           /* row 1:  x */
+    p[net->woff[0] + 8] = -1;          /* row 2: -z */
+    for (long i = 0; i < 3; i++)
+        p[net->boff[0] + i] = 0.25;
+    CU_ASSERT_EQUAL_FATAL(nn_set_params(net, p), AE_OK);
+    free(p);
+    double X[3 * SYNTH_N];
+    CU_ASSERT_EQUAL_FATAL(synth_make(X, NULL, "plane3d", SYNTH_N, 3), AE_OK);
+    scan_t S;
+    scan_init(S);
+    CU_ASSERT_EQUAL_FATAL(run_scan(S, net, X, SYNTH_N, 3), AE_OK);
+    CU_ASSERT_EQUAL(S->verdict, SCAN_SAFE);
+    CU_ASSERT(S->nboxes > 0);
+    CU_ASSERT(strstr(S->method, "gammabb") != NULL);
+    mpq_t h;
+    mpq_init(h);
+    mpq_set_ui(h, 1, 2);
+    CU_ASSERT(mpq_cmp(S->gamma2_lb, h) > 0);
+    mpq_set_ui(h, 2, 1);
+    CU_ASSERT(mpq_cmp(S->gamma2_lb, h) <= 0);
+    mpq_clear(h);
+    gsl_rng *r = tu_rng();
+    check_verdict(S, net, X, SYNTH_N, 3, 10, r);
+    gsl_rng_free(r);
+    scan_clear(S);
+    nn_clear(net);
+}
+
 /* Smooth activations are refused with a reason naming them; misuse is reported. */
 static void test_unsupported_and_misuse(void)
 {
@@ -360,6 +399,7 @@ int main(void)
         { "trained 2-D nets: SAFE or FAILS, re-checked", test_trained_2d },
         { "random 2-D nets: never UNDECIDED, re-checked", test_random_2d },
         { "trained 3-D nets: re-checked, deterministic", test_trained_3d },
+        { "3-D rotation: SAFE by the branch-and-bound gamma", test_rotation_3d },
         { "unsupported activations and misuse", test_unsupported_and_misuse },
         { NULL, NULL }
     };

@@ -1,9 +1,10 @@
 /* scan — see scan.h.  Search in floating point (scansearch.c), certify here in exact
  * arithmetic: every verdict rests on qnet / ray / cone / farfield / far2d / tset facts.
  *
- * The budget bounds the float search and the optional ray search only; the exact
- * certification steps of a verdict (the data facts, K, the 2-D sector enumeration and
- * strips, the Lipschitz gamma) always run, so in 2-D the verdict never depends on it. */
+ * The budget bounds the float search, the branch-and-bound gamma (d != 2) and the ray
+ * searches only; the exact certification steps of a verdict (the data facts, K, the 2-D
+ * sector enumeration and strips, the Lipschitz gamma) always run, so in 2-D the verdict
+ * never depends on it. */
 #include "scan.h"
 
 #include "aeerr.h"
@@ -11,6 +12,7 @@
 #include "cone.h"
 #include "far2d.h"
 #include "farfield.h"
+#include "gammabb.h"
 #include "qmat.h"
 #include "qnet.h"
 #include "ray.h"
@@ -58,6 +60,7 @@ static void reset_fields(scan_t S)
     S->blind = S->have_R = S->have_anomaly = 0;
     S->ndirections = S->ncones = S->nfixed = S->nundecided_cones = S->nsectors = 0;
     S->npieces = 0;
+    S->nboxes = 0;
     S->complete = S->timed_out = 0;
     S->seconds = 0;
     S->method[0] = S->why[0] = '\0';
@@ -439,6 +442,81 @@ static int cones(scan_ctx *c, const mpq_t *ints, long nints)
     return st;
 }
 
+/* The exact growth rate of the float direction v (rounded), recorded when it is lower. */
+static int note_float_dir(scan_ctx *c, const double *v)
+{
+    mpq_t *z = qvec_init(c->d);
+    mpq_t r;
+    mpq_init(r);
+    int st = AE_OK;
+    if (z == NULL)
+        st = AE_ENOMEM;
+    else if (round_dir(z, v, c->d)) {
+        st = exact_rate(r, c->f0, (const mpq_t *) z, c->d);
+        if (st == AE_OK && (mpq_sgn(c->S->gamma2_ub) < 0 || mpq_cmp(r, c->S->gamma2_ub) < 0)) {
+            note_rate(c, (const mpq_t *) z, r);
+            st = add_dir(c, (const mpq_t *) z, r);
+        }
+    }
+    mpq_clear(r);
+    if (z) qvec_clear(z, c->d);
+    return st;
+}
+
+/* No Lipschitz gamma: the branch and bound over the faces of the unit inf-ball
+ * (gammabb.h) with half of the remaining budget, unless a blind direction is known.
+ * gamma2_lb gets its certified value when larger; msg says what happened. */
+static int bb_gamma(scan_ctx *c, char *msg, size_t len)
+{
+    scan_struct *S = c->S;
+    if (S->blind) {
+        snprintf(msg, len, "no branch and bound (a blind direction is known)");
+        return AE_OK;
+    }
+    if (c->d > SCAN_BB_MAX_DIM) {
+        snprintf(msg, len, "no branch and bound (d > %d)", SCAN_BB_MAX_DIM);
+        return AE_OK;
+    }
+    gammabb_t G;
+    int st = gammabb_init(G, c->f0);
+    if (st == AE_ERANGE) {
+        snprintf(msg, len, "branch and bound not applicable (a weight or slope outside its "
+                 "double / [0, 1] range)");
+        return AE_OK;
+    }
+    if (st != AE_OK)
+        return st;
+    gammabb_opts o;
+    gammabb_opts_default(&o);
+    double now = ssearch_now(), rem = c->deadline - now;
+    o.deadline = now + (rem > 0 ? rem / 2 : 0);
+    o.seed = c->o->seed;
+    if (o.max_boxes > (1L << 22) / c->d)      /* the cover's memory: ~(2d + 3) 8 bytes a box */
+        o.max_boxes = (1L << 22) / c->d;
+    if (mpq_sgn(S->gamma2_ub) > 0)
+        o.hint_ub = mpq_get_d(S->gamma2_ub);
+    gammabb_result_t R;
+    gammabb_result_init(R);
+    scan_stage(c, "branch and bound gamma", 0, 1);
+    st = gammabb_run(R, G, &o);
+    scan_stage(c, "branch and bound gamma", 1, 1);
+    if (st == AE_OK) {
+        S->nboxes = R->nboxes;
+        if (R->timed_out)
+            S->timed_out = 1;
+        if (mpq_cmp(R->gamma2, S->gamma2_lb) > 0)
+            mpq_set(S->gamma2_lb, R->gamma2);
+        snprintf(msg, len, "branch and bound over inf-ball faces (gammabb, %ld boxes): %s",
+                 R->nboxes, R->status == GAMMABB_FIXED ? "a fixed-point candidate"
+                 : R->timed_out ? "out of time" : "box budget exhausted");
+        if (isfinite(R->ub))
+            st = note_float_dir(c, R->vmin);
+    }
+    gammabb_result_clear(R);
+    gammabb_clear(G);
+    return st;
+}
+
 static int runnd(scan_ctx *c)
 {
     scan_struct *S = c->S;
@@ -487,15 +565,27 @@ static int runnd(scan_ctx *c)
                  "ff_gamma_lipschitz); K by layer-norm bounds (ff_bias_bound); "
                  "R = (K + sqrt(s_min)) / gamma (ff_radius)", mpq_get_d(L));
     } else if (st == AE_OK) {
-        snprintf(S->method, sizeof S->method,
-                 "float direction search (%ld growth rates), exact growth rates of the best "
-                 "%ld, %s; K by layer-norm bounds (ff_bias_bound)", R.nevals, nints,
-                 d <= SCAN_CONE_MAX_DIM ? "exact cone tests (cone_search)"
-                                        : "no cone tests (d > SCAN_CONE_MAX_DIM)");
-        snprintf(S->why, sizeof S->why,
-                 "no certified gamma > 0: the Lipschitz bound of f0 is %.6g >= 1; "
-                 "lowest exact growth rate found %.6g", mpq_get_d(L),
-                 mpq_sgn(S->gamma2_ub) >= 0 ? mpq_get_d(S->gamma2_ub) : NAN);
+        char bbmsg[128];
+        st = bb_gamma(c, bbmsg, sizeof bbmsg);
+        if (st == AE_OK && mpq_sgn(S->gamma2_lb) > 0) {
+            st = ff_radius(S->R, S->K, S->smin, S->gamma2_lb);
+            S->have_R = st == AE_OK;
+            snprintf(S->method, sizeof S->method,
+                     "gamma by branch and bound over inf-ball faces (gammabb, %ld boxes; "
+                     "symbolic linear bounds in outward-rounded double); K by layer-norm "
+                     "bounds (ff_bias_bound); R = (K + sqrt(s_min)) / gamma (ff_radius)",
+                     S->nboxes);
+        } else if (st == AE_OK) {
+            snprintf(S->method, sizeof S->method,
+                     "float direction search (%ld growth rates), exact growth rates of the "
+                     "best %ld, %s; K by layer-norm bounds (ff_bias_bound)", R.nevals, nints,
+                     d <= SCAN_CONE_MAX_DIM ? "exact cone tests (cone_search)"
+                                            : "no cone tests (d > SCAN_CONE_MAX_DIM)");
+            snprintf(S->why, sizeof S->why,
+                     "no certified gamma > 0: the Lipschitz bound of f0 is %.6g >= 1; %s; "
+                     "lowest exact growth rate found %.6g", mpq_get_d(L), bbmsg,
+                     mpq_sgn(S->gamma2_ub) >= 0 ? mpq_get_d(S->gamma2_ub) : NAN);
+        }
     }
     if (st == AE_ERANGE)
         st = AE_OK;

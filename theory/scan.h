@@ -29,6 +29,10 @@
  * float descent of the full score over the far region { ||x - centre|| >= far radius }
  * from the best far point and from centre +- far radius along the best directions
  * proposes more candidates, each checked the same way (exact score, rigorous distance).
+ * For d != 2 gamma2_lb is the Lipschitz bound (ff_gamma_lipschitz) when it is positive,
+ * else, unless a blind direction is known and up to d = 64, the branch and bound over the
+ * faces of the unit inf-ball (gammabb.h: symbolic linear bounds in outward-rounded
+ * double) with half of the remaining budget; nboxes counts its boxes.
  * In 2-D the sector enumeration (cone_circle) is complete: gamma2 per sector
  * (ff_gamma_sector) and the blind-strip analysis (far2d) decide SAFE or FAILS; UNDECIDED
  * appears only when a sector test or the strip analysis is undecided, and says so.
@@ -36,9 +40,9 @@
  * Determinism: the float search is seeded (o->seed) and uses fixed operation orders, so
  * the same model, data and options give the same result; the budget only stops the
  * search early (SCAN_UNDECIDED can then depend on the machine's speed, and `timed_out`
- * says so).  The budget bounds the float search and the ray / descent searches; the exact
- * steps a verdict needs (data facts, K, the 2-D sectors and strips, the Lipschitz gamma)
- * always run.
+ * says so).  The budget bounds the float search, the branch-and-bound gamma and the ray /
+ * descent searches; the exact steps a verdict needs (data facts, K, the 2-D sectors and
+ * strips, the Lipschitz gamma) always run.
  *
  * Errors: AE_ERANGE when an activation is not piecewise linear (why = "activation tanh is
  * not supported yet"); misuse (ae_error, AE_EINVAL): NULLs, n < 1, d != din, din != dout.
@@ -100,6 +104,7 @@ typedef struct {
     double seconds;
     char method[256];            /* how gamma2_lb and R were certified */
     char why[256];               /* UNDECIDED / unsupported: the reason */
+    long nboxes;                 /* d != 2: boxes bounded by the branch and bound (gammabb) */
 } scan_struct;
 typedef scan_struct scan_t[1];
 

@@ -17,6 +17,8 @@
 #define NSEARCH_ROWS 2000     /* rows (evenly spaced) seen by the float search */
 #define NDESCENT_ITERS 300    /* steps of each far-score descent */
 #define NREFINE 50            /* further descents from the best far point */
+#define SCAN_BB_MAX_DIM 64    /* the branch-and-bound gamma (gammabb) up to this dimension:
+                               * beyond, 2d faces of cost O(d * weights) each cannot close */
 
 /* The run's context. */
 typedef struct {
