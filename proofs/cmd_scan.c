@@ -317,6 +317,7 @@ static int write_evidence(const char *dir, const scan_t S, const scanargs *a,
     if (st == AE_OK) st = kvf(T, "cones_fixed", "%ld", S->nfixed);
     if (st == AE_OK) st = kvf(T, "cones_undecided", "%ld", S->nundecided_cones);
     if (st == AE_OK) st = kvf(T, "sectors", "%ld", S->nsectors);
+    if (st == AE_OK) st = kvf(T, "gamma_boxes", "%ld", S->nboxes);
     if (st == AE_OK) st = kvf(T, "far_pieces", "%ld", S->npieces);
     if (st == AE_OK) st = kvf(T, "complete_2d", "%d", S->complete);
     if (st == AE_OK) st = kvf(T, "timed_out", "%d", S->timed_out);

@@ -37,6 +37,7 @@ void scan_opts_default(scan_opts *o)
     o->far_ratio = 10;
     o->ndirs = 256;
     o->maxsectors = 1L << 20;
+    o->max_boxes = 1L << 17;
     o->progress = NULL;
     o->progress_arg = NULL;
 }
@@ -491,6 +492,7 @@ static int bb_gamma(scan_ctx *c, char *msg, size_t len)
     double now = ssearch_now(), rem = c->deadline - now;
     o.deadline = now + (rem > 0 ? rem / 2 : 0);
     o.seed = c->o->seed;
+    o.max_boxes = c->o->max_boxes > 0 ? c->o->max_boxes : 1;
     if (o.max_boxes > (1L << 22) / c->d)      /* the cover's memory: ~(2d + 3) 8 bytes a box */
         o.max_boxes = (1L << 22) / c->d;
     if (mpq_sgn(S->gamma2_ub) > 0)

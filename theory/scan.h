@@ -65,6 +65,8 @@ typedef struct {
     long far_ratio;      /* "far" = at least far_ratio diameters from every row (10) */
     long ndirs;          /* random directions tried (default 256) */
     long maxsectors;     /* cone_circle bound (default 1 << 20) */
+    long max_boxes;      /* gammabb's cover in d >= 3, at most this many boxes (default
+                            1 << 17): a deterministic limit, unlike the budget */
     /* progress(arg, stage, done, total): called between steps, may be NULL */
     void (*progress)(void *arg, const char *stage, long done, long total);
     void *progress_arg;

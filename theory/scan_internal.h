@@ -17,8 +17,9 @@
 #define NSEARCH_ROWS 2000     /* rows (evenly spaced) seen by the float search */
 #define NDESCENT_ITERS 300    /* steps of each far-score descent */
 #define NREFINE 50            /* further descents from the best far point */
-#define SCAN_BB_MAX_DIM 64    /* the branch-and-bound gamma (gammabb) up to this dimension:
-                               * beyond, 2d faces of cost O(d * weights) each cannot close */
+#define SCAN_BB_MAX_DIM 8     /* the branch-and-bound gamma (gammabb) up to this dimension:
+                                 the cover needs about (1/r)^(d - 1) boxes of width r per
+                                 face, which no practical box count reaches beyond ~8 */
 
 /* The run's context. */
 typedef struct {
