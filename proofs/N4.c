@@ -13,9 +13,11 @@
  *   - s_min: every training row scaled exactly (qnet_scale_point) and scored exactly
  *     (qnet_score); the least is s_min, compared with scan's.
  *   - the diameter: squared pairwise distances in double, then every pair within a
- *     relative 1e-9 of the double maximum recomputed exactly (the double error of a sum of
- *     d squares of rounded differences is far below that), so D2 = the exact squared
- *     diameter.
+ *     relative 1e-9 of the double maximum recomputed exactly, so D2 = the exact squared
+ *     diameter.  Why the screen is safe: with |coordinates| <= C, each rounded difference
+ *     is off by at most 3 u C (u = 2^-53), so a double squared distance is off by at most
+ *     (d + 2) u s + 6 u C sqrt(d s) + O(u^2), below 1e-9 s for s near the maximum as long
+ *     as C^2 d <= 1e10 mx; beyond that (never for the data here) every pair is exact.
  *   - FAILS: the anomaly's raw and scaled forms agree (qnet_scale_point), its exact score
  *     equals the claimed one and is <= s_min, and ||a - x_i||^2 >= far_ratio^2 D2 for
  *     EVERY training row (exact squared comparisons).
@@ -207,7 +209,10 @@ static void exact_diam2(mpq_t D2, const mpq_t *xs, long n, long d)
     mpq_t s, t;
     mpq_inits(s, t, (mpq_ptr) NULL);
     mpq_set_ui(D2, 0, 1);
-    double cut = mx * (1 - 1e-9) - 1e-300;
+    double C = 0;
+    for (long k = 0; k < n * d; k++)
+        C = fabs(y[k]) > C ? fabs(y[k]) : C;
+    double cut = C * C * (double) d <= 1e10 * mx ? mx * (1 - 1e-9) - 1e-300 : -1;
     for (long i = 0; i < n; i++)
         for (long j = i + 1; j < n; j++) {
             double sd = 0;
