@@ -697,18 +697,8 @@ static void test_circle_random(void)
 static void test_circle_trained(void)
 {
     gsl_rng *r = tu_rng();
-    static const long sizes[] = { 2, 16, 1, 16, 2 };
-    nn_act_t act[4] = { NN_RELU, NN_RELU, NN_RELU, NN_IDENTITY };
     nn_t net;
-    CU_ASSERT_EQUAL_FATAL(nn_init(net, NN_F32, 4, sizes, act, NULL, NULL), AE_OK);
-    CU_ASSERT_EQUAL_FATAL(nn_init_params(net, NN_INIT_TORCH, r), AE_OK);
-    double X[400];
-    for (int i = 0; i < 200; i++) {
-        double t = gsl_rng_uniform(r);
-        X[2 * i] = t;
-        X[2 * i + 1] = 0.5 * t + 0.1;
-    }
-    tu_train(net, X, 200, 0.01, 20, 30);
+    tu_line_ae(net, r);
     qnet_t q, f0;
     CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
     CU_ASSERT_EQUAL_FATAL(qnet_init_recession(f0, q), AE_OK);

@@ -159,3 +159,18 @@ void tu_train(nn_t net, const double *X, long n, double lr, long batch, int epoc
         CU_ASSERT_EQUAL(nn_trainer_epoch(&loss, T), AE_OK);
     nn_trainer_clear(T);
 }
+
+void tu_line_ae(nn_t net, gsl_rng *r)
+{
+    static const long sizes[] = { 2, 16, 1, 16, 2 };
+    nn_act_t act[4] = { NN_RELU, NN_RELU, NN_RELU, NN_IDENTITY };
+    CU_ASSERT_EQUAL_FATAL(nn_init(net, NN_F32, 4, sizes, act, NULL, NULL), AE_OK);
+    CU_ASSERT_EQUAL_FATAL(nn_init_params(net, NN_INIT_TORCH, r), AE_OK);
+    double X[400];
+    for (int i = 0; i < 200; i++) {
+        double t = gsl_rng_uniform(r);
+        X[2 * i] = t;
+        X[2 * i + 1] = 0.5 * t + 0.1;
+    }
+    tu_train(net, X, 200, 0.01, 20, 30);
+}

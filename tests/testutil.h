@@ -51,6 +51,10 @@ void tu_rand_net(nn_t net, gsl_rng *r, int prec, long L, const long *sizes,
 /* Trains net in place on the n rows of X: Adam (the engine's defaults) with learning rate
  * lr, batch size batch, for epochs epochs; asserts that every step succeeds. */
 void tu_train(nn_t net, const double *X, long n, double lr, long batch, int epochs);
+/* net = a float32 relu AE [2,16,1,16,2] (PyTorch init from r) trained 30 epochs (Adam,
+ * lr 0.01, batch 20) on 200 points of the line x2 = x1/2 + 1/10 drawn from r: the small
+ * trained 2-D network the cone and far-field suites share.  nn_clear it. */
+void tu_line_ae(nn_t net, gsl_rng *r);
 
 /* dir = the folder of the running test executable (from /proc/self/exe), so that a suite
  * runs the aeaudit built beside it (bin/ or bin-san/); 0 on success, -1 otherwise. */

@@ -90,34 +90,32 @@ void scan_clear(scan_t S)
                S->anomaly_dist_lb, NULL);
 }
 
-double scan_anomaly_ratio(const scan_t S)
+/* x / sqrt(diam2) as a double rounded in direction rnd (the denominator the other way);
+ * diam2 = 0 gives +inf for x > 0, else 0. */
+static double over_diameter(const mpq_t x, const mpq_t diam2, mpfr_rnd_t rnd)
 {
-    if (mpq_sgn(S->diam2) == 0)
-        return mpq_sgn(S->anomaly_dist_lb) > 0 ? INFINITY : 0;
+    if (mpq_sgn(diam2) == 0)
+        return mpq_sgn(x) > 0 ? INFINITY : 0;
+    mpfr_rnd_t opp = rnd == MPFR_RNDU ? MPFR_RNDD : MPFR_RNDU;
     mpfr_t a, b;
     mpfr_inits2(64, a, b, (mpfr_ptr) 0);
-    mpfr_set_q(a, S->anomaly_dist_lb, MPFR_RNDD);
-    mpfr_set_q(b, S->diam2, MPFR_RNDU);
-    mpfr_sqrt(b, b, MPFR_RNDU);
-    mpfr_div(a, a, b, MPFR_RNDD);
-    double r = mpfr_get_d(a, MPFR_RNDD);
+    mpfr_set_q(a, x, rnd);
+    mpfr_set_q(b, diam2, opp);
+    mpfr_sqrt(b, b, opp);
+    mpfr_div(a, a, b, rnd);
+    double r = mpfr_get_d(a, rnd);
     mpfr_clears(a, b, (mpfr_ptr) 0);
     return r;
 }
 
+double scan_anomaly_ratio(const scan_t S)
+{
+    return over_diameter(S->anomaly_dist_lb, S->diam2, MPFR_RNDD);
+}
+
 double scan_radius_ratio(const scan_t S)
 {
-    if (mpq_sgn(S->diam2) == 0)
-        return mpq_sgn(S->R) > 0 ? INFINITY : 0;
-    mpfr_t a, b;
-    mpfr_inits2(64, a, b, (mpfr_ptr) 0);
-    mpfr_set_q(a, S->R, MPFR_RNDU);
-    mpfr_set_q(b, S->diam2, MPFR_RNDD);
-    mpfr_sqrt(b, b, MPFR_RNDD);
-    mpfr_div(a, a, b, MPFR_RNDU);
-    double r = mpfr_get_d(a, MPFR_RNDU);
-    mpfr_clears(a, b, (mpfr_ptr) 0);
-    return r;
+    return over_diameter(S->R, S->diam2, MPFR_RNDU);
 }
 
 void scan_stage(scan_ctx *c, const char *name, long done, long total)
