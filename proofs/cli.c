@@ -75,13 +75,19 @@ int cli_ensure_dir(const char *dir)
     return access(dir, W_OK | X_OK);
 }
 
+int cli_verror(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "aeaudit %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    return 2;
+}
+
 int cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "aeaudit %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    cli_verror(cmd, fmt, ap);
     va_end(ap);
     return 2;
 }

@@ -7,6 +7,8 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdarg.h>
+
 #include "dsrc.h"
 
 /* Decimal unsigned integer without a sign. */
@@ -27,6 +29,9 @@ int cli_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* The same with a va_list (for commands' own printf-like wrappers). */
+int cli_verror(const char *cmd, const char *fmt, va_list ap);
 
 /* Keeps the rows of c whose label is in the class list (e.g. "4,5,7"); name is the data
  * set's name for the messages.  Returns 0, or 2 after cli_error(cmd, ...) when the list

@@ -34,9 +34,7 @@ static int usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "aeaudit %s: ", cmd_name);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    cli_verror(cmd_name, fmt, ap);
     va_end(ap);
     return 2;
 }

@@ -35,9 +35,7 @@ static int usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "aeaudit scan: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    cli_verror("scan", fmt, ap);
     va_end(ap);
     return 2;
 }
