@@ -9,15 +9,12 @@
  * fitted on the training rows and recorded in the model (nn_set_scale); synthetic data
  * unscaled.  scan_run gets the RAW rows and applies the model's scaling exactly.
  *
- * Re-checks (exact, GMP; nothing taken from scan except the claims being checked):
+ * Re-checks (exact, GMP; nothing taken from scan except the claims being checked; the
+ * checkers are module n4check):
  *   - s_min: every training row scaled exactly (qnet_scale_point) and scored exactly
  *     (qnet_score); the least is s_min, compared with scan's.
- *   - the diameter: squared pairwise distances in double, then every pair within a
- *     relative 1e-9 of the double maximum recomputed exactly, so D2 = the exact squared
- *     diameter.  Why the screen is safe: with |coordinates| <= C, each rounded difference
- *     is off by at most 3 u C (u = 2^-53), so a double squared distance is off by at most
- *     (d + 2) u s + 6 u C sqrt(d s) + O(u^2), below 1e-9 s for s near the maximum as long
- *     as C^2 d <= 1e10 mx; beyond that (never for the data here) every pair is exact.
+ *   - the diameter: exact, with a double screen whose safety is derived in n4check.h
+ *     (n4check_diam2).
  *   - FAILS: the anomaly's raw and scaled forms agree (qnet_scale_point), its exact score
  *     equals the claimed one and is <= s_min, and ||a - x_i||^2 >= far_ratio^2 D2 for
  *     EVERY training row (exact squared comparisons).
@@ -48,10 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
-
 #include "aeerr.h"
 #include "dsrc.h"
+#include "n4check.h"
 #include "nn.h"
 #include "pcommon.h"
 #include "proof.h"
@@ -178,308 +174,6 @@ static int data_load(n4_data *D, const proof_ctx *ctx, const char *name)
     return AE_OK;
 }
 
-/* The exact facts about one model's training rows. */
-typedef struct {
-    long n, d;
-    mpq_t *xs;          /* n x d: scaled rows, exact */
-    mpq_t *score;       /* n: exact scores */
-    mpq_t smin, q99, D2;
-    long argmin;
-} n4_exact;
-
-static int cmpq(const void *a, const void *b)
-{
-    return mpq_cmp(*(const mpq_t *) a, *(const mpq_t *) b);
-}
-
-/* The exact squared diameter of the n rows xs (see top: double screen, exact finish). */
-static void exact_diam2(mpq_t D2, const mpq_t *xs, long n, long d)
-{
-    double *y = ae_malloc((size_t) (n * d) * sizeof(double));
-    for (long k = 0; k < n * d; k++)
-        y[k] = mpq_get_d(xs[k]);
-    double mx = 0;
-    for (long i = 0; i < n; i++)
-        for (long j = i + 1; j < n; j++) {
-            double s = 0;
-            for (long c = 0; c < d; c++)
-                s += (y[i * d + c] - y[j * d + c]) * (y[i * d + c] - y[j * d + c]);
-            mx = s > mx ? s : mx;
-        }
-    mpq_t s, t;
-    mpq_inits(s, t, (mpq_ptr) NULL);
-    mpq_set_ui(D2, 0, 1);
-    double C = 0;
-    for (long k = 0; k < n * d; k++)
-        C = fabs(y[k]) > C ? fabs(y[k]) : C;
-    double cut = C * C * (double) d <= 1e10 * mx ? mx * (1 - 1e-9) - 1e-300 : -1;
-    for (long i = 0; i < n; i++)
-        for (long j = i + 1; j < n; j++) {
-            double sd = 0;
-            for (long c = 0; c < d; c++)
-                sd += (y[i * d + c] - y[j * d + c]) * (y[i * d + c] - y[j * d + c]);
-            if (sd < cut)
-                continue;
-            mpq_set_ui(s, 0, 1);
-            for (long c = 0; c < d; c++) {
-                mpq_sub(t, xs[i * d + c], xs[j * d + c]);
-                mpq_mul(t, t, t);
-                mpq_add(s, s, t);
-            }
-            if (mpq_cmp(s, D2) > 0)
-                mpq_set(D2, s);
-        }
-    mpq_clears(s, t, (mpq_ptr) NULL);
-    free(y);
-}
-
-static int exact_init(n4_exact *E, const qnet_t q, const n4_data *D)
-{
-    long n = D->n, d = D->d;
-    E->n = n;
-    E->d = d;
-    E->xs = qvec_init(n * d);
-    E->score = qvec_init(n);
-    mpq_inits(E->smin, E->q99, E->D2, (mpq_ptr) NULL);
-    mpq_t *x = qvec_init(d);
-    int st = AE_OK;
-    for (long i = 0; i < n && st == AE_OK; i++) {
-        for (long j = 0; j < d; j++)
-            mpq_set_d(x[j], D->raw[i * d + j]);
-        st = qnet_scale_point(E->xs + i * d, q, x, d);
-        if (st == AE_OK)
-            st = qnet_score(E->score[i], q, E->xs + i * d, d);
-    }
-    qvec_clear(x, d);
-    if (st != AE_OK)
-        return st;
-    E->argmin = 0;
-    for (long i = 1; i < n; i++)
-        if (mpq_cmp(E->score[i], E->score[E->argmin]) < 0)
-            E->argmin = i;
-    mpq_set(E->smin, E->score[E->argmin]);
-    mpq_t *sorted = qvec_init(n);
-    for (long i = 0; i < n; i++)
-        mpq_set(sorted[i], E->score[i]);
-    qsort(sorted, (size_t) n, sizeof(mpq_t), cmpq);
-    long k = (long) ceil(0.99 * (double) n) - 1;   /* the 0.99 empirical quantile */
-    mpq_set(E->q99, sorted[k < 0 ? 0 : k]);
-    qvec_clear(sorted, n);
-    exact_diam2(E->D2, E->xs, n, d);
-    return AE_OK;
-}
-
-static void exact_clear(n4_exact *E)
-{
-    qvec_clear(E->xs, E->n * E->d);
-    qvec_clear(E->score, E->n);
-    mpq_clears(E->smin, E->q99, E->D2, (mpq_ptr) NULL);
-}
-
-/* ---- the re-checks --------------------------------------------------------------- */
-
-/* 1 if a (scaled) is at least N4_FAR diameters from every row, exactly:
- * ||a - x_i||^2 >= N4_FAR^2 D2 for all i.  *imin gets the first row that is too close. */
-static int far_from_all(long *imin, const n4_exact *E, const mpq_t *a)
-{
-    mpq_t lim, s, t;
-    mpq_inits(lim, s, t, (mpq_ptr) NULL);
-    mpq_set_ui(t, N4_FAR * N4_FAR, 1);
-    mpq_mul(lim, E->D2, t);
-    int ok = 1;
-    for (long i = 0; i < E->n && ok; i++) {
-        mpq_set_ui(s, 0, 1);
-        for (long c = 0; c < E->d; c++) {
-            mpq_sub(t, a[c], E->xs[i * E->d + c]);
-            mpq_mul(t, t, t);
-            mpq_add(s, s, t);
-        }
-        if (mpq_cmp(s, lim) < 0) {
-            ok = 0;
-            *imin = i;
-        }
-    }
-    mpq_clears(lim, s, t, (mpq_ptr) NULL);
-    return ok;
-}
-
-/* The FAILS certificate: a (scaled), araw (raw, may be NULL), claimed score.  Returns 1
- * when it holds, 0 with the reason in why. */
-static int check_anomaly(const qnet_t q, const n4_exact *E, const mpq_t *a, const mpq_t *araw,
-                         const mpq_t claimed, char *why, size_t wl)
-{
-    long d = E->d, i = -1;
-    mpq_t e;
-    mpq_init(e);
-    int ok = 1;
-    if (araw != NULL) {
-        mpq_t *s = qvec_init(d);
-        if (qnet_scale_point(s, q, araw, d) != AE_OK || !qvec_equal(s, a, d)) {
-            ok = 0;
-            snprintf(why, wl, "the raw anomaly does not scale to the scaled one");
-        }
-        qvec_clear(s, d);
-    }
-    if (ok && qnet_score(e, q, a, d) != AE_OK) {
-        ok = 0;
-        snprintf(why, wl, "exact evaluation failed");
-    }
-    if (ok && !mpq_equal(e, claimed)) {
-        ok = 0;
-        snprintf(why, wl, "exact score %s != claimed %s", prf_q6(e), prf_q6(claimed));
-    }
-    if (ok && mpq_cmp(e, E->smin) > 0) {
-        ok = 0;
-        snprintf(why, wl, "exact score %s > s_min %s", prf_q6(e), prf_q6(E->smin));
-    }
-    if (ok && !far_from_all(&i, E, a)) {
-        ok = 0;
-        snprintf(why, wl, "closer than %d diameters to training row %ld", N4_FAR, i);
-    }
-    mpq_clear(e);
-    return ok;
-}
-
-/* c = a rational with c^2 ||u||^2 > (f R)^2, near f R / ||u|| (u != 0). */
-static void beyond(mpq_t c, const mpq_t *u, long d, const mpq_t R, long f)
-{
-    mpq_t u2, lhs, rhs;
-    mpq_inits(u2, lhs, rhs, (mpq_ptr) NULL);
-    qvec_norm2(u2, u, d);
-    mpq_set_d(c, 1.01 * (double) f * mpq_get_d(R) / sqrt(mpq_get_d(u2)) + 1e-300);
-    mpq_set_si(rhs, f, 1);
-    mpq_mul(rhs, rhs, R);
-    mpq_mul(rhs, rhs, rhs);
-    for (int k = 0; k < 4000; k++) {
-        mpq_mul(lhs, c, c);
-        mpq_mul(lhs, lhs, u2);
-        if (mpq_cmp(lhs, rhs) > 0)
-            break;
-        mpq_set_ui(lhs, 2, 1);
-        mpq_mul(c, c, lhs);
-        if (mpq_sgn(c) == 0)
-            mpq_set_ui(c, 1, 1);
-    }
-    mpq_clears(u2, lhs, rhs, (mpq_ptr) NULL);
-}
-
-/* The SAFE certificate R, spot-checked (see top) with npts sampled directions.  *checked
- * counts the points scored.  Returns 1 when every point beyond R scores above s_min. */
-static int check_radius(long *checked, const qnet_t q, const n4_exact *E, const mpq_t R,
-                        const mpq_t *dir, gsl_rng *r, long npts, char *why, size_t wl)
-{
-    long d = E->d;
-    mpq_t *u = qvec_init(d), *x = qvec_init(d);
-    mpq_t c, e, R2;
-    mpq_inits(c, e, R2, (mpq_ptr) NULL);
-    mpq_mul(R2, R, R);
-    int ok = 1;
-    static const long F[3] = {1, 10, 1000};
-    for (long k = 0; k < npts && ok; k++) {
-        int have = 0;
-        if (k < 2 && dir != NULL) {
-            for (long j = 0; j < d; j++) {
-                mpq_set(u[j], dir[j]);
-                have |= mpq_sgn(u[j]) != 0;
-                if (k == 1)
-                    mpq_neg(u[j], u[j]);
-            }
-        }
-        while (!have) {
-            for (long j = 0; j < d; j++) {
-                mpq_set_d(u[j], gsl_ran_gaussian(r, 1.0));
-                have |= mpq_sgn(u[j]) != 0;
-            }
-        }
-        for (int f = 0; f < 3 && ok; f++) {
-            beyond(c, u, d, R, F[f]);
-            qvec_scale(x, u, c, d);
-            (*checked)++;
-            if (qnet_score(e, q, x, d) != AE_OK || mpq_cmp(e, E->smin) <= 0) {
-                ok = 0;
-                snprintf(why, wl, "a point at %ld x R (direction %ld) scores %s <= s_min %s",
-                         F[f], k, prf_q6(e), prf_q6(E->smin));
-            }
-        }
-    }
-    for (long i = 0; i < E->n && ok; i++) {
-        qvec_norm2(e, E->xs + i * d, d);
-        if (mpq_cmp(e, R2) <= 0)
-            continue;
-        (*checked)++;
-        if (mpq_cmp(E->score[i], E->smin) <= 0) {
-            ok = 0;
-            snprintf(why, wl, "training row %ld lies beyond R and scores s_min", i);
-        }
-    }
-    mpq_clears(c, e, R2, (mpq_ptr) NULL);
-    qvec_clear(u, d);
-    qvec_clear(x, d);
-    return ok;
-}
-
-/* The direction's claims: exact growth rate = gamma2_ub, gamma2_lb <= gamma2_ub, blind
- * means f0(v) = v.  g2 gets the exact growth rate.  1 when they hold. */
-static int check_dir(mpq_t g2, const qnet_t f0, const mpq_t *v, long d, const mpq_t ub,
-                     const mpq_t lb, int blind, char *why, size_t wl)
-{
-    mpq_t *y = qvec_init(d);
-    mpq_t n2;
-    mpq_init(n2);
-    int ok = 1;
-    qvec_norm2(n2, v, d);
-    if (mpq_sgn(n2) == 0 || qnet_eval(y, d, NULL, f0, v, d) != AE_OK) {
-        ok = 0;
-        snprintf(why, wl, "the direction is 0 or cannot be evaluated");
-    } else {
-        qvec_sub(y, v, y, d);
-        qvec_norm2(g2, y, d);
-        mpq_div(g2, g2, n2);
-        if (!mpq_equal(g2, ub)) {
-            ok = 0;
-            snprintf(why, wl, "exact growth rate %s != claimed %s", prf_q6(g2), prf_q6(ub));
-        } else if (mpq_cmp(lb, ub) > 0) {
-            ok = 0;
-            snprintf(why, wl, "gamma2_lb %s > gamma2_ub %s", prf_q6(lb), prf_q6(ub));
-        } else if (blind && mpq_sgn(g2) != 0) {
-            ok = 0;
-            snprintf(why, wl, "claimed blind but f0(v) != v");
-        }
-    }
-    mpq_clear(n2);
-    qvec_clear(y, d);
-    return ok;
-}
-
-/* The exact score at x_min + t v, t ||v|| >= (N4_FAR + 1) diam: at least N4_FAR
- * diameters from every row (triangle inequality; checked exactly by far_from_all too). */
-static int far_ray_score(mpq_t e, const qnet_t q, const n4_exact *E, const mpq_t *v)
-{
-    long d = E->d, i;
-    mpq_t v2, t, lhs, rhs;
-    mpq_inits(v2, t, lhs, rhs, (mpq_ptr) NULL);
-    mpq_t *x = qvec_init(d);
-    qvec_norm2(v2, v, d);
-    mpq_set_ui(rhs, (N4_FAR + 1) * (N4_FAR + 1), 1);
-    mpq_mul(rhs, rhs, E->D2);
-    mpq_set_d(t, 1.001 * (N4_FAR + 1) * sqrt(mpq_get_d(E->D2) / mpq_get_d(v2)));
-    for (int k = 0; k < 200; k++) {
-        mpq_mul(lhs, t, t);
-        mpq_mul(lhs, lhs, v2);
-        if (mpq_cmp(lhs, rhs) >= 0)
-            break;
-        mpq_set_ui(lhs, 2, 1);
-        mpq_mul(t, t, lhs);
-    }
-    qvec_scale(x, v, t, d);
-    for (long j = 0; j < d; j++)
-        mpq_add(x[j], x[j], E->xs[E->argmin * d + j]);
-    int st = far_from_all(&i, E, x) ? qnet_score(e, q, x, d) : AE_ERANGE;
-    qvec_clear(x, d);
-    mpq_clears(v2, t, lhs, rhs, (mpq_ptr) NULL);
-    return st;
-}
-
 /* ---- one model ------------------------------------------------------------------- */
 
 typedef struct {
@@ -501,9 +195,10 @@ static void note_fail(n4_tally *T, const char *model, const char *why)
         snprintf(T->first, sizeof T->first, "%s: %s", model, why);
 }
 
-/* All re-checks and controls of one scanned model; ok = 0 when one failed. */
+/* All re-checks and controls of one scanned model; ok = 0 when one failed.  With
+ * ctx->corrupt the controls' wrong instances stand in for the real certificates. */
 static int recheck(n4_tally *T, const proof_ctx *ctx, const qnet_t q, const qnet_t f0,
-                   const n4_exact *E, const scan_t S, gsl_rng *r, const char *model)
+                   const n4check_exact_t E, const scan_t S, gsl_rng *r, const char *model)
 {
     long d = E->d;
     char why[300], cw[300];
@@ -516,14 +211,13 @@ static int recheck(n4_tally *T, const proof_ctx *ctx, const qnet_t q, const qnet
     for (long j = 0; S->dir != NULL && j < d; j++)
         have_dir |= mpq_sgn(S->dir[j]) != 0;
     if (have_dir) {
-        mpq_t g2, wrong;
-        mpq_inits(g2, wrong, (mpq_ptr) NULL);
-        mpq_set_si(wrong, 1, 7);
-        mpq_add(wrong, wrong, S->gamma2_ub);     /* the control: a wrong growth rate */
-        int bad = check_dir(g2, f0, S->dir, d, wrong, S->gamma2_lb, S->blind, cw, sizeof cw);
+        mpq_t g2;
+        mpq_init(g2);
+        int bad = n4check_ctl_dir(g2, f0, S->dir, d, S->gamma2_ub, S->gamma2_lb, S->blind,
+                                  cw, sizeof cw) == AE_OK;
         int good = ctx->corrupt ? bad
-                                : check_dir(g2, f0, S->dir, d, S->gamma2_ub, S->gamma2_lb,
-                                            S->blind, why, sizeof why);
+                                : n4check_dir(g2, f0, S->dir, d, S->gamma2_ub, S->gamma2_lb,
+                                              S->blind, why, sizeof why) == AE_OK;
         if (ctx->corrupt)
             snprintf(why, sizeof why, "%s", cw);
         T->controls++;
@@ -533,15 +227,13 @@ static int recheck(n4_tally *T, const proof_ctx *ctx, const qnet_t q, const qnet
             ok = 0;
             note_fail(T, model, why);
         }
-        mpq_clears(g2, wrong, (mpq_ptr) NULL);
+        mpq_clear(g2);
     }
     if (S->verdict == SCAN_FAILS) {
-        /* the control: the minimising training row claimed as the anomaly */
-        const mpq_t *xm = E->xs + E->argmin * d;
-        int bad = check_anomaly(q, E, xm, NULL, E->smin, cw, sizeof cw);
+        int bad = n4check_ctl_anomaly(q, E, cw, sizeof cw) == AE_OK;
         int good = ctx->corrupt ? bad
-                                : check_anomaly(q, E, S->anomaly, S->anomaly_raw,
-                                                S->anomaly_score, why, sizeof why);
+                                : n4check_anomaly(q, E, S->anomaly, S->anomaly_raw,
+                                                  S->anomaly_score, why, sizeof why) == AE_OK;
         if (ctx->corrupt)
             snprintf(why, sizeof why, "%s", cw);
         T->controls++;
@@ -553,29 +245,24 @@ static int recheck(n4_tally *T, const proof_ctx *ctx, const qnet_t q, const qnet
         }
     }
     if (S->have_R) {
-        /* the control: R = 0 (needs the minimising row away from the origin) */
-        mpq_t zero, xm2;
-        mpq_inits(zero, xm2, (mpq_ptr) NULL);
-        qvec_norm2(xm2, E->xs + E->argmin * d, d);
         long pts = 0, npts = ctx->quick ? 3 : 8;
-        int bad = 0;
-        if (mpq_sgn(xm2) > 0) {
-            long cpts = 0;
-            bad = check_radius(&cpts, q, E, zero, S->dir, r, 1, cw, sizeof cw);
+        int cst = n4check_ctl_radius(q, E, S->dir, r, cw, sizeof cw);
+        int bad = cst == AE_OK, have_ctl = cst != AE_ERANGE;
+        if (have_ctl) {
             T->controls++;
             T->accepted += bad;
         }
-        int good = ctx->corrupt ? (mpq_sgn(xm2) > 0 ? bad : 0)
-                                : check_radius(&pts, q, E, S->R, S->dir, r, npts, why, sizeof why);
+        int good = ctx->corrupt ? (have_ctl ? bad : 0)
+                                : n4check_radius(&pts, q, E, S->R, S->dir, r, npts, why,
+                                                 sizeof why) == AE_OK;
         if (ctx->corrupt)
-            snprintf(why, sizeof why, "R = 0: %.250s", mpq_sgn(xm2) > 0 ? cw : "no control point");
+            snprintf(why, sizeof why, "R = 0: %.250s", have_ctl ? cw : "no control point");
         T->radii++;
         T->spot_points += pts;
         if (!good) {
             ok = 0;
             note_fail(T, model, why);
         }
-        mpq_clears(zero, xm2, (mpq_ptr) NULL);
     }
     return ok;
 }
@@ -584,7 +271,7 @@ static int recheck(n4_tally *T, const proof_ctx *ctx, const qnet_t q, const qnet
 
 /* The strongest threshold the far-ray score e meets (CLAIMS.md: strict, practical, the
  * paper's figure threshold). */
-static const char *far_below(n4_tally *T, const mpq_t e, const n4_exact *E)
+static const char *far_below(n4_tally *T, const mpq_t e, const n4check_exact_t E)
 {
     mpq_t m;
     mpq_init(m);
@@ -665,8 +352,9 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
         nn_clear(net);
         return proof_fail(J, st, "N4: %s: recession network failed", model);
     }
-    n4_exact E;
-    st = exact_init(&E, q, D);
+    n4check_exact_t E;
+    n4check_exact_init(E);
+    st = n4check_exact_set(E, q, D->raw, D->n, d, N4_FAR);
     scan_opts o;
     scan_opts_default(&o);
     o.seed = M->seed;
@@ -679,7 +367,7 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
         st = scan_run(S, net, D->raw, D->n, d, &o);
     if (st != AE_OK) {
         scan_clear(S);
-        exact_clear(&E);
+        n4check_exact_clear(E);
         qnet_clear(q); qnet_clear(f0); nn_clear(net);
         return proof_fail(J, st, "N4: %s: scan_run failed (status %d)%s%s", model, st,
                           S->why[0] ? ": " : "", S->why);
@@ -697,7 +385,7 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
         T->timed_out += S->timed_out != 0;
         T->scan_seconds += S->seconds;
     }
-    int ok = recheck(T, ctx, q, f0, &E, S, r, model);
+    int ok = recheck(T, ctx, q, f0, E, S, r, model);
     if (M->reference && S->verdict != SCAN_FAILS)
         ok = 0;
 
@@ -710,8 +398,8 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
     char fes[64] = "-";
     n4_tally scratch;
     memset(&scratch, 0, sizeof scratch);
-    if (have_dir && far_ray_score(fe, q, &E, S->dir) == AE_OK) {
-        fb = far_below(M->reference ? &scratch : T, fe, &E);
+    if (have_dir && n4check_far_ray_score(fe, q, E, S->dir) == AE_OK) {
+        fb = far_below(M->reference ? &scratch : T, fe, E);
         snprintf(fes, sizeof fes, "%s", prf_q6(fe));
     }
     char rad[32] = "-", adist[32] = "-", ascore[64] = "-";
@@ -723,13 +411,13 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
     }
     proof_row(J, 0, "%s\t%s\t%s\t%lu\t%ld\t%.6e\t%.4g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t"
               "%s\t%s\t%s\t%s\t%s", D->name, M->arch, actname, M->seed, D->n, loss,
-              ratio, collapsed ? "yes" : "no", prf_q6(E.smin), prf_q6(E.q99), VNAME[S->verdict],
+              ratio, collapsed ? "yes" : "no", prf_q6(E->smin), prf_q6(E->q99), VNAME[S->verdict],
               S->blind ? "yes" : "no", have_dir ? prf_q6(S->gamma2_ub) : "-",
               prf_q6(S->gamma2_lb), prf_q6(S->K), rad, adist, ascore, fes, fb,
               S->timed_out ? "yes" : "no", ok ? "ok" : "FAILED");
     mpq_clear(fe);
     scan_clear(S);
-    exact_clear(&E);
+    n4check_exact_clear(E);
     qnet_clear(q);
     qnet_clear(f0);
     nn_clear(net);
