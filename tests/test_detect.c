@@ -291,7 +291,7 @@ static void test_qnet(void)
     detect_t D;
     detect_init(D);
     int st = detect_fit_qnet(D, q, X, 2, 0.01);
-    CU_ASSERT_TRUE(st == AE_OK || st == AE_SINGULAR);
+    CU_ASSERT_EQUAL(st, AE_OK);   /* identity bottleneck after 4 relus: not constant */
     if (st == AE_OK) {
         CU_ASSERT_EQUAL(D->k, 1);
         CU_ASSERT_EQUAL(D->zlayer, 2);
