@@ -50,6 +50,7 @@ void detect_init(detect_t D)
     mpq_init(D->delta2);
     mpq_init(D->tau2);
     mpz_init(D->eden);
+    mpz_init(D->xden);
     D->spe_method = "";
 }
 
@@ -78,6 +79,12 @@ void detect_clear(detect_t D)
         free(D->WeZ);
     }
     mpz_clear(D->eden);
+    if (D->XZ) {
+        for (long i = 0; i < D->n * D->d; i++)
+            mpz_clear(D->XZ[i]);
+        free(D->XZ);
+    }
+    mpz_clear(D->xden);
     memset(D, 0, sizeof *D);
 }
 
@@ -406,6 +413,49 @@ static int recon_score(mpq_t spe, const detect_t D, const mpq_t *x)
     return D->net ? qnet_score(spe, D->net, x, D->d) : linae_score(spe, D->lin, x);
 }
 
+/* The knn-th smallest ||x - x_i||^2 in integers: with L = lcm(xden, Lx) (Lx = lcm of x's
+ * denominators), ||x - x_i||^2 = ||(L/xden) XZ_i - (L/Lx) Xx||^2 / L^2. */
+static void knn_query(mpq_t r, const detect_t D, const mpq_t *x)
+{
+    long n = D->n, d = D->d;
+    mpz_t *Xx = ae_malloc((size_t) (d + 1) * sizeof(mpz_t)), *dd = ae_malloc((size_t) n * sizeof(mpz_t));
+    mpz_t Lx, L, a, b, t, u;
+    for (long j = 0; j < d; j++)
+        mpz_init(Xx[j]);
+    for (long i = 0; i < n; i++)
+        mpz_init(dd[i]);
+    mpz_inits(Lx, L, a, b, t, u, (mpz_ptr) NULL);
+    qvec_common_den(Xx, Lx, x, 1, d);
+    mpz_lcm(L, Lx, D->xden);
+    mpz_divexact(a, L, D->xden);
+    mpz_divexact(b, L, Lx);
+    for (long j = 0; j < d; j++)
+        mpz_mul(Xx[j], Xx[j], b);
+    int a1 = mpz_cmp_ui(a, 1) == 0;
+    for (long i = 0; i < n; i++)
+        for (long j = 0; j < d; j++) {
+            if (a1) {
+                mpz_sub(t, D->XZ[i * d + j], Xx[j]);
+            } else {
+                mpz_mul(u, D->XZ[i * d + j], a);
+                mpz_sub(t, u, Xx[j]);
+            }
+            mpz_addmul(dd[i], t, t);
+        }
+    qsort(dd, (size_t) n, sizeof(mpz_t), cmp_mpz);
+    mpz_mul(L, L, L);
+    mpq_set_num(r, dd[D->knn - 1]);
+    mpq_set_den(r, L);
+    mpq_canonicalize(r);
+    for (long j = 0; j < d; j++)
+        mpz_clear(Xx[j]);
+    for (long i = 0; i < n; i++)
+        mpz_clear(dd[i]);
+    free(Xx);
+    free(dd);
+    mpz_clears(Lx, L, a, b, t, u, (mpz_ptr) NULL);
+}
+
 int detect_scores(mpq_t *s, const detect_t D, const mpq_t *x, long nx)
 {
     if (s == NULL || x == NULL || nx != D->d || D->n == 0) {
@@ -421,7 +471,7 @@ int detect_scores(mpq_t *s, const detect_t D, const mpq_t *x, long nx)
         mpq_set(s[DETECT_RECON], s[DETECT_SPE]);
         latent_scores(s[DETECT_T2], s[DETECT_MAHAL], D, z);
         phi_of(s[DETECT_COMBINED], D, s[DETECT_SPE], s[DETECT_T2]);
-        rc = detect_knn_dist2(s[DETECT_KNN], D->X, x, D->knn, -1);
+        knn_query(s[DETECT_KNN], D, x);
     }
     if (rc == AE_OK)
         rc = detect_box_dist2(s[DETECT_BOX], D->lo, D->hi, x, D->d);
@@ -558,6 +608,10 @@ static int fit_common(detect_t D, const qmat_t X, long knn, double alpha)
     D->alpha = alpha;
     qmat_resize(D->X, n, d);
     qmat_set(D->X, X);
+    D->XZ = ae_malloc((size_t) (n * d + 1) * sizeof(mpz_t));
+    for (long i = 0; i < n * d; i++)
+        mpz_init(D->XZ[i]);
+    qmat_get_mpz_common(D->XZ, D->xden, X);
     D->lo = qvec_init(d);
     D->hi = qvec_init(d);
     qvec_set(D->lo, qmat_row(X, 0), d);

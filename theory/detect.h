@@ -112,6 +112,8 @@ typedef struct {
     const char *spe_method;      /* "jm", "box" or "zero" (theta1 = 0) */
     /* private: a linear AE's [W_e | b_e] as integers over one denominator (fast latents) */
     mpz_t *WeZ, eden;
+    /* private: X = XZ / xden, integers (fast kNN queries) */
+    mpz_t *XZ, xden;
 } detect_struct;
 typedef detect_struct detect_t[1];
 
