@@ -15,8 +15,12 @@
  *     score <= s_min, re-checked here with qnet_score) of ReLU AEs on the `diagonal` set:
  *     a hand-built [2,2,1,2,2] ReLU AE equal to the diagonal's PCA AE (the N3 construction
  *     with an identity bottleneck, so its latent is z = (x1 + x2)/2 + 1/8), and trained
- *     [2,5,1,5,2] ReLU / leaky-ReLU AEs (1 seed quick, 3 each full; N4's training recipe).
- *     For a network the latent is its bottleneck layer's output.
+ *     [2,5,1,5,2] ReLU / leaky-ReLU AEs (1 ReLU seed quick, 3 seeds each full), and in full
+ *     runs N4's shallow nets on wine [13,16,4,16,13] and digits [64,32,8,32,64] (min-max
+ *     scaled as N4; 3 seeds, relu and leaky relu; N4's training recipe; scan budget 15 s).
+ *     For a network the latent is its bottleneck layer's output; a model whose bottleneck
+ *     has a dead unit (constant on the training data) has a singular latent covariance and
+ *     gets no latent detectors (its row says so).
  *
  * Cost (table M2_auc): ROC AUC (exact, ties 1/2) of each detector on the held-out classes
  * (wine class 0, breast_cancer malignant, digits outside {4,5,7}, iris classes 1, 2),
@@ -215,48 +219,128 @@ static int reference_net(nn_t net)
     return st;
 }
 
-static int scan_model(proof_job *J, m2_total *T, const double *raw, const qmat_t X, long n,
+/* One data set for the trained models: raw rows (scan's input), scaled rows in double
+ * (training), the exact scaled rows (the detectors' training data), the scaling. */
+typedef struct {
+    const char *name;
+    long n, d;
+    double *raw, *Xs;
+    mpq_t *lo, *hi;        /* NULL: no scaling (synthetic) */
+    qmat_t X;
+} m2_data;
+
+static void m2_data_clear(m2_data *S)
+{
+    free(S->raw);
+    free(S->Xs);
+    if (S->lo) {
+        qvec_clear(S->lo, S->d);
+        qvec_clear(S->hi, S->d);
+    }
+    qmat_clear(S->X);
+}
+
+/* As N4 (and `aeaudit train`): the normal classes, min-max scaled for CSV data. */
+static int m2_data_load(m2_data *S, const proof_ctx *ctx, const char *name, char *err, size_t el)
+{
+    memset(S, 0, sizeof *S);
+    S->name = name;
+    qmat_init(S->X, 0, 0);
+    dsrc_t R;
+    dsrc_init(R);
+    dsrc_opts o;
+    dsrc_opts_default(&o);
+    o.data_dir = ctx->datadir;
+    o.seed = prf_seed(ctx, "M2-data");
+    int st = dsrc_load(R, name, &o, err, el);
+    const char *nl = dsrc_bundled_normal(name);
+    if (st == AE_OK && nl != NULL) {
+        long cls[16], m;
+        st = ds_parse_classes(cls, &m, 16, nl);
+        if (st == AE_OK)
+            st = dsrc_filter(R, cls, m, 1);
+    }
+    if (st != AE_OK) {
+        dsrc_clear(R);
+        return st;
+    }
+    long n = S->n = R->n, d = S->d = R->d;
+    S->raw = ae_malloc((size_t) (n * d) * sizeof(double));
+    S->Xs = ae_malloc((size_t) (n * d) * sizeof(double));
+    memcpy(S->raw, R->X, (size_t) (n * d) * sizeof(double));
+    if (!R->synthetic) {
+        S->lo = qvec_init(d);
+        S->hi = qvec_init(d);
+        dsrc_minmax_fit(S->lo, S->hi, R);
+        dsrc_minmax_apply(R, (const mpq_t *) S->lo, (const mpq_t *) S->hi);
+    }
+    memcpy(S->Xs, R->X, (size_t) (n * d) * sizeof(double));
+    dsrc_clear(R);
+    return AE_OK;
+}
+
+/* The exact scaled training rows, in the network's input space (qnet_scale_point). */
+static void m2_exact_rows(m2_data *S, const qnet_t q)
+{
+    qmat_resize(S->X, S->n, S->d);
+    qmat_set_d(S->X, S->raw);
+    mpq_t *xs = qvec_init(S->d);
+    for (long i = 0; i < S->n; i++) {
+        qnet_scale_point(xs, q, (const mpq_t *) qmat_row(S->X, i), S->d);
+        qvec_set(qmat_row(S->X, i), xs, S->d);
+    }
+    qvec_clear(xs, S->d);
+}
+
+typedef struct {
+    long L, sizes[5], epochs;
+    double lr;
+} m2_arch;
+
+static int scan_model(proof_job *J, m2_total *T, m2_data *S, const m2_arch *A,
                       const char *model, int reference, nn_act_t act, unsigned long seed)
 {
     const proof_ctx *ctx = J->ctx;
-    long d = 2, sizes[5] = {2, 5, 1, 5, 2};
+    long d = S->d;
     nn_t net;
     int st = reference ? reference_net(net)
-                       : prf_train_ae(net, raw, n, 4, sizes, act, 0.01, seed, 2000, 1e-2, 16);
+                       : prf_train_ae(net, S->Xs, S->n, A->L, A->sizes, act, 0.01, seed,
+                                      A->epochs, A->lr, 16);
     if (st != AE_OK)
         return proof_fail(J, st, "M2: %s: network failed (status %d)", model, st);
+    if (S->lo)
+        nn_set_scale(net, (const mpq_t *) S->lo, (const mpq_t *) S->hi);
     scan_opts o;
     scan_opts_default(&o);
     o.seed = seed + 1;
     o.far_ratio = 10;
-    o.budget = ctx->quick ? 1.0 : 20.0;
-    o.ndirs = ctx->quick ? 32 : 256;
-    scan_t S;
-    scan_init(S);
+    o.budget = ctx->quick ? 1.0 : 15.0;
+    o.ndirs = ctx->quick ? 32 : (d <= 3 ? 256 : 64);
+    scan_t Sc;
+    scan_init(Sc);
     qnet_t q;
-    st = scan_run(S, net, raw, n, d, &o);
+    st = scan_run(Sc, net, S->raw, S->n, d, &o);
     if (st == AE_OK)
         st = qnet_init_nn(q, net);
-    else
-        q->L = 0;
     if (st != AE_OK) {
-        scan_clear(S);
+        scan_clear(Sc);
         nn_clear(net);
         return proof_fail(J, st, "M2: %s: scan or exact network failed (status %d)", model, st);
     }
+    m2_exact_rows(S, q);
     T->scan_models++;
     static const char *const VN[3] = {"FAILS", "SAFE", "UNDECIDED"};
-    if (S->verdict == SCAN_FAILS && S->have_anomaly) {
+    if (Sc->verdict == SCAN_FAILS && Sc->have_anomaly) {
         detect_t D;
         detect_init(D);
-        st = detect_fit_qnet(D, q, X, M2_KNN, 0.01);
+        st = detect_fit_qnet(D, q, S->X, M2_KNN, 0.01);
         mpq_t e, smin;
         mpq_inits(e, smin, NULL);
         if (st == AE_OK) {
             mpq_t *s = qvec_init(DETECT_NKINDS);
             score_min(smin, NULL, (const mpq_t *) D->train[DETECT_RECON], D->n);
-            st = detect_scores(s, D, (const mpq_t *) S->anomaly, d);
-            if (st == AE_OK && (qnet_score(e, q, (const mpq_t *) S->anomaly, d) != AE_OK
+            st = detect_scores(s, D, (const mpq_t *) Sc->anomaly, d);
+            if (st == AE_OK && (qnet_score(e, q, (const mpq_t *) Sc->anomaly, d) != AE_OK
                                 || !mpq_equal(e, s[DETECT_RECON]) || mpq_cmp(e, smin) > 0))
                 note_bad(T, "%s: scan's anomaly does not re-check (seed %ld)", model, (long) seed);
             m2_group g;
@@ -264,22 +348,23 @@ static int scan_model(proof_job *J, m2_total *T, const double *raw, const qmat_t
             if (st == AE_OK)
                 group_add(&g, D, (const mpq_t *) s, ctx->corrupt);
             T->scan_anomalies++;
-            emit(J, T, "scan FAILS", "diagonal", model, "certified anomaly (>= 10 diameters, "
+            emit(J, T, "scan FAILS", S->name, model, "certified anomaly (>= 10 diameters, "
                  "score <= s_min)", &g, D);
             qvec_clear(s, DETECT_NKINDS);
-        } else {
-            proof_row(J, 0, "scan FAILS\tdiagonal\t%s\tcertified anomaly\t1\tlatent covariance "
-                      "singular\t-\t-\t-\t-\t-\t-", model);
+        } else if (st == AE_SINGULAR) {
+            T->scan_anomalies++;
+            proof_row(J, 0, "scan FAILS\t%s\t%s\tcertified anomaly (latent covariance singular: "
+                      "a dead bottleneck unit)\t1\t-\t-\t-\t-\t-\t-\t-", S->name, model);
             st = AE_OK;
         }
         mpq_clears(e, smin, NULL);
         detect_clear(D);
     } else {
-        proof_row(J, 0, "scan %s\tdiagonal\t%s\tno certified anomaly\t0\t-\t-\t-\t-\t-\t-\t-",
-                  VN[S->verdict], model);
+        proof_row(J, 0, "scan %s\t%s\t%s\tno certified anomaly\t0\t-\t-\t-\t-\t-\t-\t-",
+                  VN[Sc->verdict], S->name, model);
     }
     qnet_clear(q);
-    scan_clear(S);
+    scan_clear(Sc);
     nn_clear(net);
     return st;
 }
@@ -287,39 +372,37 @@ static int scan_model(proof_job *J, m2_total *T, const double *raw, const qmat_t
 static int scan_part(proof_job *J, m2_total *T)
 {
     const proof_ctx *ctx = J->ctx;
-    dsrc_t S;
-    dsrc_init(S);
-    dsrc_opts o;
-    dsrc_opts_default(&o);
-    o.data_dir = ctx->datadir;
-    o.seed = prf_seed(ctx, "M2-data");
-    char err[600];
-    int st = dsrc_load(S, "diagonal", &o, err, sizeof err);
-    if (st != AE_OK) {
-        dsrc_clear(S);
-        return proof_fail(J, st, "M2: %s", err);
-    }
-    long n = S->n;
-    double *raw = ae_malloc((size_t) (n * 2) * sizeof(double));
-    memcpy(raw, S->X, (size_t) (n * 2) * sizeof(double));
-    dsrc_clear(S);
-    qmat_t X;
-    qmat_init(X, n, 2);
-    qmat_set_d(X, raw);
-    st = scan_model(J, T, raw, X, n, "2-2-1-2-2 relu (reference: the PCA AE)", 1, NN_RELU, 0);
+    /* diagonal: N3's shallow net; wine, digits (full runs): N4's shallow nets */
+    static const char *const SETS[] = {"diagonal", "wine", "digits"};
+    static const m2_arch ARCH[] = {{4, {2, 5, 1, 5, 2}, 2000, 1e-2},
+                                   {4, {13, 16, 4, 16, 13}, 500, 3e-3},
+                                   {4, {64, 32, 8, 32, 64}, 100, 3e-3}};
     unsigned long base = (unsigned long) (prf_seed(ctx, "M2") % 100000UL) * 10UL;
-    long nseeds = ctx->quick ? 1 : 3;
-    for (int ai = 0; ai < (ctx->quick ? 1 : 2) && st == AE_OK; ai++)
-        for (long k = 0; k < nseeds && st == AE_OK; k++) {
-            char model[96];
-            snprintf(model, sizeof model, "2-5-1-5-2 %s seed %lu", ai ? "leaky_relu" : "relu",
-                     base + (unsigned long) k);
-            st = scan_model(J, T, raw, X, n, model, 0, ai ? NN_LEAKY_RELU : NN_RELU,
-                            base + (unsigned long) k);
-            proof_progress("M2", k + 1, nseeds, model);
+    long nsets = ctx->quick ? 1 : 3, nseeds = ctx->quick ? 1 : 3;
+    char err[600];
+    int st = AE_OK;
+    for (long si = 0; si < nsets && st == AE_OK; si++) {
+        m2_data S;
+        if ((st = m2_data_load(&S, ctx, SETS[si], err, sizeof err)) != AE_OK) {
+            m2_data_clear(&S);
+            return proof_fail(J, st, "M2: %s", err);
         }
-    qmat_clear(X);
-    free(raw);
+        const m2_arch *A = &ARCH[si];
+        if (si == 0)
+            st = scan_model(J, T, &S, A, "2-2-1-2-2 relu (reference: the PCA AE)", 1, NN_RELU, 0);
+        for (int ai = 0; ai < (ctx->quick ? 1 : 2) && st == AE_OK; ai++)
+            for (long k = 0; k < nseeds && st == AE_OK; k++) {
+                char model[96], an[40];
+                snprintf(an, sizeof an, "%ld-%ld-%ld-%ld-%ld", A->sizes[0], A->sizes[1],
+                         A->sizes[2], A->sizes[3], A->sizes[4]);
+                snprintf(model, sizeof model, "%s %s seed %lu", an, ai ? "leaky_relu" : "relu",
+                         base + (unsigned long) k);
+                st = scan_model(J, T, &S, A, model, 0, ai ? NN_LEAKY_RELU : NN_RELU,
+                                base + (unsigned long) k);
+                proof_progress("M2", k + 1, nseeds, model);
+            }
+        m2_data_clear(&S);
+    }
     return st;
 }
 
