@@ -92,6 +92,10 @@ int qnet_scale_point(mpq_t *xs, const qnet_t q, const mpq_t *x, long n);
 /* y (length ny = dout) = f(x) (x of length nx = din), exactly.  pat (nunits entries, may
  * be NULL) gets the pattern at x. */
 int qnet_eval(mpq_t *y, long ny, signed char *pat, const qnet_t q, const mpq_t *x, long nx);
+/* y (length ny = sizes[nl]) = the output of the first nl layers (1 <= nl <= L; each
+ * layer's activation applied), x of length nx = din, exactly: nl = L is qnet_eval.  Used
+ * for latent codes (detect.h).  Misuse: nl out of range, lengths. */
+int qnet_eval_prefix(mpq_t *y, long ny, const qnet_t q, const mpq_t *x, long nx, long nl);
 /* e = ||x - f(x)||^2 exactly; needs din == dout (misuse otherwise). */
 int qnet_score(mpq_t e, const qnet_t q, const mpq_t *x, long nx);
 /* A (dout x din, initialised) and c (length dout, may be NULL) with f(x) = A x + c on the
