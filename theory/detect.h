@@ -34,13 +34,17 @@
  * coordinates qnet_eval takes).
  *
  * Control limits at level alpha (e.g. 1/100 for the 99 % limit), two methods:
- *   DETECT_LIMIT_EMPIRICAL  the (1 - alpha)-quantile of the kind's own training scores
- *                           (score_quantile: the ceil((1-alpha) n)-th smallest); exact;
+ *   DETECT_LIMIT_EMPIRICAL  the q-quantile of the kind's own training scores
+ *                           (score_quantile: the ceil(q n)-th smallest), exact, with
+ *                           q = 1 - alpha' and alpha' = alpha rounded to the nearest
+ *                           multiple of 10^-6 (so 0.01 means exactly 1/100);
  *   DETECT_LIMIT_THEORY     as practitioners compute them, in double with GSL:
  *     SPE:  Jackson & Mudholkar (1979).  R = (1/n) sum_j r_j r_j^T (r_j = x_j - f(x_j)),
- *           theta_i = tr(R^i), i = 1, 2, 3, EXACT (for the PCA AE R = (I-P) C (I-P) and
+ *           theta_i = tr(R^i), i = 1, 2, 3 (for the PCA AE R = (I-P) C (I-P) and
  *           theta_i = sum_{j>k} lambda_j^i, the textbook "trailing eigenvalue powers",
- *           without computing an eigenvalue); then in double
+ *           without computing an eigenvalue).  R is formed in double from the exact
+ *           residuals rounded once (the formula below is evaluated in double anyway);
+ *           then in double
  *             h0 = 1 - 2 theta1 theta3 / (3 theta2^2),  c = Phi^{-1}(1 - alpha),
  *             Q = theta1 [c sqrt(2 theta2 h0^2)/theta1 + 1 + theta2 h0 (h0-1)/theta1^2]^(1/h0).
  *           If h0 <= 0 or the bracket is <= 0 the formula is undefined; then Box's (1954)
@@ -100,7 +104,7 @@ typedef struct {
     mpq_t *lo, *hi;              /* d: the bounding box */
     mpq_t *zbar;                 /* k: mean training latent */
     qmat_t S, Sinv;              /* k x k exact latent covariance and its inverse */
-    mpq_t theta[3];              /* tr R, tr R^2, tr R^3 (see top) */
+    double theta[3];             /* tr R, tr R^2, tr R^3 (see top) */
     mpq_t *train[DETECT_NKINDS]; /* n exact training scores per kind */
     mpq_t limit[2][DETECT_NKINDS];   /* [method][kind]; valid iff has_limit */
     int has_limit[2][DETECT_NKINDS];

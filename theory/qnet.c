@@ -640,3 +640,50 @@ int qnet_affine(qmat_t A, mpq_t *c, const qnet_t q, const signed char *pat)
     mpz_clear(D);
     return AE_OK;
 }
+
+/* The output of the first nl layers: the pre-activations and states of every unit at x
+ * come from qnet_forms along the constant ray x + t 0 (QNET_RIGHT at t0 = 0, which is the
+ * state qnet_eval uses), and layer nl's activation is applied to its pre-activations by
+ * its unit states, exactly as propagate does. */
+int qnet_eval_prefix(mpq_t *y, long ny, const qnet_t q, const mpq_t *x, long nx, long nl)
+{
+    if (y == NULL || x == NULL || nx != qnet_din(q) || nl < 1 || nl > q->L
+        || ny != q->sizes[nl]) {
+        ae_error(__func__, "layers %ld of %ld, lengths %ld -> %ld", nl, q->L, nx, ny);
+        return AE_EINVAL;
+    }
+    qnet_forms_t F;
+    qnet_forms_init(F, q);
+    signed char *pat = ae_malloc((size_t) q->nunits + 1);
+    mpq_t *v = qvec_init(nx), t0;
+    mpq_init(t0);
+    int rc = qnet_forms(F, pat, q, x, v, nx, QNET_RIGHT, t0);
+    long l = nl - 1, off = q->uoff[l];
+    for (long j = 0; rc == AE_OK && j < ny; j++) {
+        int s = pat[off + j];
+        if (s == QNET_LO || s == QNET_HI) {
+            mpq_set_si(y[j], s == QNET_LO ? -1 : 1, 1);
+            continue;
+        }
+        mpq_set_num(y[j], F->P[off + j]);
+        mpq_set_den(y[j], F->D[l]);
+        mpq_canonicalize(y[j]);
+        if (s == QNET_OFF) {
+            if (q->act[l] == QNET_LEAKY) {
+                mpq_t sl;
+                mpq_init(sl);
+                mpq_set_z(sl, q->slope[l]);
+                mpq_div_2exp(sl, sl, (mp_bitcnt_t) q->slope_exp[l]);
+                mpq_mul(y[j], y[j], sl);
+                mpq_clear(sl);
+            } else {
+                mpq_set_ui(y[j], 0, 1);
+            }
+        }
+    }
+    mpq_clear(t0);
+    qvec_clear(v, nx);
+    free(pat);
+    qnet_forms_clear(F);
+    return rc;
+}
