@@ -98,7 +98,7 @@ static void evs_header(const detect_t D, detect_kind kind, const dsrc_t data,
     if (kind == DETECT_KNN)
         printf(", k = %ld", D->knn);
     if (kind == DETECT_T2 || kind == DETECT_MAHAL || kind == DETECT_COMBINED)
-        printf(", latent = output of layer %ld (width %ld)", D->zlayer, D->k);
+        printf(", latent = output of the first %ld layers (width %ld)", D->zlayer, D->k);
     putchar('\n');
     evs_print_limit(D, kind, DETECT_LIMIT_EMPIRICAL,
                     kind == DETECT_KNN ? "empirical (leave-one-out training scores)"
