@@ -469,8 +469,8 @@ static void fit_limits(detect_t D)
 {
     double alpha = D->alpha, v = 0;
     long n = D->n;
-    set_theory(D, DETECT_SPE, detect_jm_limit(&v, &D->spe_method, D->theta[0], D->theta[1],
-                                              D->theta[2], alpha), v);
+    int sst = detect_jm_limit(&v, &D->spe_method, D->theta[0], D->theta[1], D->theta[2], alpha);
+    set_theory(D, DETECT_SPE, sst, v);
     if (n > D->k) {
         int st = detect_f_limit(&v, D->k, n, alpha);
         set_theory(D, DETECT_T2, st, v);

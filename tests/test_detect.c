@@ -1,0 +1,368 @@
+/* test_detect — CUnit suite for theory/detect (alternative scores, control limits, AUC). */
+#include <math.h>
+#include <stdlib.h>
+
+#include <gmp.h>
+#include <gsl/gsl_rng.h>
+
+#include "testutil.h"
+#include "detect.h"
+#include "linae.h"
+#include "pca.h"
+#include "qmat.h"
+#include "qnet.h"
+#include "score.h"
+
+/* An exact PCA instance (d = 4) and its optimal AE with k = 2 (eigenvectors 0, 1). */
+typedef struct {
+    pca_inst_t I;
+    linae_t ae;
+} fixture;
+
+static void fixture_init(fixture *F, gsl_rng *r)
+{
+    pca_inst_init(F->I, 4);
+    CU_ASSERT_EQUAL_FATAL(pca_inst_random(F->I, r), AE_OK);
+    linae_init(F->ae, 4, 2);
+    long S[2] = {0, 1};
+    CU_ASSERT_EQUAL_FATAL(pca_inst_subset_ae(F->ae, F->I, S, 2), AE_OK);
+}
+
+static void fixture_clear(fixture *F)
+{
+    linae_clear(F->ae);
+    pca_inst_clear(F->I);
+}
+
+static void test_names(void)
+{
+    detect_kind k;
+    for (int i = 0; i < DETECT_NKINDS; i++) {
+        CU_ASSERT_EQUAL(detect_parse(&k, detect_name((detect_kind) i)), AE_OK);
+        CU_ASSERT_EQUAL((int) k, i);
+    }
+    CU_ASSERT_EQUAL(detect_parse(&k, "combined"), AE_OK);
+    CU_ASSERT_EQUAL(k, DETECT_COMBINED);
+    CU_ASSERT_EQUAL(detect_parse(&k, "nonsense"), AE_EINVAL);   /* no handler call */
+    CU_ASSERT_PTR_NULL(detect_name((detect_kind) 99));
+}
+
+/* The identities on an exact PCA instance. */
+static void test_linear_identities(void)
+{
+    gsl_rng *r = tu_rng();
+    fixture F;
+    fixture_init(&F, r);
+    const qmat_struct *X = F.I->X;
+    long n = X->r, d = 4;
+    detect_t D;
+    detect_init(D);
+    CU_ASSERT_EQUAL_FATAL(detect_fit_linae(D, F.ae, X, 1, 0.01), AE_OK);
+    CU_ASSERT_EQUAL(D->k, 2);
+    CU_ASSERT_EQUAL(D->n, n);
+    mpq_t *s = qvec_init(DETECT_NKINDS), *x = qvec_init(d), *z = qvec_init(2), t, u;
+    mpq_inits(t, u, (mpq_ptr) NULL);
+    /* the latent mean is 0 and S = diag(lambda_0, lambda_1) exactly */
+    CU_ASSERT_TRUE(qvec_is_zero(D->zbar, 2));
+    CU_ASSERT_TRUE(mpq_equal(qmat_entry(D->S, 0, 0), F.I->lambda[0]));
+    CU_ASSERT_TRUE(mpq_equal(qmat_entry(D->S, 1, 1), F.I->lambda[1]));
+    CU_ASSERT_EQUAL(mpq_sgn(qmat_entry(D->S, 0, 1)), 0);
+    /* T2 and Mahalanobis of the training mean are 0; so is its box distance */
+    CU_ASSERT_EQUAL(detect_scores(s, D, (const mpq_t *) F.I->mean, d), AE_OK);
+    CU_ASSERT_EQUAL(mpq_sgn(s[DETECT_T2]), 0);
+    CU_ASSERT_EQUAL(mpq_sgn(s[DETECT_MAHAL]), 0);
+    CU_ASSERT_EQUAL(mpq_sgn(s[DETECT_BOX]), 0);
+    /* SPE of range points m + t V z is 0; T2 = sum z_i^2 t^2 / lambda_i = Mahalanobis */
+    for (int rep = 0; rep < 5; rep++) {
+        tu_rand_q(z[0], r, 9, 4);
+        tu_rand_q(z[1], r, 9, 4);
+        qvec_set(x, F.I->mean, d);
+        for (long j = 0; j < d; j++)
+            for (long a = 0; a < 2; a++) {
+                mpq_mul(t, qmat_entry(F.I->Q, j, a), z[a]);
+                mpq_mul_2exp(t, t, 40);          /* far away */
+                mpq_add(x[j], x[j], t);
+            }
+        CU_ASSERT_EQUAL(detect_scores(s, D, (const mpq_t *) x, d), AE_OK);
+        CU_ASSERT_EQUAL(mpq_sgn(s[DETECT_SPE]), 0);
+        CU_ASSERT_EQUAL(mpq_sgn(s[DETECT_RECON]), 0);
+        CU_ASSERT_TRUE(mpq_equal(s[DETECT_T2], s[DETECT_MAHAL]));
+        mpq_set_ui(u, 0, 1);
+        for (long a = 0; a < 2; a++) {
+            mpq_mul(t, z[a], z[a]);
+            mpq_mul_2exp(t, t, 80);
+            mpq_div(t, t, F.I->lambda[a]);
+            mpq_add(u, u, t);
+        }
+        CU_ASSERT_TRUE(mpq_equal(u, s[DETECT_T2]));
+        /* the combined statistic by hand, and it flags what SPE alone misses */
+        mpq_div(u, s[DETECT_T2], D->tau2);
+        CU_ASSERT_TRUE(mpq_equal(u, s[DETECT_COMBINED]));
+        CU_ASSERT_FALSE(detect_flagged(D, DETECT_RECON, DETECT_LIMIT_EMPIRICAL, s[DETECT_RECON]));
+        if (!qvec_is_zero(z, 2))
+            CU_ASSERT_TRUE(detect_flagged(D, DETECT_COMBINED, DETECT_LIMIT_THEORY,
+                                          s[DETECT_COMBINED]));
+    }
+    /* training scores: SPE = linae_scores; the mean of T2 and of Mahalanobis is k */
+    mpq_t *e = qvec_init(n);
+    CU_ASSERT_EQUAL(linae_scores(e, F.ae, X), AE_OK);
+    CU_ASSERT_TRUE(qvec_equal(e, D->train[DETECT_SPE], n));
+    for (int kind = DETECT_T2; kind <= DETECT_MAHAL; kind += DETECT_MAHAL - DETECT_T2) {
+        mpq_set_ui(u, 0, 1);
+        for (long i = 0; i < n; i++)
+            mpq_add(u, u, D->train[kind][i]);
+        mpq_set_si(t, 2 * n, 1);
+        CU_ASSERT_TRUE(mpq_equal(u, t));
+    }
+    /* theta_1 = the trailing eigenvalue sum (in double) */
+    double tr = mpq_get_d(F.I->lambda[2]) + mpq_get_d(F.I->lambda[3]);
+    CU_ASSERT_DOUBLE_EQUAL(D->theta[0], tr, 1e-12 * tr);
+    /* every training row is in the box; the empirical limit is score_quantile's */
+    for (long i = 0; i < n; i++)
+        CU_ASSERT_EQUAL(mpq_sgn(D->train[DETECT_BOX][i]), 0);
+    mpq_set_ui(t, 99, 100);
+    CU_ASSERT_EQUAL(score_quantile(u, (const mpq_t *) D->train[DETECT_SPE], n, t), AE_OK);
+    CU_ASSERT_EQUAL(detect_limit(t, D, DETECT_SPE, DETECT_LIMIT_EMPIRICAL), AE_OK);
+    CU_ASSERT_TRUE(mpq_equal(t, u));
+    CU_ASSERT_EQUAL(detect_limit(t, D, DETECT_RECON, DETECT_LIMIT_THEORY), AE_ERANGE);
+    CU_ASSERT_EQUAL(detect_limit(t, D, DETECT_KNN, DETECT_LIMIT_THEORY), AE_ERANGE);
+    /* flags are strict: a score equal to the limit is not flagged */
+    CU_ASSERT_EQUAL(detect_limit(t, D, DETECT_T2, DETECT_LIMIT_THEORY), AE_OK);
+    CU_ASSERT_FALSE(detect_flagged(D, DETECT_T2, DETECT_LIMIT_THEORY, t));
+    mpq_set_ui(u, 1, 1000000);
+    mpq_add(u, u, t);
+    CU_ASSERT_TRUE(detect_flagged(D, DETECT_T2, DETECT_LIMIT_THEORY, u));
+    /* a limit set too high misses it (the negative control of M1) */
+    mpq_set_d(t, 1e300);
+    CU_ASSERT_EQUAL(detect_set_limit(D, DETECT_T2, DETECT_LIMIT_THEORY, t), AE_OK);
+    CU_ASSERT_FALSE(detect_flagged(D, DETECT_T2, DETECT_LIMIT_THEORY, u));
+    qvec_clear(e, n);
+    mpq_clears(t, u, (mpq_ptr) NULL);
+    qvec_clear(s, DETECT_NKINDS);
+    qvec_clear(x, d);
+    qvec_clear(z, 2);
+    detect_clear(D);
+    fixture_clear(&F);
+    gsl_rng_free(r);
+}
+
+static void test_box(void)
+{
+    mpq_t *lo = qvec_init(2), *hi = qvec_init(2), *x = qvec_init(2), r, h;
+    mpq_inits(r, h, (mpq_ptr) NULL);
+    mpq_set_si(lo[0], -1, 1); mpq_set_si(hi[0], 1, 1);
+    mpq_set_si(lo[1], 0, 1);  mpq_set_si(hi[1], 1, 2);
+    mpq_set_si(x[0], 1, 3);   mpq_set_si(x[1], 1, 2);          /* on the boundary */
+    CU_ASSERT_EQUAL(detect_box_dist2(r, lo, hi, x, 2), AE_OK);
+    CU_ASSERT_EQUAL(mpq_sgn(r), 0);
+    mpq_set_si(x[0], -3, 1);  mpq_set_si(x[1], 3, 2);          /* 2^2 + 1^2 */
+    CU_ASSERT_EQUAL(detect_box_dist2(r, lo, hi, x, 2), AE_OK);
+    mpq_set_si(h, 5, 1);
+    CU_ASSERT_TRUE(mpq_equal(r, h));
+    CU_ASSERT_EQUAL(detect_box_dist2(r, lo, hi, x, 0), AE_OK);
+    CU_ASSERT_EQUAL(mpq_sgn(r), 0);
+    TU_EXPECT_ERROR(detect_box_dist2(r, hi, lo, x, 2));
+    mpq_clears(r, h, (mpq_ptr) NULL);
+    qvec_clear(lo, 2); qvec_clear(hi, 2); qvec_clear(x, 2);
+}
+
+/* kNN against brute force, leave-one-out training scores included. */
+static void test_knn(void)
+{
+    gsl_rng *r = tu_rng();
+    long n = 12, d = 3;
+    qmat_t X;
+    qmat_init(X, n, d);
+    for (long i = 0; i < n * d; i++)
+        tu_rand_q(X->entries[i], r, 4, 3);       /* small range: duplicates happen */
+    linae_t ae;
+    linae_init(ae, d, 1);
+    mpq_set_ui(qmat_entry(ae->We, 0, 0), 1, 1);
+    mpq_set_ui(qmat_entry(ae->Wd, 0, 0), 1, 1);
+    detect_t D;
+    detect_init(D);
+    int st = detect_fit_linae(D, ae, X, 3, 0.05);
+    CU_ASSERT_TRUE_FATAL(st == AE_OK || st == AE_SINGULAR);
+    mpq_t *x = qvec_init(d), *dd = qvec_init(n), got, want;
+    mpq_inits(got, want, (mpq_ptr) NULL);
+    for (long knn = 1; knn <= n - 1; knn += 2)
+        for (int rep = 0; rep < 4; rep++) {
+            long skip = rep == 3 ? (long) gsl_rng_uniform_int(r, (unsigned long) n) : -1;
+            for (long j = 0; j < d; j++)
+                tu_rand_q(x[j], r, 6, 5);
+            long m = 0;
+            for (long i = 0; i < n; i++)
+                if (i != skip)
+                    qvec_dist2(dd[m++], x, qmat_row(X, i), d);
+            for (long i = 1; i < m; i++)        /* insertion sort */
+                for (long j = i; j > 0 && mpq_cmp(dd[j - 1], dd[j]) > 0; j--)
+                    mpq_swap(dd[j - 1], dd[j]);
+            CU_ASSERT_EQUAL(detect_knn_dist2(got, X, x, knn, skip), AE_OK);
+            CU_ASSERT_TRUE(mpq_equal(got, dd[knn - 1]));
+        }
+    if (st == AE_OK)
+        for (long i = 0; i < n; i++) {
+            CU_ASSERT_EQUAL(detect_knn_dist2(want, X, (const mpq_t *) qmat_row(X, i), 3, i), AE_OK);
+            CU_ASSERT_TRUE(mpq_equal(want, D->train[DETECT_KNN][i]));
+        }
+    TU_EXPECT_ERROR(detect_knn_dist2(got, X, x, 0, -1));
+    TU_EXPECT_ERROR(detect_knn_dist2(got, X, x, n, 0));
+    mpq_clears(got, want, (mpq_ptr) NULL);
+    qvec_clear(x, d);
+    qvec_clear(dd, n);
+    detect_clear(D);
+    linae_clear(ae);
+    qmat_clear(X);
+    gsl_rng_free(r);
+}
+
+static void test_limits(void)
+{
+    double v = 0;
+    const char *m = NULL;
+    /* F table: F_{0.95}(2, 20) = 3.4928, F_{0.99}(3, 30) = 4.5097 */
+    CU_ASSERT_EQUAL(detect_f_limit(&v, 2, 22, 0.05), AE_OK);
+    CU_ASSERT_DOUBLE_EQUAL(v / (2.0 * 21 * 23 / (22.0 * 20)), 3.4928, 1e-3);
+    CU_ASSERT_EQUAL(detect_f_limit(&v, 3, 33, 0.01), AE_OK);
+    CU_ASSERT_DOUBLE_EQUAL(v / (3.0 * 32 * 34 / (33.0 * 30)), 4.5097, 1e-3);
+    /* JM by hand: eigenvalues 1, 1/2, 1/4 at alpha = 0.01 (c = 2.3263478740408408):
+     * h0 = 0.227513..., bracket = 1.414691..., Q = 8.039869298951523 */
+    CU_ASSERT_EQUAL(detect_jm_limit(&v, &m, 1.75, 1.3125, 1.140625, 0.01), AE_OK);
+    CU_ASSERT_STRING_EQUAL(m, "jm");
+    CU_ASSERT_DOUBLE_EQUAL(v, 8.039869298951523, 1e-9);
+    /* h0 <= 0: Box's g chi^2_h with g = 1, h = 2: chi^2_{0.99}(2) = -2 ln 0.01 */
+    CU_ASSERT_EQUAL(detect_jm_limit(&v, &m, 2, 2, 3, 0.01), AE_OK);
+    CU_ASSERT_STRING_EQUAL(m, "box");
+    CU_ASSERT_DOUBLE_EQUAL(v, -2 * log(0.01), 1e-9);
+    CU_ASSERT_EQUAL(detect_jm_limit(&v, &m, 0, 0, 0, 0.01), AE_OK);
+    CU_ASSERT_STRING_EQUAL(m, "zero");
+    CU_ASSERT_EQUAL(v, 0);
+    /* Yue-Qin with a1 = 2, a2 = 1: g = 1/2, h = 4, chi^2_{0.99}(4) = 13.276704135987622 */
+    CU_ASSERT_EQUAL(detect_yq_limit(&v, 1, 0, 1, 1, 1, 0.01), AE_OK);
+    CU_ASSERT_DOUBLE_EQUAL(v, 13.276704135987622 / 2, 1e-9);
+    TU_EXPECT_ERROR(detect_f_limit(&v, 3, 3, 0.01));
+    TU_EXPECT_ERROR(detect_f_limit(&v, 1, 10, 1.0));
+    TU_EXPECT_ERROR(detect_jm_limit(&v, &m, -1, 1, 1, 0.01));
+    TU_EXPECT_ERROR(detect_yq_limit(&v, 1, 1, 1, 0, 1, 0.01));
+}
+
+static void test_auc(void)
+{
+    mpq_t *a = qvec_init(2), *s = qvec_init(3), auc, h;
+    mpq_inits(auc, h, (mpq_ptr) NULL);
+    for (int i = 0; i < 3; i++)
+        mpq_set_si(s[i], i + 1, 1);               /* normals 1, 2, 3 */
+    mpq_set_si(a[0], 2, 1);                       /* anomalies 2 (1 + a tie), 4 (3) */
+    mpq_set_si(a[1], 4, 1);
+    CU_ASSERT_EQUAL(detect_auc(auc, s, 3, a, 2), AE_OK);
+    mpq_set_si(h, 3, 4);
+    CU_ASSERT_TRUE(mpq_equal(auc, h));
+    CU_ASSERT_EQUAL(detect_auc(auc, s, 3, s, 3), AE_OK);   /* identical sets: 1/2 */
+    mpq_set_si(h, 1, 2);
+    CU_ASSERT_TRUE(mpq_equal(auc, h));
+    CU_ASSERT_EQUAL(detect_auc(auc, s, 1, a + 1, 1), AE_OK);
+    CU_ASSERT_EQUAL(mpq_cmp_ui(auc, 1, 1), 0);
+    TU_EXPECT_ERROR(detect_auc(auc, s, 0, a, 2));
+    mpq_clears(auc, h, (mpq_ptr) NULL);
+    qvec_clear(a, 2);
+    qvec_clear(s, 3);
+}
+
+/* A trained-style network: latent = bottleneck output (exact), mean T2 = mean Mahalanobis = k. */
+static void test_qnet(void)
+{
+    gsl_rng *r = tu_rng();
+    long sizes[5] = {2, 4, 1, 4, 2};
+    nn_act_t act[4] = {NN_RELU, NN_IDENTITY, NN_RELU, NN_IDENTITY};
+    nn_t net;
+    tu_rand_net(net, r, NN_F32, 4, sizes, act, 1);
+    qnet_t q;
+    CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
+    long n = 10;
+    qmat_t X;
+    qmat_init(X, n, 2);
+    for (long i = 0; i < 2 * n; i++)
+        tu_rand_q(X->entries[i], r, 8, 8);
+    /* prefix over all layers = qnet_eval */
+    mpq_t *y = qvec_init(2), *y2 = qvec_init(2);
+    CU_ASSERT_EQUAL(qnet_eval(y, 2, NULL, q, (const mpq_t *) qmat_row(X, 0), 2), AE_OK);
+    CU_ASSERT_EQUAL(qnet_eval_prefix(y2, 2, q, (const mpq_t *) qmat_row(X, 0), 2, 4), AE_OK);
+    CU_ASSERT_TRUE(qvec_equal(y, y2, 2));
+    detect_t D;
+    detect_init(D);
+    int st = detect_fit_qnet(D, q, X, 2, 0.01);
+    CU_ASSERT_EQUAL(st, AE_OK);   /* identity bottleneck after 4 relus: not constant */
+    if (st == AE_OK) {
+        CU_ASSERT_EQUAL(D->k, 1);
+        CU_ASSERT_EQUAL(D->zlayer, 2);
+        mpq_t u, t;
+        mpq_inits(u, t, (mpq_ptr) NULL);
+        for (int kind = DETECT_T2; kind <= DETECT_MAHAL; kind += DETECT_MAHAL - DETECT_T2) {
+            mpq_set_ui(u, 0, 1);
+            for (long i = 0; i < n; i++)
+                mpq_add(u, u, D->train[kind][i]);
+            CU_ASSERT_EQUAL(mpq_cmp_si(u, n, 1), 0);
+        }
+        CU_ASSERT_EQUAL(qnet_score(u, q, (const mpq_t *) qmat_row(X, 3), 2), AE_OK);
+        CU_ASSERT_TRUE(mpq_equal(u, D->train[DETECT_RECON][3]));
+        mpq_clears(u, t, (mpq_ptr) NULL);
+    }
+    TU_EXPECT_ERROR(qnet_eval_prefix(y2, 2, q, (const mpq_t *) qmat_row(X, 0), 2, 0));
+    TU_EXPECT_ERROR(qnet_eval_prefix(y2, 2, q, (const mpq_t *) qmat_row(X, 0), 2, 2));
+    qvec_clear(y, 2);
+    qvec_clear(y2, 2);
+    detect_clear(D);
+    qmat_clear(X);
+    qnet_clear(q);
+    nn_clear(net);
+    gsl_rng_free(r);
+}
+
+static void test_misuse(void)
+{
+    gsl_rng *r = tu_rng();
+    fixture F;
+    fixture_init(&F, r);
+    detect_t D;
+    detect_init(D);
+    qmat_t X1;
+    qmat_init(X1, 1, 4);
+    TU_EXPECT_ERROR(detect_fit_linae(D, F.ae, X1, 1, 0.01));         /* n = 1 */
+    TU_EXPECT_ERROR(detect_fit_linae(D, F.ae, F.I->X, 0, 0.01));      /* knn = 0 */
+    TU_EXPECT_ERROR(detect_fit_linae(D, F.ae, F.I->X, 1, 1.0));       /* alpha */
+    mpq_t *s = qvec_init(DETECT_NKINDS), *x = qvec_init(4), t;
+    mpq_init(t);
+    TU_EXPECT_ERROR(detect_scores(s, D, (const mpq_t *) x, 4));        /* not fitted */
+    CU_ASSERT_EQUAL(detect_fit_linae(D, F.ae, F.I->X, 1, 0.01), AE_OK);
+    TU_EXPECT_ERROR(detect_scores(s, D, (const mpq_t *) x, 3));
+    TU_EXPECT_ERROR(detect_limit(t, D, (detect_kind) 7, DETECT_LIMIT_THEORY));
+    TU_EXPECT_ERROR(detect_set_limit(D, DETECT_T2, 5, t));
+    /* a constant latent coordinate: the zero AE has z = 0, S singular */
+    linae_t z;
+    linae_init(z, 4, 1);
+    CU_ASSERT_EQUAL(detect_fit_linae(D, z, F.I->X, 1, 0.01), AE_SINGULAR);
+    CU_ASSERT_EQUAL(D->n, 0);
+    linae_clear(z);
+    mpq_clear(t);
+    qvec_clear(s, DETECT_NKINDS);
+    qvec_clear(x, 4);
+    qmat_clear(X1);
+    detect_clear(D);
+    fixture_clear(&F);
+    gsl_rng_free(r);
+}
+
+int main(void)
+{
+    static const tu_test T[] = {
+        {"names", test_names},
+        {"linear identities", test_linear_identities},
+        {"box", test_box},
+        {"knn vs brute force", test_knn},
+        {"limits vs tables and hand computations", test_limits},
+        {"auc", test_auc},
+        {"qnet latent", test_qnet},
+        {"misuse", test_misuse},
+        {NULL, NULL}};
+    return tu_run("detect", 20261202UL, T);
+}
