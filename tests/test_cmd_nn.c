@@ -317,6 +317,61 @@ static void test_eval_score_bad_input(void)
                               "2,2", "--epochs", "1", "--seed", "1", "--out", one, NULL), 0);
     CU_ASSERT_EQUAL(EVAL(NULL, one, "--data", "ring", "--score", "box"), 2);
 }
+
+/* A dead bottleneck (ReLU(-1) = 0 on every row): the latent covariance is singular, so
+ * t2 / mahalanobis / spe / spe+t2 are refused, while recon, knn and box are still
+ * computed (the fallback): f is the constant (0.25, -0.5), so recon = ||x - f||^2, and
+ * 1-NN by brute force in double. */
+static void test_eval_dead_bottleneck(void)
+{
+    const char *m = path_of("dead.aem"), *out = path_of("dead.txt");
+    nn_t net;
+    long sz[3] = { 2, 1, 2 };
+    nn_act_t a[2] = { NN_RELU, NN_IDENTITY };
+    CU_ASSERT_EQUAL_FATAL(nn_init(net, NN_F32, 2, sz, a, NULL, NULL), AE_OK);
+    double p[7] = { 0, 0, -1, 1, 1, 0.25, -0.5 };
+    CU_ASSERT_EQUAL_FATAL(nn_set_params(net, p), AE_OK);
+    snprintf(net->rec.data, sizeof net->rec.data, "ring");
+    net->rec.seed = 4;
+    char err[256];
+    CU_ASSERT_EQUAL_FATAL(nn_save(m, net, err, sizeof err), AE_OK);
+    nn_clear(net);
+    double X[2 * SYNTH_N];
+    synth_make(X, NULL, "ring", SYNTH_N, 4);
+    CU_ASSERT_EQUAL(EVAL(NULL, m, "--data", "ring", "--score", "t2"), 2);
+    CU_ASSERT_EQUAL(EVAL(NULL, m, "--data", "ring", "--score", "spe+t2"), 2);
+    CU_ASSERT_EQUAL(EVAL(NULL, m, "--data", "ring", "--score", "mahalanobis"), 2);
+    evout E;
+    CU_ASSERT_EQUAL_FATAL(EVAL(out, m, "--data", "ring", "--score", "recon"), 0);
+    CU_ASSERT_EQUAL_FATAL(read_evout(&E, out), 0);
+    CU_ASSERT_EQUAL_FATAL(E.n, SYNTH_N);
+    CU_ASSERT(E.have_emp && !E.have_th);
+    long above = 0;
+    for (long i = 0; i < SYNTH_N; i++) {
+        double dx = X[2 * i] - 0.25, dy = X[2 * i + 1] + 0.5, r = dx * dx + dy * dy;
+        CU_ASSERT(fabs(E.score[i] - r) <= 1e-14 * r);
+        above += E.q99[i] == '1';
+        CU_ASSERT_EQUAL(E.th[i], '-');
+    }
+    CU_ASSERT(above <= 1);
+    const char *far = path_of("far2.csv");
+    FILE *f = fopen(far, "w");
+    fputs("3,4,0\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL_FATAL(EVAL(out, m, "--data", far, "--score", "knn", "--k", "2"), 0);
+    CU_ASSERT_EQUAL_FATAL(read_evout(&E, out), 0);
+    CU_ASSERT_EQUAL_FATAL(E.n, 1);
+    double b1 = INFINITY, b2 = INFINITY;   /* the two smallest squared distances */
+    for (long i = 0; i < SYNTH_N; i++) {
+        double dx = X[2 * i] - 3, dy = X[2 * i + 1] - 4, r = dx * dx + dy * dy;
+        if (r < b1) { b2 = b1; b1 = r; } else if (r < b2) b2 = r;
+    }
+    CU_ASSERT(fabs(E.score[0] - b2) <= 1e-14 * b2);
+    CU_ASSERT_EQUAL(E.q99[0], '1');
+    CU_ASSERT_EQUAL_FATAL(EVAL(out, m, "--data", far, "--score", "box"), 0);
+    CU_ASSERT_EQUAL_FATAL(read_evout(&E, out), 0);
+    CU_ASSERT_EQUAL(E.q99[0], '1');
+}
 #undef EVAL
 
 static void test_cleanup(void)
@@ -332,6 +387,7 @@ int main(void)
         { "bad input: exit 2 / 1, no model written", test_bad_input },
         { "eval --score: every detector, its limits and flags", test_eval_detectors },
         { "eval --score: bad input", test_eval_score_bad_input },
+        { "eval --score: a dead bottleneck (recon, knn, box only)", test_eval_dead_bottleneck },
         { "cleanup", test_cleanup },
         { NULL, NULL }
     };
