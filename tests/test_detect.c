@@ -200,6 +200,17 @@ static void test_knn(void)
             CU_ASSERT_EQUAL(detect_knn_dist2(got, X, x, knn, skip), AE_OK);
             CU_ASSERT_TRUE(mpq_equal(got, dd[knn - 1]));
         }
+    if (st == AE_OK) {       /* the integer query path of detect_scores */
+        mpq_t *sc = qvec_init(DETECT_NKINDS);
+        for (int rep = 0; rep < 6; rep++) {
+            for (long j = 0; j < d; j++)
+                tu_rand_q(x[j], r, 50, (unsigned long) (rep + 1) * 7);
+            CU_ASSERT_EQUAL(detect_scores(sc, D, (const mpq_t *) x, d), AE_OK);
+            CU_ASSERT_EQUAL(detect_knn_dist2(want, X, x, 3, -1), AE_OK);
+            CU_ASSERT_TRUE(mpq_equal(want, sc[DETECT_KNN]));
+        }
+        qvec_clear(sc, DETECT_NKINDS);
+    }
     if (st == AE_OK)
         for (long i = 0; i < n; i++) {
             CU_ASSERT_EQUAL(detect_knn_dist2(want, X, (const mpq_t *) qmat_row(X, i), 3, i), AE_OK);

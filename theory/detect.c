@@ -49,6 +49,8 @@ void detect_init(detect_t D)
             mpq_init(D->limit[m][i]);
     mpq_init(D->delta2);
     mpq_init(D->tau2);
+    mpz_init(D->eden);
+    mpz_init(D->xden);
     D->spe_method = "";
 }
 
@@ -71,6 +73,18 @@ void detect_clear(detect_t D)
             mpq_clear(D->limit[m][i]);
     mpq_clear(D->delta2);
     mpq_clear(D->tau2);
+    if (D->WeZ) {
+        for (long i = 0; i < D->k * (D->d + 1); i++)
+            mpz_clear(D->WeZ[i]);
+        free(D->WeZ);
+    }
+    mpz_clear(D->eden);
+    if (D->XZ) {
+        for (long i = 0; i < D->n * D->d; i++)
+            mpz_clear(D->XZ[i]);
+        free(D->XZ);
+    }
+    mpz_clear(D->xden);
     memset(D, 0, sizeof *D);
 }
 
@@ -186,9 +200,48 @@ int detect_latent(mpq_t *z, long nz, const detect_t D, const mpq_t *x, long nx)
     }
     if (D->net)
         return qnet_eval_prefix(z, nz, D->net, x, nx, D->zlayer);
-    qmat_mul_vec(z, D->lin->We, x);
-    qvec_add(z, z, D->lin->be->entries, nz);
+    /* z_i = (sum_j WeZ_ij X_j + WeZ_id Lx) / (eden Lx), X = Lx x integer (Lx = lcm of x's
+     * denominators): integer multiply-adds, one canonicalisation per entry. */
+    long d = nx;
+    mpz_t *X = ae_malloc((size_t) (d + 1) * sizeof(mpz_t)), Lx, acc;
+    for (long j = 0; j < d; j++)
+        mpz_init(X[j]);
+    mpz_inits(Lx, acc, (mpz_ptr) NULL);
+    qvec_common_den(X, Lx, x, 1, d);
+    for (long i = 0; i < nz; i++) {
+        const mpz_t *w = (const mpz_t *) D->WeZ + i * (d + 1);
+        mpz_mul(acc, w[d], Lx);
+        for (long j = 0; j < d; j++)
+            if (mpz_sgn(X[j]) != 0)
+                mpz_addmul(acc, w[j], X[j]);
+        mpq_set_num(z[i], acc);
+        mpz_mul(acc, D->eden, Lx);
+        mpq_set_den(z[i], acc);
+        mpq_canonicalize(z[i]);
+    }
+    for (long j = 0; j < d; j++)
+        mpz_clear(X[j]);
+    free(X);
+    mpz_clears(Lx, acc, (mpz_ptr) NULL);
     return AE_OK;
+}
+
+/* D->WeZ = [W_e | b_e] (k x (d+1)) as integers over D->eden. */
+static void linear_latent_prepare(detect_t D)
+{
+    long k = D->k, d = D->d;
+    qmat_t A;
+    qmat_init(A, k, d + 1);
+    for (long i = 0; i < k; i++) {
+        for (long j = 0; j < d; j++)
+            mpq_set(qmat_entry(A, i, j), qmat_entry(D->lin->We, i, j));
+        mpq_set(qmat_entry(A, i, d), qmat_entry(D->lin->be, i, 0));
+    }
+    D->WeZ = ae_malloc((size_t) (k * (d + 1)) * sizeof(mpz_t));
+    for (long i = 0; i < k * (d + 1); i++)
+        mpz_init(D->WeZ[i]);
+    qmat_get_mpz_common(D->WeZ, D->eden, A);
+    qmat_clear(A);
 }
 
 /* ---- limits in double --------------------------------------------------------------- */
@@ -360,6 +413,49 @@ static int recon_score(mpq_t spe, const detect_t D, const mpq_t *x)
     return D->net ? qnet_score(spe, D->net, x, D->d) : linae_score(spe, D->lin, x);
 }
 
+/* The knn-th smallest ||x - x_i||^2 in integers: with L = lcm(xden, Lx) (Lx = lcm of x's
+ * denominators), ||x - x_i||^2 = ||(L/xden) XZ_i - (L/Lx) Xx||^2 / L^2. */
+static void knn_query(mpq_t r, const detect_t D, const mpq_t *x)
+{
+    long n = D->n, d = D->d;
+    mpz_t *Xx = ae_malloc((size_t) (d + 1) * sizeof(mpz_t)), *dd = ae_malloc((size_t) n * sizeof(mpz_t));
+    mpz_t Lx, L, a, b, t, u;
+    for (long j = 0; j < d; j++)
+        mpz_init(Xx[j]);
+    for (long i = 0; i < n; i++)
+        mpz_init(dd[i]);
+    mpz_inits(Lx, L, a, b, t, u, (mpz_ptr) NULL);
+    qvec_common_den(Xx, Lx, x, 1, d);
+    mpz_lcm(L, Lx, D->xden);
+    mpz_divexact(a, L, D->xden);
+    mpz_divexact(b, L, Lx);
+    for (long j = 0; j < d; j++)
+        mpz_mul(Xx[j], Xx[j], b);
+    int a1 = mpz_cmp_ui(a, 1) == 0;
+    for (long i = 0; i < n; i++)
+        for (long j = 0; j < d; j++) {
+            if (a1) {
+                mpz_sub(t, D->XZ[i * d + j], Xx[j]);
+            } else {
+                mpz_mul(u, D->XZ[i * d + j], a);
+                mpz_sub(t, u, Xx[j]);
+            }
+            mpz_addmul(dd[i], t, t);
+        }
+    qsort(dd, (size_t) n, sizeof(mpz_t), cmp_mpz);
+    mpz_mul(L, L, L);
+    mpq_set_num(r, dd[D->knn - 1]);
+    mpq_set_den(r, L);
+    mpq_canonicalize(r);
+    for (long j = 0; j < d; j++)
+        mpz_clear(Xx[j]);
+    for (long i = 0; i < n; i++)
+        mpz_clear(dd[i]);
+    free(Xx);
+    free(dd);
+    mpz_clears(Lx, L, a, b, t, u, (mpz_ptr) NULL);
+}
+
 int detect_scores(mpq_t *s, const detect_t D, const mpq_t *x, long nx)
 {
     if (s == NULL || x == NULL || nx != D->d || D->n == 0) {
@@ -375,7 +471,7 @@ int detect_scores(mpq_t *s, const detect_t D, const mpq_t *x, long nx)
         mpq_set(s[DETECT_RECON], s[DETECT_SPE]);
         latent_scores(s[DETECT_T2], s[DETECT_MAHAL], D, z);
         phi_of(s[DETECT_COMBINED], D, s[DETECT_SPE], s[DETECT_T2]);
-        rc = detect_knn_dist2(s[DETECT_KNN], D->X, x, D->knn, -1);
+        knn_query(s[DETECT_KNN], D, x);
     }
     if (rc == AE_OK)
         rc = detect_box_dist2(s[DETECT_BOX], D->lo, D->hi, x, D->d);
@@ -512,6 +608,10 @@ static int fit_common(detect_t D, const qmat_t X, long knn, double alpha)
     D->alpha = alpha;
     qmat_resize(D->X, n, d);
     qmat_set(D->X, X);
+    D->XZ = ae_malloc((size_t) (n * d + 1) * sizeof(mpz_t));
+    for (long i = 0; i < n * d; i++)
+        mpz_init(D->XZ[i]);
+    qmat_get_mpz_common(D->XZ, D->xden, X);
     D->lo = qvec_init(d);
     D->hi = qvec_init(d);
     qvec_set(D->lo, qmat_row(X, 0), d);
@@ -529,20 +629,29 @@ static int fit_common(detect_t D, const qmat_t X, long knn, double alpha)
     double *E = ae_calloc((size_t) (n * d + 1), sizeof(double));
     mpq_t *f = qvec_init(d), t;
     mpq_init(t);
-    int rc = AE_OK;
+    int rc = D->lin ? linae_scores(D->train[DETECT_SPE], D->lin, X) : AE_OK;
     for (long i = 0; i < n && rc == AE_OK; i++) {
         const mpq_t *x = (const mpq_t *) qmat_row(X, i);
         rc = detect_latent(qmat_row(Z, i), k, D, x, d);
-        if (rc == AE_OK)
-            rc = D->net ? qnet_eval(f, d, NULL, D->net, x, d) : linae_map(f, D->lin, x);
+        if (rc == AE_OK && D->net)
+            rc = qnet_eval(f, d, NULL, D->net, x, d);
         if (rc != AE_OK)
             break;
-        qvec_dist2(D->train[DETECT_SPE][i], x, f, d);
-        mpq_set(D->train[DETECT_RECON][i], D->train[DETECT_SPE][i]);
-        for (long j = 0; j < d; j++) {
-            mpq_sub(t, x[j], f[j]);
-            E[i * d + j] = mpq_get_d(t);
+        if (D->net) {
+            qvec_dist2(D->train[DETECT_SPE][i], x, f, d);
+            for (long j = 0; j < d; j++) {
+                mpq_sub(t, x[j], f[j]);
+                E[i * d + j] = mpq_get_d(t);
+            }
+        } else {      /* residual in double (for theta only): x - W_d z - b_d */
+            for (long j = 0; j < d; j++) {
+                double r = mpq_get_d(x[j]) - mpq_get_d(qmat_entry(D->lin->bd, j, 0));
+                for (long a = 0; a < k; a++)
+                    r -= mpq_get_d(qmat_entry(D->lin->Wd, j, a)) * mpq_get_d(qmat_entry(Z, i, a));
+                E[i * d + j] = r;
+            }
         }
+        mpq_set(D->train[DETECT_RECON][i], D->train[DETECT_SPE][i]);
         qvec_add(D->zbar, D->zbar, qmat_row(Z, i), k);
     }
     if (rc == AE_OK) {
@@ -605,6 +714,7 @@ int detect_fit_linae(detect_t D, const linae_t ae, const qmat_t X, long knn, dou
     D->lin = ae;
     D->k = ae->k;
     D->d = ae->d;
+    linear_latent_prepare(D);
     return fit_common(D, X, knn, alpha);
 }
 

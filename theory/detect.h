@@ -110,6 +110,10 @@ typedef struct {
     int has_limit[2][DETECT_NKINDS];
     mpq_t delta2, tau2;          /* the SPE and T2 theory limits used in phi */
     const char *spe_method;      /* "jm", "box" or "zero" (theta1 = 0) */
+    /* private: a linear AE's [W_e | b_e] as integers over one denominator (fast latents) */
+    mpz_t *WeZ, eden;
+    /* private: X = XZ / xden, integers (fast kNN queries) */
+    mpz_t *XZ, xden;
 } detect_struct;
 typedef detect_struct detect_t[1];
 
