@@ -494,6 +494,8 @@ static void usage_eval(FILE *f)
           "  --train-data NAME|PATH  fit on this data set instead of the recorded one\n"
           "  --train-normal LIST     its classes (default: the recorded ones, with the\n"
           "                          recorded data set)\n"
+          "A singular latent covariance (a bottleneck unit constant on the training rows,\n"
+          "e.g. a dead ReLU) leaves recon, knn and box; the others then exit 2.\n"
           "Exit status: 0 ok, 2 bad usage or input, 4 (--score) an activation the exact\n"
           "analysis does not support.\n", f);
 }
