@@ -11,6 +11,7 @@
 #include "aeerr.h"
 #include "cone.h"
 #include "dsrc.h"
+#include "figdetect.h"
 #include "nn.h"
 #include "pcommon.h"
 #include "qmat.h"
@@ -23,6 +24,9 @@
 static const char *const FIG_SETS[] = {"diagonal", "diagonal-noisy", "two-clusters", "ring"};
 #define FIG_NSETS 4
 static const long FIG_ARCH[] = {2, 5, 1, 5, 2};
+/* the detectors figure (figdetect.h) */
+static const char *const FIG_DET_SETS[] = {"two-clusters", "diagonal-noisy"};
+#define FIG_NDET 2
 #define FIG_L 4
 
 static int fig_usage(FILE *f)
@@ -35,8 +39,11 @@ static int fig_usage(FILE *f)
           "collapse to the mean), runs the exact scan (certified verdict), and draws the\n"
           "log10 score over a square 20x the data's extent (float32 scores: the picture\n"
           "only; verdicts are exact) with the training points, the blind directions and\n"
-          "the certified anomaly.  Writes .dat, .gp, .png, .svg and figures.md into DIR\n"
-          "(default data/figures).\n"
+          "the certified anomaly.  For two-clusters and diagonal-noisy it also draws\n"
+          "NAME-detectors: the 99% acceptance region of each detector of detect.h (recon,\n"
+          "SPE, T^2, SPE+T^2, Mahalanobis, 1-NN, box) around the exact PCA AE k = 1, every\n"
+          "grid point scored exactly.  Writes .dat, .gp, .png, .svg and figures.md into\n"
+          "DIR (default data/figures).\n"
           "\n"
           "  --seed N       the data seed (default 1)\n"
           "  --model FILE   draw this 2-D model instead (file stem 'model'), on --data NAME\n"
@@ -360,7 +367,8 @@ static int fig_case_run(fig_case *F, const char *dir, unsigned long dseed, int g
     return rc;
 }
 
-static int fig_summary(const char *dir, fig_case *F, long nf)
+static int fig_summary(const char *dir, fig_case *F, long nf, const figdet_info *det,
+                       long ndet)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/figures.md", dir);
@@ -383,6 +391,8 @@ static int fig_summary(const char *dir, fig_case *F, long nf)
             fprintf(f, "- | - |\n");
     }
     fprintf(f, "\n![%s](%s.png)\n", F[0].name, F[0].name);
+    if (ndet > 0)
+        figdet_summary(f, det, ndet);
     return fclose(f) == 0 ? AE_OK : AE_EIO;
 }
 
@@ -432,7 +442,13 @@ int aeaudit_cmd_figures(int argc, char **argv)
         int r = fig_case_run(&F[k], dir, dseed, gnuplot);
         rc = r > rc ? r : rc;
     }
-    if (rc != 2 && fig_summary(dir, F, k) != AE_OK) {
+    figdet_info det[FIG_NDET];
+    long ndet = 0;
+    for (; model == NULL && ndet < FIG_NDET && rc != 2; ndet++) {
+        int r = figdet_run(&det[ndet], dir, FIG_DET_SETS[ndet], dseed, gnuplot);
+        rc = r > rc ? r : rc;
+    }
+    if (rc != 2 && fig_summary(dir, F, k, det, ndet) != AE_OK) {
         fprintf(stderr, "aeaudit figures: cannot write %s/figures.md\n", dir);
         rc = 2;
     }

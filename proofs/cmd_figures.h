@@ -7,7 +7,9 @@
  * verdict, exact), and its float32 score (nn_scores, for the picture only) evaluated on a
  * 200 x 200 grid over a square 20 times the data's extent centred on the data.  Writes
  * DIR/NAME_grid.dat, NAME_points.dat, NAME_rays.dat, NAME.gp, and runs gnuplot on each
- * script for DIR/NAME.png and DIR/NAME.svg; DIR/figures.md lists the verdicts.
+ * script for DIR/NAME.png and DIR/NAME.svg; DIR/figures.md lists the verdicts.  Without
+ * --model it also draws the detectors figure of two-clusters and diagonal-noisy
+ * (figdetect.h: each detector's 99 % region around the exact PCA AE k = 1).
  * Returns the exit code: 0 success, 1 gnuplot failed, 2 usage or input error.
  */
 #ifndef CMD_FIGURES_H

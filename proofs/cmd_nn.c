@@ -8,6 +8,7 @@
 #include "nn.h"
 #include "proof.h"
 #include "dsrc.h"
+#include "evalscore.h"
 #include "qmat.h"
 #include "qnum.h"
 #include "synth.h"
@@ -467,12 +468,119 @@ static void usage_eval(FILE *f)
     fputs("usage: aeaudit eval MODEL.aem --data NAME|PATH [--normal LIST] [--seed S]\n"
           "         [--data-dir DIR] [--idx-dir DIR] [--split train|test] [--no-labels]\n"
           "         [--header|--no-header]\n"
+          "         [--score recon|spe|t2|spe+t2|knn|mahalanobis|box [--k K]\n"
+          "          [--train-data NAME|PATH] [--train-normal LIST]]\n"
           "\n"
           "Prints one line per sample, 'INDEX LABEL SCORE', where SCORE = ||x - f(x)||^2 is\n"
           "the reconstruction error evaluated in the model's precision, after applying the\n"
           "scaling stored in the model (LABEL is - when the data have none).  Data options as\n"
           "for train; synthetic sets are drawn from --seed (default: the model's seed).\n"
-          "Exit status: 0 ok, 2 bad usage or input.\n", f);
+          "\n"
+          "With --score KIND the score is one of the alternative detectors, computed EXACTLY\n"
+          "on the exact network (piecewise-linear activations only) and fitted on the\n"
+          "model's training rows (its recorded data set, classes and seed, scaled as in\n"
+          "training); lines 'INDEX LABEL SCORE OVER_Q99 OVER_THEORY' follow '#' lines with\n"
+          "the 99% limits (empirical: the training scores' 0.99-quantile; theory:\n"
+          "Jackson-Mudholkar for spe, F for t2 and mahalanobis, Yue-Qin for spe+t2), each\n"
+          "flag 1 when the exact score is above that limit (- when it has none):\n"
+          "  recon, spe    ||x - f(x)||^2 (the same number; spe has the JM limit)\n"
+          "  t2            Hotelling T^2 of the bottleneck layer's output (diagonal latent\n"
+          "                covariance of the training rows)\n"
+          "  mahalanobis   the same with the full latent covariance\n"
+          "  spe+t2        SPE/delta^2 + T2/tau^2 (delta^2, tau^2 the theory limits)\n"
+          "  knn           squared distance to the K-th nearest training row (--k, default 1;\n"
+          "                its training scores leave the row itself out)\n"
+          "  box           squared distance to the training rows' bounding box\n"
+          "  --train-data NAME|PATH  fit on this data set instead of the recorded one\n"
+          "  --train-normal LIST     its classes (default: the recorded ones, with the\n"
+          "                          recorded data set)\n"
+          "A singular latent covariance (a bottleneck unit constant on the training rows,\n"
+          "e.g. a dead ReLU) leaves recon, knn and box; the others then exit 2.\n"
+          "Exit status: 0 ok, 2 bad usage or input, 4 (--score) an activation the exact\n"
+          "analysis does not support.\n", f);
+}
+
+/* Applies the model's scaling to c (unscaled IDX pixels still get the /255 map they were
+ * trained with).  0 or 2 after a message. */
+static int apply_model_scale(dsrc_t c, const nn_t net, const char *model)
+{
+    if (net->nscale == 0 && !c->idx)
+        return 0;
+    long dd = c->d;
+    int rc = 0;
+    mpq_t *lo = qvec_init(dd), *hi = qvec_init(dd);
+    if (net->nscale > 0)
+        for (long j = 0; j < dd; j++) {
+            mpq_set(lo[j], net->scale_lo[j]);
+            mpq_set(hi[j], net->scale_hi[j]);
+        }
+    else
+        pixel_scale(lo, hi, dd);
+    int bad_scale = 0;
+    for (long j = 0; j < dd; j++)
+        bad_scale |= mpq_cmp(hi[j], lo[j]) < 0;
+    if (bad_scale)
+        rc = usage_error("%s: the model's scaling has lo > hi", model);
+    else if (dsrc_minmax_apply(c, (const mpq_t *) lo, (const mpq_t *) hi) != AE_OK)
+        rc = usage_error("cannot apply the model's scaling to this data");
+    qvec_clear(lo, dd);
+    qvec_clear(hi, dd);
+    return rc;
+}
+
+typedef struct {
+    const char *score, *train, *train_normal;
+    long knn;
+} scoreopts;
+
+/* The training rows of --score: --train-data, else the model's record; scaled. */
+static int load_train(dsrc_t t, const nn_t net, const dataopts *d, const scoreopts *s,
+                      const char *model, const char **name)
+{
+    const char *normal = s->train_normal;
+    *name = s->train;
+    if (*name == NULL) {
+        if (net->rec.data[0] == '\0')
+            return usage_error("%s records no training data set: give --train-data", model);
+        *name = net->rec.data;
+        if (normal == NULL && net->rec.normal[0] != '\0')
+            normal = net->rec.normal;
+    }
+    dataopts td = *d;
+    td.data = *name;
+    td.split = "train";
+    td.seed = net->rec.seed;
+    td.no_labels = 0;
+    int rc = load_data(t, &td);
+    if (rc == 0 && normal != NULL)
+        rc = cli_filter_classes(t, cmd_name, *name, normal);
+    if (rc == 0 && t->d != net->sizes[0])
+        rc = usage_error("--train-data %s: the model's input width %ld does not match its "
+                         "dimension %ld", *name, net->sizes[0], t->d);
+    if (rc == 0)
+        rc = apply_model_scale(t, net, model);
+    return rc;
+}
+
+/* eval's --score options; 1 if argv[*i] was one (consumed). */
+static int score_option(scoreopts *s, int argc, char **argv, int *i, int *bad)
+{
+    const char *a = argv[*i];
+    const char **slot = strcmp(a, "--score") == 0 ? &s->score
+                      : strcmp(a, "--train-data") == 0 ? &s->train
+                      : strcmp(a, "--train-normal") == 0 ? &s->train_normal : NULL;
+    if (slot == NULL && strcmp(a, "--k") != 0)
+        return 0;
+    if (*i + 1 >= argc) {
+        *bad = usage_error("%s needs a value", a);
+        return 1;
+    }
+    const char *v = argv[++*i];
+    if (slot != NULL)
+        *slot = v;
+    else if (!cli_parse_long(v, &s->knn, 1))
+        *bad = usage_error("--k %s: must be a positive integer", v);
+    return 1;
 }
 
 int aeaudit_cmd_eval(int argc, char **argv)
@@ -480,14 +588,16 @@ int aeaudit_cmd_eval(int argc, char **argv)
     cmd_name = "eval";
     dataopts d = { NULL, NULL, NULL, NULL, "train", NULL, 0, 0, 0 };
     const char *model = NULL;
-    int bad = 0, have_seed = 0;
+    scoreopts so = { NULL, NULL, NULL, 1 };
+    int bad = 0, have_seed = 0, have_k = 0;
     for (int i = 1; i < argc && !bad; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage_eval(stdout);
             return 0;
         }
-        if (data_option(&d, argc, argv, &i, &bad))
+        have_k |= strcmp(a, "--k") == 0;
+        if (data_option(&d, argc, argv, &i, &bad) || score_option(&so, argc, argv, &i, &bad))
             continue;
         if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
             long s;
@@ -506,6 +616,8 @@ int aeaudit_cmd_eval(int argc, char **argv)
         return bad;
     if (model == NULL || d.data == NULL)
         return usage_error("need MODEL.aem and --data (see --help)");
+    if (so.score == NULL && (have_k || so.train != NULL || so.train_normal != NULL))
+        return usage_error("--k, --train-data and --train-normal need --score");
     nn_t net;
     char err[512];
     if (nn_load(net, model, err, sizeof err) != AE_OK)
@@ -520,27 +632,19 @@ int aeaudit_cmd_eval(int argc, char **argv)
     if (rc == 0 && c->d != net->sizes[0])
         rc = usage_error("the model's input width %ld does not match the data's dimension %ld",
                          net->sizes[0], c->d);
-    if (rc == 0 && (net->nscale > 0 || c->idx)) {
-        /* The model's scaling; unscaled IDX pixels still get the /255 map they were
-         * trained with. */
-        long dd = c->d;
-        mpq_t *lo = qvec_init(dd), *hi = qvec_init(dd);
-        if (net->nscale > 0)
-            for (long j = 0; j < dd; j++) {
-                mpq_set(lo[j], net->scale_lo[j]);
-                mpq_set(hi[j], net->scale_hi[j]);
-            }
-        else
-            pixel_scale(lo, hi, dd);
-        int bad_scale = 0;
-        for (long j = 0; j < dd; j++)
-            bad_scale |= mpq_cmp(hi[j], lo[j]) < 0;
-        if (bad_scale)
-            rc = usage_error("%s: the model's scaling has lo > hi", model);
-        else if (dsrc_minmax_apply(c, (const mpq_t *) lo, (const mpq_t *) hi) != AE_OK)
-            rc = usage_error("cannot apply the model's scaling to this data");
-        qvec_clear(lo, dd);
-        qvec_clear(hi, dd);
+    if (rc == 0)
+        rc = apply_model_scale(c, net, model);
+    if (rc == 0 && so.score != NULL) {
+        dsrc_t t;
+        dsrc_init(t);
+        evalscore_opts eo = { model, d.data, NULL, so.score, so.knn };
+        rc = load_train(t, net, &d, &so, model, &eo.train);
+        if (rc == 0)
+            rc = evalscore_run(net, t, c, &eo);
+        dsrc_clear(t);
+        dsrc_clear(c);
+        nn_clear(net);
+        return rc;
     }
     double *e = rc == 0 ? malloc((size_t) (c->n > 0 ? c->n : 1) * sizeof(double)) : NULL;
     if (rc == 0 && e == NULL)

@@ -769,6 +769,16 @@ static const char *p_scan_unsupported(const runres *r)
         return "stderr does not say 'activation tanh is not supported yet'";
     return access("o2", F_OK) == 0 ? "an output folder was created" : NULL;
 }
+/* eval --score on a tanh model: exit 4, one line naming the activation, nothing on stdout. */
+static const char *p_eval_unsupported(const runres *r)
+{
+    const char *nl = strchr(r->err, '\n');
+    if (nl == NULL || nl[1] != '\0')
+        return "stderr is not exactly one line";
+    if (strstr(r->err, "activation tanh is not supported yet") == NULL)
+        return "stderr does not say 'activation tanh is not supported yet'";
+    return r->out[0] == '\0' ? NULL : "scores were printed";
+}
 static const char *p_scan_ok(const runres *r)
 {
     char *v = tu_slurp("o/scan.csv", NULL);
@@ -890,6 +900,14 @@ static const bcase model_cases[] = {
     { "describe on a CSV", s_good_csv, { "describe", "c.csv", NULL }, C2, { "c.csv:1:" }, NULL, 0, 0, NULL },
     { "describe on a missing file", NULL, { "describe", "none.aem", NULL }, C2, { "none.aem" }, NULL, 0, 0, NULL },
     { "eval: model width != data width", s_model, { "eval", "m.aem", "--data", "plane3d", NULL }, C2, { "width" }, NULL, 0, 0, NULL },
+    { "eval --score bogus", s_model, { "eval", "m.aem", "--data", "diagonal", "--score", "bogus", NULL }, C2, { "bogus" }, NULL, 0, 0, NULL },
+    { "eval --score without a value", s_model, { "eval", "m.aem", "--data", "diagonal", "--score", NULL }, C2, { "--score" }, NULL, 0, 0, NULL },
+    { "eval --score knn --k 0", s_model, { "eval", "m.aem", "--data", "diagonal", "--score", "knn", "--k", "0", NULL }, C2, { "--k" }, NULL, 0, 0, NULL },
+    { "eval --score knn --k beyond the training rows", s_model, { "eval", "m.aem", "--data", "diagonal", "--score", "knn", "--k", "100", NULL }, C2, { "--k" }, NULL, 0, 0, NULL },
+    { "eval --k without --score", s_model, { "eval", "m.aem", "--data", "diagonal", "--k", "3", NULL }, C2, { "--score" }, NULL, 0, 0, NULL },
+    { "eval --score t2 --train-data of another width", s_model, { "eval", "m.aem", "--data", "diagonal", "--score", "t2", "--train-data", "plane3d", NULL }, C2, { "width" }, NULL, 0, 0, NULL },
+    { "eval --score box --train-data missing file", s_model, { "eval", "m.aem", "--data", "diagonal", "--score", "box", "--train-data", "nofile.csv", NULL }, C2, { "nofile.csv" }, NULL, 0, 0, NULL },
+    { "eval --score t2 on a tanh model (exit 4)", s_tanh_model, { "eval", "t.aem", "--data", "diagonal", "--score", "t2", NULL }, 1u << 4, { NULL }, NULL, 0, 0, p_eval_unsupported },
     { "400-byte model with scale 16777216 (resource)", s_scale_huge, { "describe", "s.aem", NULL }, C2, { "s.aem:#:" }, NULL, 100, 0, NULL },
     { "model with sizes 16777216 16777216 (resource)", s_sizes_huge, { "describe", "s.aem", NULL }, C2, { "s.aem:#:" }, NULL, 100, 0, NULL },
     { "50 MB of junk to describe (resource)", s_junk, { "describe", "junk.aem", NULL }, C2, { "junk.aem:1:" }, NULL, 20, 0, NULL },

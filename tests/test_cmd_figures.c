@@ -74,6 +74,41 @@ static long grid_lines(const char *p)
     return k;
 }
 
+/* The detectors figure's grid (figdetect.h): 120 x 120 rows "x y" + 8 flags; identities:
+ * panel 8 = SPE and T2, Mahalanobis = T2 (k = 1); recon (the paper's score) accepts
+ * points on the square's edge (its region is an unbounded slab), SPE+T2 accepts none
+ * (bounded) but accepts something. */
+static void check_detectors(const char *out, const char *name)
+{
+    char p[256], line[256];
+    snprintf(p, sizeof p, "%s/%s-detectors.dat", out, name);
+    FILE *f = fopen(p, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    long rows = 0, recon_edge = 0, comb_edge = 0, comb_in = 0, G = 120;
+    while (fgets(line, sizeof line, f) != NULL) {
+        double x, y;
+        int v[8];
+        if (sscanf(line, "%lg %lg %d %d %d %d %d %d %d %d", &x, &y, v, v + 1, v + 2, v + 3,
+                   v + 4, v + 5, v + 6, v + 7) != 10)
+            continue;
+        long i = rows / G, j = rows % G;
+        int edge = i == 0 || j == 0 || i == G - 1 || j == G - 1;
+        CU_ASSERT_EQUAL(v[7], v[1] && v[2]);
+        CU_ASSERT_EQUAL(v[4], v[2]);
+        recon_edge += edge && v[0];
+        comb_edge += edge && v[3];
+        comb_in += v[3];
+        rows++;
+    }
+    fclose(f);
+    CU_ASSERT_EQUAL(rows, G * G);
+    CU_ASSERT(recon_edge > 0);
+    CU_ASSERT_EQUAL(comb_edge, 0);
+    CU_ASSERT(comb_in > 0);
+    snprintf(p, sizeof p, "%s/%s-detectors.gp", out, name);
+    CU_ASSERT_TRUE(exists(p));
+}
+
 static void test_trained_cases(void)
 {
     const char *out = path_of("t");
@@ -88,12 +123,15 @@ static void test_trained_cases(void)
         snprintf(p, sizeof p, "%s/%s_points.dat", out, names[k]);
         CU_ASSERT_EQUAL(grid_lines(p), 0);   /* two numbers a line */
     }
+    check_detectors(out, "two-clusters");
+    check_detectors(out, "diagonal-noisy");
     snprintf(p, sizeof p, "%s/figures.md", out);
     long len = 0;
     char *md = tu_slurp(p, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(md);
     CU_ASSERT_PTR_NOT_NULL(strstr(md, "| diagonal |"));
     CU_ASSERT_PTR_NOT_NULL(strstr(md, "| ring |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "two-clusters-detectors.png"));
     free(md);
 }
 
