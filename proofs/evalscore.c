@@ -10,7 +10,6 @@
 #include "detect.h"
 #include "qmat.h"
 #include "qnet.h"
-#include "score.h"
 
 #define EVS_EXIT_UNSUPPORTED 4
 #define EVS_ALPHA 0.01
@@ -81,61 +80,18 @@ static int evs_check(const nn_t net, const dsrc_t train, const dsrc_t data,
     return 0;
 }
 
-/* What the rows are scored against: detect.h's fit, or (a singular latent covariance,
- * where detect.h fits nothing) the scores that need no latent, recon, knn and box, built
- * from detect.h's pieces with the same definitions and the same empirical limit. */
+/* What the rows are scored against: detect.h's fit, partial if the latent covariance is
+ * singular (then t2, mahalanobis and spe+t2 are unavailable and refused by evs_fit). */
 typedef struct {
-    const detect_struct *D;      /* NULL: the fallback */
+    const detect_struct *D;
     const qnet_struct *q;
     const qmat_struct *Xt;
-    mpq_t *lo, *hi;              /* fallback: the bounding box */
     long knn, zlayer, k;
+    int singular;                /* detect_fit_qnet returned AE_SINGULAR */
     mpq_t lim[2];
     int have[2];
     const char *theory;          /* the theory limit's name, or NULL */
 } evs_ctx;
-
-static int evs_score(mpq_t s, const evs_ctx *C, detect_kind kind, const mpq_t *x, long d,
-                     long skip)
-{
-    if (C->D != NULL)
-        return detect_score(s, C->D, kind, x, d);
-    if (kind == DETECT_KNN)
-        return detect_knn_dist2(s, C->Xt, x, C->knn, skip);
-    if (kind == DETECT_BOX)
-        return detect_box_dist2(s, (const mpq_t *) C->lo, (const mpq_t *) C->hi, x, d);
-    return qnet_score(s, C->q, x, d);
-}
-
-/* The fallback's empirical limit: the ceil(0.99 n)-th smallest training score (knn
- * leave-one-out), as detect.h's. */
-static int evs_fallback(evs_ctx *C, detect_kind kind)
-{
-    const qmat_struct *X = C->Xt;
-    long n = X->r, d = X->c;
-    C->lo = qvec_init(d);
-    C->hi = qvec_init(d);
-    for (long j = 0; j < d; j++) {
-        mpq_set(C->lo[j], qmat_entry(X, 0, j));
-        mpq_set(C->hi[j], qmat_entry(X, 0, j));
-        for (long i = 1; i < n; i++) {
-            if (mpq_cmp(qmat_entry(X, i, j), C->lo[j]) < 0) mpq_set(C->lo[j], qmat_entry(X, i, j));
-            if (mpq_cmp(qmat_entry(X, i, j), C->hi[j]) > 0) mpq_set(C->hi[j], qmat_entry(X, i, j));
-        }
-    }
-    mpq_t *t = qvec_init(n), q;
-    mpq_init(q);
-    mpq_set_ui(q, 99, 100);
-    int rc = AE_OK;
-    for (long i = 0; i < n && rc == AE_OK; i++)
-        rc = evs_score(t[i], C, kind, &qmat_entry(X, i, 0), d, i);
-    if (rc == AE_OK)
-        rc = score_quantile(C->lim[DETECT_LIMIT_EMPIRICAL], (const mpq_t *) t, n, q);
-    C->have[DETECT_LIMIT_EMPIRICAL] = rc == AE_OK;
-    mpq_clear(q);
-    qvec_clear(t, n);
-    return rc;
-}
 
 static void evs_print_limit(const evs_ctx *C, int method, const char *what)
 {
@@ -156,8 +112,9 @@ static void evs_header(const evs_ctx *C, detect_kind kind, const dsrc_t data,
         printf(", k = %ld", C->knn);
     if (kind == DETECT_T2 || kind == DETECT_MAHAL || kind == DETECT_COMBINED)
         printf(", latent = output of the first %ld layers (width %ld)", C->zlayer, C->k);
-    if (C->D == NULL)
-        printf(" (the latent covariance is singular: no theory limits)");
+    if (C->singular)
+        printf(" (the latent covariance is singular: t2, mahalanobis and spe+t2 are "
+               "undefined)");
     putchar('\n');
     evs_print_limit(C, DETECT_LIMIT_EMPIRICAL,
                     kind == DETECT_KNN ? "empirical (leave-one-out training scores)"
@@ -184,7 +141,7 @@ static int evs_print_rows(const evs_ctx *C, detect_kind kind, const dsrc_t data,
     mpq_init(s);
     int rc = 0;
     for (long i = 0; i < X->r && rc == 0; i++) {
-        if (evs_score(s, C, kind, &qmat_entry(X, i, 0), X->c, -1) != AE_OK) {
+        if (detect_score(s, C->D, kind, &qmat_entry(X, i, 0), X->c) != AE_OK) {
             rc = cli_error("eval", "cannot score row %ld", i);
             break;
         }
@@ -199,28 +156,24 @@ static int evs_print_rows(const evs_ctx *C, detect_kind kind, const dsrc_t data,
     return rc;
 }
 
-/* Fills C from detect.h's fit, or the fallback; 0 or an exit code. */
+/* Fills C from detect.h's fit (partial on a singular latent covariance); 0 or an exit
+ * code. */
 static int evs_fit(evs_ctx *C, detect_t D, detect_kind kind, const evalscore_opts *o)
 {
     int st = detect_fit_qnet(D, C->q, C->Xt, o->knn, EVS_ALPHA);
-    if (st == AE_SINGULAR && (kind == DETECT_RECON || kind == DETECT_KNN || kind == DETECT_BOX))
-        return evs_fallback(C, kind) == AE_OK ? 0
-               : cli_error("eval", "scoring the training rows failed");
-    if (st == AE_SINGULAR)
+    if (st != AE_OK && st != AE_SINGULAR)
+        return cli_error("eval", "fitting the detectors failed: %s", ae_strstatus(st));
+    if (st == AE_SINGULAR && !D->available[kind])
         return cli_error("eval", "%s: the latent covariance of the training rows is singular "
                          "(a bottleneck unit is constant on them, e.g. a dead ReLU): --score "
-                         "%s is undefined for this model (recon, knn and box still work)",
+                         "%s is undefined for this model (recon, spe, knn and box still work)",
                          o->model, o->score);
-    if (st != AE_OK)
-        return cli_error("eval", "fitting the detectors failed: %s", ae_strstatus(st));
-    if (kind == DETECT_COMBINED
-        && !(D->has_limit[DETECT_LIMIT_THEORY][DETECT_SPE]
-             && D->has_limit[DETECT_LIMIT_THEORY][DETECT_T2] && mpq_sgn(D->delta2) > 0
-             && mpq_sgn(D->tau2) > 0))
+    if (!D->available[kind])
         return cli_error("eval", "--score spe+t2 needs positive SPE and T2 theory limits, and "
                          "they are unavailable for this model and training set (e.g. a "
                          "perfect fit: SPE limit 0)");
     C->D = D;
+    C->singular = st == AE_SINGULAR;
     C->zlayer = D->zlayer;
     C->k = D->k;
     C->theory = evs_theory_name(kind, D);
@@ -258,10 +211,6 @@ int evalscore_run(const nn_t net, const dsrc_t train, const dsrc_t data,
     }
     if (rc == 0 && fflush(stdout) != 0)
         rc = cli_error("eval", "cannot write the scores");
-    if (C.lo != NULL) {
-        qvec_clear(C.lo, Xt->c);
-        qvec_clear(C.hi, Xt->c);
-    }
     mpq_clear(C.lim[0]);
     mpq_clear(C.lim[1]);
     detect_clear(D);

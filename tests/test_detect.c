@@ -200,7 +200,7 @@ static void test_knn(void)
             CU_ASSERT_EQUAL(detect_knn_dist2(got, X, x, knn, skip), AE_OK);
             CU_ASSERT_TRUE(mpq_equal(got, dd[knn - 1]));
         }
-    if (st == AE_OK) {       /* the integer query path of detect_scores */
+    {                        /* the integer query path of detect_scores (partial fits too) */
         mpq_t *sc = qvec_init(DETECT_NKINDS);
         for (int rep = 0; rep < 6; rep++) {
             for (long j = 0; j < d; j++)
@@ -329,6 +329,190 @@ static void test_qnet(void)
     gsl_rng_free(r);
 }
 
+/* z = (x1, c) for the linear AE A (k = 2, c constant: S singular) and z = x1 for B
+ * (k = 1), both with f(x) = (x1, 0, 1).  A's partial fit must equal brute force and B's
+ * full fit on every kind that needs no latent inverse (RECON, SPE and its JM limit, KNN,
+ * BOX, the empirical limits); T2, MAHAL, COMBINED unavailable (-1, no limit, never
+ * flagged, even after detect_set_limit).  B is the negative control: available. */
+static void set_recon_ae(linae_t ae, long k)
+{
+    mpq_set_ui(qmat_entry(ae->We, 0, 0), 1, 1);
+    mpq_set_ui(qmat_entry(ae->Wd, 0, 0), 1, 1);
+    if (k == 2) {          /* z2 = 1, f3 = 1 * z2 */
+        mpq_set_ui(qmat_entry(ae->be, 1, 0), 1, 1);
+        mpq_set_ui(qmat_entry(ae->Wd, 2, 1), 1, 1);
+    } else {
+        mpq_set_ui(qmat_entry(ae->bd, 2, 0), 1, 1);
+    }
+}
+
+static void test_singular_partial(void)
+{
+    gsl_rng *r = tu_rng();
+    long n = 12, d = 3, knn = 2;
+    qmat_t X;
+    qmat_init(X, n, d);
+    for (long i = 0; i < n * d; i++)
+        tu_rand_q(X->entries[i], r, 5, 4);
+    mpq_set_ui(qmat_entry(X, 0, 0), 0, 1);     /* x1 not constant: B's S is regular */
+    mpq_set_ui(qmat_entry(X, 1, 0), 1, 1);
+    linae_t A, B;
+    linae_init(A, d, 2);
+    linae_init(B, d, 1);
+    set_recon_ae(A, 2);
+    set_recon_ae(B, 1);
+    detect_t DA, DB;
+    detect_init(DA);
+    detect_init(DB);
+    CU_ASSERT_EQUAL_FATAL(detect_fit_linae(DA, A, X, knn, 0.05), AE_SINGULAR);
+    CU_ASSERT_EQUAL_FATAL(detect_fit_linae(DB, B, X, knn, 0.05), AE_OK);
+    CU_ASSERT_EQUAL(DA->n, n);
+    static const int AV[DETECT_NKINDS] = {1, 1, 0, 0, 0, 1, 1};
+    for (int kind = 0; kind < DETECT_NKINDS; kind++) {
+        CU_ASSERT_EQUAL(DA->available[kind], AV[kind]);
+        CU_ASSERT_EQUAL(DB->available[kind], 1);
+    }
+    mpq_t *e = qvec_init(n), *lo = qvec_init(d), *hi = qvec_init(d), *x = qvec_init(d), t, u, q;
+    mpq_t *sa = qvec_init(DETECT_NKINDS), *sb = qvec_init(DETECT_NKINDS);
+    mpq_inits(t, u, q, (mpq_ptr) NULL);
+    for (long i = 0; i < n; i++) {    /* brute force: e_i = x2^2 + (x3 - 1)^2 */
+        mpq_mul(e[i], qmat_entry(X, i, 1), qmat_entry(X, i, 1));
+        mpq_set_ui(t, 1, 1);
+        mpq_sub(t, qmat_entry(X, i, 2), t);
+        mpq_mul(t, t, t);
+        mpq_add(e[i], e[i], t);
+        CU_ASSERT_TRUE(mpq_equal(e[i], DA->train[DETECT_RECON][i]));
+        CU_ASSERT_TRUE(mpq_equal(e[i], DA->train[DETECT_SPE][i]));
+        CU_ASSERT_EQUAL(detect_knn_dist2(t, X, (const mpq_t *) qmat_row(X, i), knn, i), AE_OK);
+        CU_ASSERT_TRUE(mpq_equal(t, DA->train[DETECT_KNN][i]));
+        CU_ASSERT_EQUAL(mpq_sgn(DA->train[DETECT_BOX][i]), 0);
+        for (int kind = DETECT_T2; kind <= DETECT_MAHAL; kind++)
+            CU_ASSERT_EQUAL(mpq_cmp_si(DA->train[kind][i], -1, 1), 0);
+    }
+    mpq_set_ui(q, 95, 100);
+    CU_ASSERT_EQUAL(score_quantile(u, (const mpq_t *) e, n, q), AE_OK);
+    CU_ASSERT_EQUAL(detect_limit(t, DA, DETECT_RECON, DETECT_LIMIT_EMPIRICAL), AE_OK);
+    CU_ASSERT_TRUE(mpq_equal(t, u));
+    for (int kind = 0; kind < DETECT_NKINDS; kind++)
+        for (int m = 0; m < 2; m++) {
+            int ha = detect_limit(t, DA, (detect_kind) kind, m) == AE_OK;
+            int hb = detect_limit(u, DB, (detect_kind) kind, m) == AE_OK;
+            if (AV[kind]) {
+                CU_ASSERT_EQUAL(ha, hb);
+                CU_ASSERT_TRUE(!ha || mpq_equal(t, u));
+            } else {
+                CU_ASSERT_FALSE(ha);
+            }
+        }
+    CU_ASSERT_EQUAL(detect_limit(t, DA, DETECT_SPE, DETECT_LIMIT_THEORY), AE_OK);   /* JM */
+    for (long j = 0; j < d; j++) {
+        mpq_set(lo[j], qmat_entry(X, 0, j));
+        mpq_set(hi[j], qmat_entry(X, 0, j));
+        for (long i = 1; i < n; i++) {
+            if (mpq_cmp(qmat_entry(X, i, j), lo[j]) < 0) mpq_set(lo[j], qmat_entry(X, i, j));
+            if (mpq_cmp(qmat_entry(X, i, j), hi[j]) > 0) mpq_set(hi[j], qmat_entry(X, i, j));
+        }
+    }
+    for (int rep = 0; rep < 6; rep++) {
+        for (long j = 0; j < d; j++)
+            tu_rand_q(x[j], r, 20, (unsigned long) (rep + 1) * 3);
+        CU_ASSERT_EQUAL(detect_scores(sa, DA, (const mpq_t *) x, d), AE_OK);
+        CU_ASSERT_EQUAL(detect_scores(sb, DB, (const mpq_t *) x, d), AE_OK);
+        for (int kind = 0; kind < DETECT_NKINDS; kind++) {
+            if (AV[kind])
+                CU_ASSERT_TRUE(mpq_equal(sa[kind], sb[kind]))
+            else
+                CU_ASSERT_EQUAL(mpq_cmp_si(sa[kind], -1, 1), 0);
+            for (int m = 0; m < 2; m++)
+                CU_ASSERT_EQUAL(detect_flagged(DA, (detect_kind) kind, m, sa[kind]),
+                                AV[kind] ? detect_flagged(DB, (detect_kind) kind, m, sb[kind]) : 0);
+        }
+        mpq_mul(t, x[1], x[1]);
+        mpq_set_ui(u, 1, 1);
+        mpq_sub(u, x[2], u);
+        mpq_mul(u, u, u);
+        mpq_add(t, t, u);
+        CU_ASSERT_TRUE(mpq_equal(t, sa[DETECT_RECON]));
+        CU_ASSERT_EQUAL(detect_knn_dist2(t, X, (const mpq_t *) x, knn, -1), AE_OK);
+        CU_ASSERT_TRUE(mpq_equal(t, sa[DETECT_KNN]));
+        CU_ASSERT_EQUAL(detect_box_dist2(t, (const mpq_t *) lo, (const mpq_t *) hi,
+                                         (const mpq_t *) x, d), AE_OK);
+        CU_ASSERT_TRUE(mpq_equal(t, sa[DETECT_BOX]));
+    }
+    /* far away: recon flagged; T2 never, even with a limit set below its -1 */
+    mpq_set_ui(x[0], 0, 1);
+    mpq_set_ui(x[1], 1000, 1);
+    mpq_set_ui(x[2], 0, 1);
+    CU_ASSERT_EQUAL(detect_scores(sa, DA, (const mpq_t *) x, d), AE_OK);
+    CU_ASSERT_EQUAL(detect_flagged(DA, DETECT_RECON, DETECT_LIMIT_EMPIRICAL, sa[DETECT_RECON]), 1);
+    CU_ASSERT_EQUAL(detect_flagged(DA, DETECT_SPE, DETECT_LIMIT_THEORY, sa[DETECT_SPE]), 1);
+    mpq_set_si(t, -5, 1);
+    CU_ASSERT_EQUAL(detect_set_limit(DA, DETECT_T2, DETECT_LIMIT_EMPIRICAL, t), AE_OK);
+    CU_ASSERT_EQUAL(detect_flagged(DA, DETECT_T2, DETECT_LIMIT_EMPIRICAL, sa[DETECT_T2]), 0);
+    CU_ASSERT_EQUAL(detect_set_limit(DB, DETECT_T2, DETECT_LIMIT_EMPIRICAL, t), AE_OK);
+    CU_ASSERT_EQUAL(detect_score(u, DB, DETECT_T2, (const mpq_t *) x, d), AE_OK);
+    CU_ASSERT_EQUAL(detect_flagged(DB, DETECT_T2, DETECT_LIMIT_EMPIRICAL, u), 1);  /* control */
+    mpq_clears(t, u, q, (mpq_ptr) NULL);
+    qvec_clear(sa, DETECT_NKINDS);
+    qvec_clear(sb, DETECT_NKINDS);
+    qvec_clear(e, n);
+    qvec_clear(lo, d);
+    qvec_clear(hi, d);
+    qvec_clear(x, d);
+    detect_clear(DA);
+    detect_clear(DB);
+    linae_clear(A);
+    linae_clear(B);
+    qmat_clear(X);
+    gsl_rng_free(r);
+}
+
+/* A dead ReLU bottleneck (2-1-2, z = relu(-1) = 0): a partial fit with recon = ||x - b||^2
+ * (b the output bias), T2 unavailable. */
+static void test_qnet_dead(void)
+{
+    long sizes[3] = {2, 1, 2};
+    nn_act_t act[2] = {NN_RELU, NN_IDENTITY};
+    nn_t net;
+    CU_ASSERT_EQUAL_FATAL(nn_init(net, NN_F32, 2, sizes, act, NULL, NULL), AE_OK);
+    double p[7] = {0, 0, -1, 1, 1, 0.25, -0.5};
+    CU_ASSERT_EQUAL_FATAL(nn_set_params(net, p), AE_OK);
+    qnet_t q;
+    CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
+    long n = 6;
+    qmat_t X;
+    qmat_init(X, n, 2);
+    for (long i = 0; i < n; i++) {
+        mpq_set_si(qmat_entry(X, i, 0), i, 1);
+        mpq_set_si(qmat_entry(X, i, 1), (i * i) % 5, 3);
+    }
+    detect_t D;
+    detect_init(D);
+    CU_ASSERT_EQUAL_FATAL(detect_fit_qnet(D, q, X, 1, 0.01), AE_SINGULAR);
+    CU_ASSERT_FALSE(D->available[DETECT_T2]);
+    CU_ASSERT_TRUE(D->available[DETECT_SPE] && D->available[DETECT_KNN]);
+    mpq_t t, b;
+    mpq_inits(t, b, (mpq_ptr) NULL);
+    for (long i = 0; i < n; i++) {
+        mpq_set_d(b, 0.25);
+        mpq_sub(t, qmat_entry(X, i, 0), b);
+        mpq_mul(t, t, t);
+        mpq_set_d(b, -0.5);
+        mpq_sub(b, qmat_entry(X, i, 1), b);
+        mpq_mul(b, b, b);
+        mpq_add(t, t, b);
+        CU_ASSERT_TRUE(mpq_equal(t, D->train[DETECT_RECON][i]));
+        CU_ASSERT_EQUAL(mpq_cmp_si(D->train[DETECT_T2][i], -1, 1), 0);
+    }
+    CU_ASSERT_EQUAL(detect_limit(t, D, DETECT_T2, DETECT_LIMIT_THEORY), AE_ERANGE);
+    CU_ASSERT_EQUAL(detect_limit(t, D, DETECT_SPE, DETECT_LIMIT_THEORY), AE_OK);
+    mpq_clears(t, b, (mpq_ptr) NULL);
+    detect_clear(D);
+    qmat_clear(X);
+    qnet_clear(q);
+    nn_clear(net);
+}
+
 static void test_misuse(void)
 {
     gsl_rng *r = tu_rng();
@@ -352,7 +536,8 @@ static void test_misuse(void)
     linae_t z;
     linae_init(z, 4, 1);
     CU_ASSERT_EQUAL(detect_fit_linae(D, z, F.I->X, 1, 0.01), AE_SINGULAR);
-    CU_ASSERT_EQUAL(D->n, 0);
+    CU_ASSERT_EQUAL(D->n, F.I->X->r);                       /* a partial fit */
+    CU_ASSERT_FALSE(D->available[DETECT_MAHAL]);
     linae_clear(z);
     mpq_clear(t);
     qvec_clear(s, DETECT_NKINDS);
@@ -373,6 +558,8 @@ int main(void)
         {"limits vs tables and hand computations", test_limits},
         {"auc", test_auc},
         {"qnet latent", test_qnet},
+        {"singular latent: partial fit vs brute force", test_singular_partial},
+        {"dead relu bottleneck: partial fit", test_qnet_dead},
         {"misuse", test_misuse},
         {NULL, NULL}};
     return tu_run("detect", 20261202UL, T);

@@ -388,7 +388,7 @@ static void latent_scores(mpq_t t2, mpq_t mahal, const detect_t D, const mpq_t *
 
 static int has_phi(const detect_t D)
 {
-    return D->has_limit[DETECT_LIMIT_THEORY][DETECT_SPE]
+    return D->available[DETECT_T2] && D->has_limit[DETECT_LIMIT_THEORY][DETECT_SPE]
            && D->has_limit[DETECT_LIMIT_THEORY][DETECT_T2] && mpq_sgn(D->delta2) > 0
            && mpq_sgn(D->tau2) > 0;
 }
@@ -464,12 +464,17 @@ int detect_scores(mpq_t *s, const detect_t D, const mpq_t *x, long nx)
         return AE_EINVAL;
     }
     mpq_t *z = qvec_init(D->k);
-    int rc = detect_latent(z, D->k, D, x, nx);
+    int rc = D->available[DETECT_T2] ? detect_latent(z, D->k, D, x, nx) : AE_OK;
     if (rc == AE_OK)
         rc = recon_score(s[DETECT_SPE], D, x);
     if (rc == AE_OK) {
         mpq_set(s[DETECT_RECON], s[DETECT_SPE]);
-        latent_scores(s[DETECT_T2], s[DETECT_MAHAL], D, z);
+        if (D->available[DETECT_T2]) {
+            latent_scores(s[DETECT_T2], s[DETECT_MAHAL], D, z);
+        } else {
+            mpq_set_si(s[DETECT_T2], -1, 1);
+            mpq_set_si(s[DETECT_MAHAL], -1, 1);
+        }
         phi_of(s[DETECT_COMBINED], D, s[DETECT_SPE], s[DETECT_T2]);
         knn_query(s[DETECT_KNN], D, x);
     }
@@ -516,7 +521,8 @@ int detect_flagged(const detect_t D, detect_kind kind, int method, const mpq_t s
 {
     if (!check_kind(__func__, (int) kind, method))
         return 0;
-    if (!D->has_limit[method][kind] || (kind == DETECT_COMBINED && !has_phi(D)))
+    if (!D->available[kind] || !D->has_limit[method][kind]
+        || (kind == DETECT_COMBINED && !has_phi(D)))
         return 0;
     return mpq_cmp(score, D->limit[method][kind]) > 0;
 }
@@ -525,7 +531,7 @@ int detect_flagged(const detect_t D, detect_kind kind, int method, const mpq_t s
 
 static void set_theory(detect_t D, int kind, int st, double v)
 {
-    if (st == AE_OK && isfinite(v)) {
+    if (D->available[kind] && st == AE_OK && isfinite(v)) {
         mpq_set_d(D->limit[DETECT_LIMIT_THEORY][kind], v);   /* exact */
         D->has_limit[DETECT_LIMIT_THEORY][kind] = 1;
     }
@@ -567,7 +573,7 @@ static void fit_limits(detect_t D)
     long n = D->n;
     int sst = detect_jm_limit(&v, &D->spe_method, D->theta[0], D->theta[1], D->theta[2], alpha);
     set_theory(D, DETECT_SPE, sst, v);
-    if (n > D->k) {
+    if (n > D->k && D->available[DETECT_T2]) {
         int st = detect_f_limit(&v, D->k, n, alpha);
         set_theory(D, DETECT_T2, st, v);
         set_theory(D, DETECT_MAHAL, st, v);
@@ -588,14 +594,33 @@ static void fit_limits(detect_t D)
     mpq_init(q);
     mpq_set_si(q, 1000000 - lround(alpha * 1e6), 1000000);
     mpq_canonicalize(q);
+    D->available[DETECT_COMBINED] = has_phi(D);
     for (int kind = 0; kind < DETECT_NKINDS; kind++) {
-        if (kind == DETECT_COMBINED && !has_phi(D))
+        if (!D->available[kind])
             continue;
         score_quantile(D->limit[DETECT_LIMIT_EMPIRICAL][kind], (const mpq_t *) D->train[kind],
                        n, q);
         D->has_limit[DETECT_LIMIT_EMPIRICAL][kind] = 1;
     }
     mpq_clear(q);
+}
+
+/* Sinv = S^{-1} and every kind available, or AE_SINGULAR (S singular, or a zero latent
+ * variance s_ii, which T2 divides by): then Sinv = 0 and T2, MAHAL, COMBINED are marked
+ * unavailable; the kinds that need no latent inverse stay available (a partial fit). */
+static int latent_inverse(detect_t D)
+{
+    int rc = qmat_inv(D->Sinv, D->S);
+    for (long a = 0; a < D->k && rc == AE_OK; a++)
+        if (mpq_sgn(qmat_entry(D->S, a, a)) <= 0)
+            rc = AE_SINGULAR;
+    for (int i = 0; i < DETECT_NKINDS; i++)
+        D->available[i] = 1;
+    if (rc == AE_SINGULAR) {
+        qmat_zero(D->Sinv);
+        D->available[DETECT_T2] = D->available[DETECT_MAHAL] = D->available[DETECT_COMBINED] = 0;
+    }
+    return rc;
 }
 
 /* Everything after the model is attached: box, latents, covariance, residuals, scores. */
@@ -675,15 +700,17 @@ static int fit_common(detect_t D, const qmat_t X, long knn, double alpha)
                 mpq_mul(qmat_entry(D->S, a, b), qmat_entry(D->S, a, b), t);
                 mpq_set(qmat_entry(D->S, b, a), qmat_entry(D->S, a, b));
             }
-        rc = qmat_inv(D->Sinv, D->S);
-        for (long a = 0; a < k && rc == AE_OK; a++)
-            if (mpq_sgn(qmat_entry(D->S, a, a)) <= 0)
-                rc = AE_SINGULAR;
+        rc = latent_inverse(D);
     }
-    if (rc == AE_OK) {
+    if (rc == AE_OK || rc == AE_SINGULAR) {
         for (long i = 0; i < n; i++)
-            latent_scores(D->train[DETECT_T2][i], D->train[DETECT_MAHAL][i], D,
-                          (const mpq_t *) qmat_row(Z, i));
+            if (rc == AE_OK) {
+                latent_scores(D->train[DETECT_T2][i], D->train[DETECT_MAHAL][i], D,
+                              (const mpq_t *) qmat_row(Z, i));
+            } else {
+                mpq_set_si(D->train[DETECT_T2][i], -1, 1);
+                mpq_set_si(D->train[DETECT_MAHAL][i], -1, 1);
+            }
         knn_train(D->train[DETECT_KNN], X, knn);     /* box: all 0 (every row is inside) */
         thetas(D->theta, E, n, d);
         fit_limits(D);
@@ -692,7 +719,7 @@ static int fit_common(detect_t D, const qmat_t X, long knn, double alpha)
     qvec_clear(f, d);
     free(E);
     qmat_clear(Z);
-    if (rc != AE_OK)
+    if (rc != AE_OK && rc != AE_SINGULAR)
         detect_reset(D);
     return rc;
 }

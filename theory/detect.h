@@ -66,7 +66,8 @@
  * stay unchanged).  Caller misuse (NULL, dimension mismatch, n = 0, alpha outside (0, 1),
  * knn outside [1, n-1], an unknown kind or method) -> ae_error(func, reason), then
  * AE_EINVAL.  Mathematical outcomes are return values: AE_SINGULAR (a singular latent
- * covariance: some latent coordinate is constant on the training data), AE_ERANGE (a
+ * covariance, e.g. some latent coordinate is constant on the training data: a partial
+ * fit, T2 / MAHAL / COMBINED unavailable, the rest fitted), AE_ERANGE (a
  * limit that is unavailable for this kind / model, or a non-finite double from GSL).
  * No output may alias an input unless stated.
  */
@@ -108,6 +109,7 @@ typedef struct {
     mpq_t *train[DETECT_NKINDS]; /* n exact training scores per kind */
     mpq_t limit[2][DETECT_NKINDS];   /* [method][kind]; valid iff has_limit */
     int has_limit[2][DETECT_NKINDS];
+    int available[DETECT_NKINDS];    /* 1 iff the kind's score is defined for this fit */
     mpq_t delta2, tau2;          /* the SPE and T2 theory limits used in phi */
     const char *spe_method;      /* "jm", "box" or "zero" (theta1 = 0) */
     /* private: a linear AE's [W_e | b_e] as integers over one denominator (fast latents) */
@@ -124,8 +126,14 @@ void detect_clear(detect_t D);
 /* Fits D to the linear AE ae (borrowed) and training data X (n x d, d = ae->d, n >= 2):
  * latent statistics, theta_i, every training score and every limit at level alpha,
  * knn-th neighbour for DETECT_KNN (1 <= knn <= n - 1).  Any previous fit is discarded.
- * Returns AE_OK or AE_SINGULAR (latent covariance singular: then T2, MAHAL, COMBINED are
- * undefined and D is left empty).  A theory limit that cannot be computed (n <= k, a
+ * Returns AE_OK or AE_SINGULAR: the latent covariance S is singular (or some s_ii = 0),
+ * e.g. a dead ReLU bottleneck.  AE_SINGULAR is a PARTIAL fit, not an empty one: every
+ * kind that needs no latent inverse (RECON, SPE and its theory limit, KNN, BOX, their
+ * empirical limits) is fitted exactly as for AE_OK; T2, MAHAL and COMBINED are marked
+ * unavailable (available[kind] = 0, their training scores -1, no limits, Sinv = 0).
+ * available[kind] is 1 for every other kind, and for COMBINED iff the SPE and T2 theory
+ * limits exist and are positive (phi is defined; see detect_scores).  Any other error
+ * leaves D empty (all available[] 0).  A theory limit that cannot be computed (n <= k, a
  * non-finite GSL result) is simply not available (has_limit 0), not an error. */
 int detect_fit_linae(detect_t D, const linae_t ae, const qmat_t X, long knn, double alpha);
 /* The same for the exact network net (borrowed; din = dout = X->c, at least one hidden
@@ -133,20 +141,23 @@ int detect_fit_linae(detect_t D, const linae_t ae, const qmat_t X, long knn, dou
 int detect_fit_qnet(detect_t D, const qnet_t net, const qmat_t X, long knn, double alpha);
 
 /* s[kind] = the score of x (length nx = d) for every kind (s an array of DETECT_NKINDS
- * initialised mpq_t), sharing one latent and one reconstruction.  COMBINED is set only
- * if both the SPE and T2 theory limits are available and positive, else to -1 (and
- * that kind must not be flagged: detect_flagged returns 0 for it). */
+ * initialised mpq_t), sharing one latent and one reconstruction.  An unavailable kind
+ * (available[kind] = 0: T2, MAHAL after a singular fit; COMBINED unless both the SPE
+ * and T2 theory limits are available and positive) is set to -1, and detect_flagged
+ * returns 0 for it. */
 int detect_scores(mpq_t *s, const detect_t D, const mpq_t *x, long nx);
 /* s = the score of one kind (as detect_scores). */
 int detect_score(mpq_t s, const detect_t D, detect_kind kind, const mpq_t *x, long nx);
 
-/* lim = D's limit of kind by method (a copy).  AE_OK, or AE_ERANGE if unavailable. */
+/* lim = D's limit of kind by method (a copy).  AE_OK, or AE_ERANGE if unavailable (always
+ * so for an unavailable kind, unless set by detect_set_limit). */
 int detect_limit(mpq_t lim, const detect_t D, detect_kind kind, int method);
 /* Replaces a limit (tests and negative controls: a limit set too high).  Does not
  * change phi's delta^2 and tau^2. */
 int detect_set_limit(detect_t D, detect_kind kind, int method, const mpq_t lim);
-/* 1 iff the limit is available and score > limit exactly, else 0 (never an error for an
- * unavailable limit; misuse for bad kind/method returns 0 after ae_error). */
+/* 1 iff the kind is available, its limit is available and score > limit exactly, else 0
+ * (never an error for an unavailable kind or limit; detect_set_limit on an unavailable
+ * kind does not make it flaggable; misuse for bad kind/method returns 0 after ae_error). */
 int detect_flagged(const detect_t D, detect_kind kind, int method, const mpq_t score);
 
 /* ---- the pieces, for tests and for claim M1 -------------------------------------- */
