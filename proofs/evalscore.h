@@ -18,6 +18,9 @@
  * for knn each training row's leave-one-out score) and, for spe, t2, mahalanobis and
  * spe+t2, the theoretical one (JM / F / Yue–Qin in double, read back exactly).  The
  * flags compare the exact score with each limit exactly (score > limit).
+ * A singular latent covariance (a bottleneck unit constant on the training rows, e.g. a
+ * dead ReLU) gives detect.h's partial fit: recon, spe (with its JM limit), knn and box
+ * work as usual; t2, mahalanobis and spe+t2 are undefined and refused (exit 2).
  *
  * The cost is about n_train (n_train + n_data) d exact operations for knn alone (every
  * kind is fitted, detect.h computes them together), so the run is refused above

@@ -319,9 +319,9 @@ static void test_eval_score_bad_input(void)
 }
 
 /* A dead bottleneck (ReLU(-1) = 0 on every row): the latent covariance is singular, so
- * t2 / mahalanobis / spe / spe+t2 are refused, while recon, knn and box are still
- * computed (the fallback): f is the constant (0.25, -0.5), so recon = ||x - f||^2, and
- * 1-NN by brute force in double. */
+ * t2 / mahalanobis / spe+t2 are refused, while recon, spe, knn and box are still
+ * computed (detect.h's partial fit): f is the constant (0.25, -0.5), so recon = spe =
+ * ||x - f||^2 (spe with its Jackson-Mudholkar limit), and 1-NN by brute force in double. */
 static void test_eval_dead_bottleneck(void)
 {
     const char *m = path_of("dead.aem"), *out = path_of("dead.txt");
@@ -354,6 +354,16 @@ static void test_eval_dead_bottleneck(void)
         CU_ASSERT_EQUAL(E.th[i], '-');
     }
     CU_ASSERT(above <= 1);
+    evout P;
+    CU_ASSERT_EQUAL_FATAL(EVAL(out, m, "--data", "ring", "--score", "spe"), 0);
+    CU_ASSERT_EQUAL_FATAL(read_evout(&P, out), 0);
+    CU_ASSERT_EQUAL_FATAL(P.n, SYNTH_N);
+    CU_ASSERT(P.have_emp && P.have_th);
+    for (long i = 0; i < SYNTH_N; i++) {
+        CU_ASSERT_EQUAL(P.score[i], E.score[i]);
+        CU_ASSERT_EQUAL(P.q99[i], E.q99[i]);
+        CU_ASSERT(P.th[i] == '0' || P.th[i] == '1');
+    }
     const char *far = path_of("far2.csv");
     FILE *f = fopen(far, "w");
     fputs("3,4,0\n", f);
