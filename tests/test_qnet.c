@@ -299,6 +299,44 @@ static void test_unsupported_and_misuse(void)
     nn_clear(net);
 }
 
+/* qnet_layer_double gives the nn_t's own parameters back bit for bit (second method:
+ * nn_get_params), zeros for a missing bias; a mantissa with 60 significant bits is not a
+ * double (AE_ERANGE). */
+static void test_layer_double(void)
+{
+    gsl_rng *r = tu_rng();
+    static const long sizes[] = { 3, 4, 3 };
+    nn_act_t act[2] = { NN_LEAKY_RELU, NN_IDENTITY };
+    double ap[2] = { 0.3, 0 };
+    int bias[2] = { 1, 0 };
+    for (int prec = 0; prec < 2; prec++) {
+        nn_t net;
+        CU_ASSERT_EQUAL_FATAL(nn_init(net, prec ? NN_F64 : NN_F32, 2, sizes, act, ap, bias), AE_OK);
+        CU_ASSERT_EQUAL_FATAL(nn_init_params(net, NN_INIT_TORCH, r), AE_OK);
+        double p[64], W[16], b[4], slope;
+        nn_get_params(p, net);
+        qnet_t q;
+        CU_ASSERT_EQUAL_FATAL(qnet_init_nn(q, net), AE_OK);
+        for (long l = 0; l < 2; l++) {
+            CU_ASSERT_EQUAL(qnet_layer_double(W, b, &slope, q, l), AE_OK);
+            for (long k = 0; k < sizes[l] * sizes[l + 1]; k++)
+                CU_ASSERT(W[k] == p[net->woff[l] + k]);
+            for (long k = 0; k < sizes[l + 1]; k++)
+                CU_ASSERT(b[k] == (net->bias[l] ? p[net->boff[l] + k] : 0));
+            CU_ASSERT(slope == (l == 0 ? net->act_param[0] : 0));
+        }
+        CU_ASSERT_EQUAL(qnet_layer_double(NULL, NULL, NULL, q, 1), AE_OK);
+        mpz_set_ui(q->W[0][0], 1);
+        mpz_mul_2exp(q->W[0][0], q->W[0][0], 59);
+        mpz_add_ui(q->W[0][0], q->W[0][0], 1);          /* 2^59 + 1: 60 significant bits */
+        CU_ASSERT_EQUAL(qnet_layer_double(W, NULL, NULL, q, 0), AE_ERANGE);
+        TU_EXPECT_ERROR(qnet_layer_double(W, b, NULL, q, 2));
+        qnet_clear(q);
+        nn_clear(net);
+    }
+    gsl_rng_free(r);
+}
+
 /* The scaling is copied exactly and applied as (x - lo)/(hi - lo), x - lo where hi == lo
  * (nn.h's MinMaxScaler convention: 9 - 5 = 4). */
 static void test_scaling(void)
@@ -341,6 +379,7 @@ int main(void)
         { "single identity layer, d = 1", test_single_identity },
         { "unsupported activations, misuse", test_unsupported_and_misuse },
         { "scaling", test_scaling },
+        { "layers as doubles: exact, AE_ERANGE beyond 53 bits", test_layer_double },
         { NULL, NULL }
     };
     return tu_run("qnet", 8008, tests);

@@ -70,18 +70,6 @@ void gammabb_clear(gammabb_t G)
     zero_struct(G);
 }
 
-/* *x = m 2^-e exactly as a double, or AE_ERANGE. */
-static int exact_double(double *x, const mpz_t m, long e, mpq_t tmp, mpq_t back)
-{
-    mpq_set_z(tmp, m);
-    mpq_div_2exp(tmp, tmp, (mp_bitcnt_t) e);
-    *x = mpq_get_d(tmp);
-    if (!isfinite(*x))
-        return AE_ERANGE;
-    mpq_set_d(back, *x);
-    return mpq_equal(back, tmp) ? AE_OK : AE_ERANGE;
-}
-
 static int check_net(const qnet_t f0)
 {
     if (f0 == NULL) {
@@ -97,30 +85,18 @@ static int check_net(const qnet_t f0)
 
 static int copy_layers(gammabb_t G, const qnet_t f0)
 {
-    mpq_t tmp, back;
-    mpq_init(tmp);
-    mpq_init(back);
     int st = AE_OK;
     for (long l = 0; l < G->L && st == AE_OK; l++) {
         long nw = G->sizes[l + 1] * G->sizes[l];
         G->W[l] = ae_malloc((size_t) (nw > 0 ? nw : 1) * sizeof(double));
-        if (G->W[l] == NULL) {
-            st = AE_ENOMEM;
-            break;
-        }
-        for (long k = 0; k < nw && st == AE_OK; k++)
-            st = exact_double(&G->W[l][k], f0->W[l][k], f0->e[l], tmp, back);
+        if (G->W[l] == NULL)
+            return AE_ENOMEM;
         G->act[l] = f0->act[l];
-        G->slope[l] = 0;
-        if (st == AE_OK && f0->act[l] == QNET_LEAKY) {
-            st = exact_double(&G->slope[l], f0->slope[l], f0->slope_exp[l], tmp, back);
-            /* the relaxation needs a convex nondecreasing unit */
-            if (st == AE_OK && !(G->slope[l] >= 0 && G->slope[l] <= 1))
-                st = AE_ERANGE;
-        }
+        st = qnet_layer_double(G->W[l], NULL, &G->slope[l], f0, l);
+        /* the relaxation needs a convex nondecreasing unit */
+        if (st == AE_OK && f0->act[l] == QNET_LEAKY && !(G->slope[l] >= 0 && G->slope[l] <= 1))
+            st = AE_ERANGE;
     }
-    mpq_clear(tmp);
-    mpq_clear(back);
     return st;
 }
 

@@ -687,3 +687,49 @@ int qnet_eval_prefix(mpq_t *y, long ny, const qnet_t q, const mpq_t *x, long nx,
     qnet_forms_clear(F);
     return rc;
 }
+
+/* m 2^-e as a double when that is exact.  The layer's common exponent can give a
+ * mantissa many trailing zeros, so what must fit is its odd part: at most 53 significant
+ * bits, then mpz_get_d_2exp (m = f 2^ex, f in [1/2, 1)) is exact, and the scaling by
+ * 2^(ex - e) must neither overflow nor drop bits into the subnormal range (checked by
+ * scaling back). */
+static int mant_double(double *x, const mpz_t m, long e)
+{
+    if (mpz_sgn(m) == 0) {
+        *x = 0;
+        return AE_OK;
+    }
+    if ((long) mpz_sizeinbase(m, 2) - (long) mpz_scan1(m, 0) > 53)
+        return AE_ERANGE;
+    long ex;
+    double f = mpz_get_d_2exp(&ex, m);
+    long sh = ex - e;
+    if (sh > 2000 || sh < -2000)
+        return AE_ERANGE;
+    *x = ldexp(f, (int) sh);
+    return isfinite(*x) && ldexp(*x, (int) -sh) == f ? AE_OK : AE_ERANGE;
+}
+
+int qnet_layer_double(double *W, double *b, double *slope, const qnet_t q, long l)
+{
+    if (q == NULL || l < 0 || l >= q->L) {
+        ae_error(__func__, "layer %ld outside the network", l);
+        return AE_EINVAL;
+    }
+    long r = q->sizes[l + 1], nw = r * q->sizes[l];
+    int st = AE_OK;
+    for (long k = 0; W != NULL && k < nw && st == AE_OK; k++)
+        st = mant_double(&W[k], q->W[l][k], q->e[l]);
+    for (long k = 0; b != NULL && k < r && st == AE_OK; k++) {
+        if (q->b == NULL || q->b[l] == NULL)
+            b[k] = 0;
+        else
+            st = mant_double(&b[k], q->b[l][k], q->e[l]);
+    }
+    if (slope != NULL && st == AE_OK) {
+        *slope = 0;
+        if (q->act[l] == QNET_LEAKY)
+            st = mant_double(slope, q->slope[l], q->slope_exp[l]);
+    }
+    return st;
+}

@@ -84,6 +84,14 @@ void qnet_clear(qnet_t q);
  * positively homogeneous), else 0. */
 int qnet_is_homogeneous(const qnet_t q);
 
+/* Layer l (0 <= l < L) as doubles, exactly: W (sizes[l+1] x sizes[l], row-major), b
+ * (sizes[l+1]; zeros when the layer has no bias) and *slope (the leaky slope, else 0);
+ * each of the three may be NULL (not filled).  Returns AE_OK, or AE_ERANGE (outputs
+ * unspecified) when some value is not exactly a finite double -- never for a network from
+ * nn_t, whose values are float32/float64.  For the float searches and the rigorous float
+ * enclosures built on the exact network. */
+int qnet_layer_double(double *W, double *b, double *slope, const qnet_t q, long l);
+
 /* xs = the scaled point (x - lo)/(hi - lo) (x - lo where hi == lo, as nn.h), or x itself when the
  * network has no scaling; n = sizes[0] for both. */
 int qnet_scale_point(mpq_t *xs, const qnet_t q, const mpq_t *x, long n);

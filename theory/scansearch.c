@@ -94,23 +94,17 @@ static int build(ssearch_t F, const qnet_t f0)
     for (long l = 0; l < L; l++) {
         long r = f0->sizes[l + 1], c = f0->sizes[l];
         F->act[l] = f0->act[l];
-        if (f0->act[l] == QNET_LEAKY)
-            F->slope[l] = ldexp(mpz_get_d(f0->slope[l]), (int) -f0->slope_exp[l]);
         F->W[l] = ae_malloc((size_t) (r * c) * sizeof(double));
-        if (F->W[l] == NULL) {
+        if (f0->b[l] != NULL)
+            F->b[l] = ae_malloc((size_t) r * sizeof(double));
+        if (F->W[l] == NULL || (f0->b[l] != NULL && F->b[l] == NULL)) {
             ssearch_clear(F);
             return AE_ENOMEM;
         }
-        for (long k = 0; k < r * c; k++)
-            F->W[l][k] = ldexp(mpz_get_d(f0->W[l][k]), (int) -f0->e[l]);
-        if (f0->b[l] != NULL) {
-            F->b[l] = ae_malloc((size_t) r * sizeof(double));
-            if (F->b[l] == NULL) {
-                ssearch_clear(F);
-                return AE_ENOMEM;
-            }
-            for (long k = 0; k < r; k++)
-                F->b[l][k] = ldexp(mpz_get_d(f0->b[l][k]), (int) -f0->e[l]);
+        int st = qnet_layer_double(F->W[l], F->b[l], &F->slope[l], f0, l);
+        if (st != AE_OK) {
+            ssearch_clear(F);
+            return st;
         }
     }
     size_t lw = (size_t) (L + 1) * (size_t) F->wmax;

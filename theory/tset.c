@@ -73,15 +73,6 @@ static double sum_close(double s, long nt, long k)
     return up(up(s + (double) nt * ETA) / den);          /* nt eta exact (a subnormal multiple) */
 }
 
-/* The double value m 2^-e of a mantissa that came from a float/double: exact (at most 53
- * significant bits, so mpz_get_d_2exp does not truncate). */
-static double mant_d(const mpz_t m, long e)
-{
-    long ex;
-    double f = mpz_get_d_2exp(&ex, m);
-    return ldexp(f, (int) (ex - e));
-}
-
 /* An upper bound (a double, possibly +inf) of the rational q >= 0. */
 static double q_up(const mpq_t q)
 {
@@ -119,7 +110,8 @@ typedef struct {
     double *lod, *dlo, *inv, *A, *B;
 } scaler;
 
-static void scaler_init(scaler *P, const qnet_t f)
+/* AE_OK or AE_ENOMEM (P then safe for scaler_clear). */
+static int scaler_init(scaler *P, const qnet_t f)
 {
     long d = qnet_din(f);
     P->d = d;
@@ -129,8 +121,10 @@ static void scaler_init(scaler *P, const qnet_t f)
     P->inv = ae_calloc((size_t) d, sizeof(double));
     P->A = ae_calloc((size_t) d, sizeof(double));
     P->B = ae_calloc((size_t) d, sizeof(double));
+    if (!P->kind || !P->lod || !P->dlo || !P->inv || !P->A || !P->B)
+        return AE_ENOMEM;
     if (f->nscale == 0)
-        return;
+        return AE_OK;
     mpq_t w, t, iw;
     mpq_inits(w, t, iw, (mpq_ptr) NULL);
     for (long j = 0; j < d; j++) {
@@ -165,6 +159,7 @@ static void scaler_init(scaler *P, const qnet_t f)
         P->B[j] = up(up(P->dlo[j] * invw) + TINY);   /* TINY >= eta: see TINY */
     }
     mpq_clears(w, t, iw, (mpq_ptr) NULL);
+    return AE_OK;
 }
 
 static void scaler_clear(scaler *P)
@@ -216,7 +211,9 @@ typedef struct {
     double **c;              /* per output unit: up(g |b_j|) + n eta, rounded up */
 } dnet;
 
-static void dnet_init(dnet *N, const qnet_t f)
+/* AE_OK, AE_ENOMEM or AE_ERANGE (a weight that is not a double); N is then safe for
+ * dnet_clear. */
+static int dnet_init(dnet *N, const qnet_t f)
 {
     long L = f->L;
     N->L = L;
@@ -235,33 +232,37 @@ static void dnet_init(dnet *N, const qnet_t f)
     N->g = ae_calloc((size_t) L, sizeof(double));
     N->neta = ae_calloc((size_t) L, sizeof(double));
     N->iden = ae_calloc((size_t) L, sizeof(double));
+    if (!N->W || !N->aW || !N->b || !N->c || !N->slope || !N->lip || !N->g || !N->neta
+        || !N->iden) {
+        N->L = 0;   /* dnet_clear must not walk the per-layer arrays */
+        return AE_ENOMEM;
+    }
     for (long l = 0; l < L; l++) {
         long nin = f->sizes[l], nout = f->sizes[l + 1], nw = nin * nout;
         N->W[l] = ae_malloc((size_t) nw * sizeof(double));
         N->aW[l] = ae_malloc((size_t) nw * sizeof(double));
-        for (long i = 0; i < nw; i++) {
-            N->W[l][i] = mant_d(f->W[l][i], f->e[l]);
+        N->c[l] = ae_malloc((size_t) nout * sizeof(double));
+        if (f->b[l])
+            N->b[l] = ae_malloc((size_t) nout * sizeof(double));
+        if (!N->W[l] || !N->aW[l] || !N->c[l] || (f->b[l] && !N->b[l]))
+            return AE_ENOMEM;
+        int st = qnet_layer_double(N->W[l], N->b[l], &N->slope[l], f, l);
+        if (st != AE_OK)
+            return st;
+        for (long i = 0; i < nw; i++)
             N->aW[l][i] = fabs(N->W[l][i]);
-        }
         N->g[l] = gamma_up(nin + 1);
         N->neta[l] = (double) nin * ETA;                      /* exact */
         N->iden[l] = nin + 3 < (1L << 50) ? up(1 / (1 - ldexp((double) (nin + 3), -53)))
                                           : INFINITY;
-        N->c[l] = ae_malloc((size_t) nout * sizeof(double));
-        if (f->b[l]) {
-            N->b[l] = ae_malloc((size_t) nout * sizeof(double));
-            for (long j = 0; j < nout; j++)
-                N->b[l][j] = mant_d(f->b[l][j], f->e[l]);
-        }
         for (long j = 0; j < nout; j++) {
             double gb = N->b[l] ? up(N->g[l] * fabs(N->b[l][j])) : 0;
             N->c[l][j] = up(gb + (double) nin * ETA);
         }
-        if (f->act[l] == QNET_LEAKY) {
-            N->slope[l] = mant_d(f->slope[l], f->slope_exp[l]);
+        if (f->act[l] == QNET_LEAKY)
             N->lip[l] = fabs(N->slope[l]) > 1 ? fabs(N->slope[l]) : 1;
-        }
     }
+    return AE_OK;
 }
 
 static void dnet_clear(dnet *N)
@@ -397,20 +398,26 @@ static int check_args(const char *fn, const qnet_t f, const double *X, long n, l
     return AE_OK;
 }
 
-/* The enclosures of every row (sf, may be NULL: the plain double scores). */
-static void enclose_all(double *lo, double *hi, double *sf, const qnet_t f, const double *X,
-                        long n, long d)
+/* The enclosures of every row (sf, may be NULL: the plain double scores).  AE_OK,
+ * AE_ENOMEM or AE_ERANGE (dnet_init). */
+static int enclose_all(double *lo, double *hi, double *sf, const qnet_t f, const double *X,
+                       long n, long d)
 {
     scaler P;
     dnet N;
-    scaler_init(&P, f);
-    dnet_init(&N, f);
+    memset(&P, 0, sizeof P);
+    memset(&N, 0, sizeof N);
+    int st = scaler_init(&P, f);
+    if (st == AE_OK)
+        st = dnet_init(&N, f);
     double *xs = ae_malloc((size_t) (BLOCK * d) * sizeof(double));
     double *es = ae_malloc((size_t) (BLOCK * d) * sizeof(double));
     double *buf[5];
     for (int k = 0; k < 5; k++)
-        buf[k] = ae_malloc((size_t) (BLOCK * N.wmax) * sizeof(double));
-    for (long i0 = 0; i0 < n; i0 += BLOCK) {
+        buf[k] = ae_malloc((size_t) (BLOCK * (N.wmax > 0 ? N.wmax : 1)) * sizeof(double));
+    if (st == AE_OK && (!xs || !es || !buf[0] || !buf[1] || !buf[2] || !buf[3] || !buf[4]))
+        st = AE_ENOMEM;
+    for (long i0 = 0; i0 < n && st == AE_OK; i0 += BLOCK) {
         long nb = n - i0 < BLOCK ? n - i0 : BLOCK;
         scale_rows(xs, es, &P, X, i0, nb);
         enclose_block(lo + i0, hi + i0, sf ? sf + i0 : NULL, &N, xs, es, nb, buf);
@@ -421,6 +428,7 @@ static void enclose_all(double *lo, double *hi, double *sf, const qnet_t f, cons
     free(es);
     dnet_clear(&N);
     scaler_clear(&P);
+    return st;
 }
 
 int tset_enclose(double *lo, double *hi, const qnet_t f, const double *X, long n, long d)
@@ -432,8 +440,7 @@ int tset_enclose(double *lo, double *hi, const qnet_t f, const double *X, long n
     int rc = check_args(__func__, f, X, n, d);
     if (rc != AE_OK)
         return rc;
-    enclose_all(lo, hi, NULL, f, X, n, d);
-    return AE_OK;
+    return enclose_all(lo, hi, NULL, f, X, n, d);
 }
 
 int tset_row(mpq_t *xs, const qnet_t f, const double *X, long n, long d, long i)
@@ -505,12 +512,19 @@ static int smin_exact(tset_t S, const qnet_t f, const double *X, long n, long d)
 {
     double *lo = ae_malloc((size_t) n * sizeof(double)), *hi = ae_malloc((size_t) n * sizeof(double));
     double *sf = ae_malloc((size_t) n * sizeof(double));
-    enclose_all(lo, hi, sf, f, X, n, d);
+    cand *c = ae_malloc((size_t) n * sizeof(cand));
+    int rc = lo && hi && sf && c ? enclose_all(lo, hi, sf, f, X, n, d) : AE_ENOMEM;
+    if (rc != AE_OK) {
+        free(c);
+        free(lo);
+        free(hi);
+        free(sf);
+        return rc;
+    }
     double h = INFINITY;
     for (long i = 0; i < n; i++)
         if (hi[i] < h)
             h = hi[i];
-    cand *c = ae_malloc((size_t) n * sizeof(cand));
     long nc = 0;
     for (long i = 0; i < n; i++)
         if (lo[i] <= h) {
@@ -521,7 +535,6 @@ static int smin_exact(tset_t S, const qnet_t f, const double *X, long n, long d)
     mpq_t *x = qvec_init(d);
     mpq_t e, l;
     mpq_inits(e, l, (mpq_ptr) NULL);
-    int rc = AE_OK;
     S->nexact = 0;
     S->argmin = -1;
     for (long k = 0; k < nc && rc == AE_OK; k++) {
@@ -606,12 +619,20 @@ static int rho2_exact(tset_t S, const qnet_t f, const double *X, long n, long d)
 static int geometry(tset_t S, const qnet_t f, const double *X, long n, long d)
 {
     scaler P;
-    scaler_init(&P, f);
+    memset(&P, 0, sizeof P);
+    int rc = scaler_init(&P, f);
     int pairwise = (double) n * (double) n * (double) d <= (double) TSET_PAIRWISE_MAX;
     long nkeep = pairwise ? n : 1;
     double *xs = ae_malloc((size_t) (nkeep * d) * sizeof(double));
     double *es = ae_malloc((size_t) (nkeep * d) * sizeof(double));
     double *c = ae_calloc((size_t) d, sizeof(double));
+    if (rc != AE_OK || !xs || !es || !c) {
+        free(c);
+        free(xs);
+        free(es);
+        scaler_clear(&P);
+        return rc != AE_OK ? rc : AE_ENOMEM;
+    }
     for (long i = 0; i < n; i++) {
         double *xr = pairwise ? xs + i * d : xs, *er = pairwise ? es + i * d : es;
         scale_rows(xr, er, &P, X, i, 1);
@@ -633,7 +654,6 @@ static int geometry(tset_t S, const qnet_t f, const double *X, long n, long d)
         if (r > rho)
             rho = r;
     }
-    int rc = AE_OK;
     if (rho < INFINITY)
         mpq_set_d(S->rho2, rho);
     else

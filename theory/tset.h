@@ -64,7 +64,8 @@ void tset_init(tset_t S);
 void tset_clear(tset_t S);
 
 /* Fills S for network f (din == dout) and the n raw rows X (n x d, row-major, d = din):
- * see top.  Returns AE_OK, or AE_EINVAL on misuse. */
+ * see top.  Returns AE_OK, AE_ENOMEM, AE_ERANGE (a weight that is not exactly a double:
+ * never for a network from nn_t), or AE_EINVAL on misuse. */
 int tset_compute(tset_t S, const qnet_t f, const double *X, long n, long d);
 
 /* The per-row enclosures the s_min pruning uses: lo[i] <= ||x'_i - f(x'_i)||^2 <= hi[i]
