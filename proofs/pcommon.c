@@ -402,6 +402,27 @@ int prf_pl_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a, int 
     return nn_init_params(net, NN_INIT_TORCH, r);
 }
 
+/* `epochs` Adam epochs (PyTorch defaults but lr; batch <= 0: full batch; shuffling from
+ * seed) on the n rows of X; the trainer's status. */
+static int adam_epochs(nn_t net, const double *X, long n, double lr, long batch,
+                       unsigned long seed, long epochs)
+{
+    nn_trainopts o;
+    nn_trainopts_default(&o);
+    o.lr = lr;
+    o.batch = batch;
+    o.seed = seed;
+    nn_trainer_t T;
+    int st = nn_trainer_init(T, net, &o, X, n);
+    if (st != AE_OK)
+        return st;
+    double loss;
+    for (long e = 0; e < epochs && st == AE_OK; e++)
+        st = nn_trainer_epoch(&loss, T);
+    nn_trainer_clear(T);
+    return st;
+}
+
 int prf_train_ae(nn_t net, const double *X, long n, long L, const long *sizes, nn_act_t a,
                  double slope, unsigned long seed, long epochs, double lr, long batch)
 {
@@ -426,22 +447,8 @@ int prf_train_ae(nn_t net, const double *X, long n, long L, const long *sizes, n
     gsl_rng_set(r, seed);
     st = nn_init_params(net, NN_INIT_TORCH, r);
     gsl_rng_free(r);
-    nn_trainopts o;
-    nn_trainopts_default(&o);
-    o.lr = lr;
-    o.batch = batch;
-    o.seed = seed;
-    nn_trainer_t T;
     if (st == AE_OK)
-        st = nn_trainer_init(T, net, &o, X, n);
-    if (st != AE_OK) {
-        nn_clear(net);
-        return st;
-    }
-    double loss;
-    for (long e = 0; e < epochs && st == AE_OK; e++)
-        st = nn_trainer_epoch(&loss, T);
-    nn_trainer_clear(T);
+        st = adam_epochs(net, X, n, lr, batch, seed, epochs);
     if (st != AE_OK)
         nn_clear(net);
     return st;
@@ -455,18 +462,7 @@ int prf_pl_train(nn_t net, gsl_rng *r, long epochs)
         return AE_ENOMEM;
     for (long i = 0; i < n * d; i++)   /* multiples of 2^-10 in [0, 1): exact in float32 */
         X[i] = (double) gsl_rng_uniform_int(r, 1024) / 1024.0;
-    nn_trainopts o;
-    nn_trainopts_default(&o);
-    o.lr = 1e-2;
-    o.seed = gsl_rng_get(r);
-    nn_trainer_t T;
-    int st = nn_trainer_init(T, net, &o, X, n);
+    int st = adam_epochs(net, X, n, 1e-2, 0, gsl_rng_get(r), epochs);
     free(X);
-    if (st != AE_OK)
-        return st;
-    double loss;
-    for (long e = 0; e < epochs && st == AE_OK; e++)
-        st = nn_trainer_epoch(&loss, T);
-    nn_trainer_clear(T);
     return st;
 }
