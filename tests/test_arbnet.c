@@ -277,12 +277,12 @@ static void test_act_balls(void)
                 CU_ASSERT(arb_overlaps(w, v));
                 CU_ASSERT(arb_contains(w, v) || !arb_is_exact(p));
             }
-            /* relu's range on a straddling ball starts at 0 (up to the hull's rounding) */
+            /* relu's range on a straddling ball starts at 0 (up to the radius' 30-bit rounding) */
             if (all[k] == NN_RELU && m == 0) {
                 arf_t lo;
                 arf_init(lo);
                 arb_get_lbound_arf(lo, w, 64);
-                CU_ASSERT(arf_cmp_si(lo, 0) <= 0 && arf_cmp_d(lo, -1e-15) >= 0);
+                CU_ASSERT(arf_cmp_si(lo, 0) <= 0 && arf_cmp_d(lo, -1e-8) >= 0);
                 arf_clear(lo);
             }
         }

@@ -260,7 +260,11 @@ void arbnet_act(arb_t res, nn_act_t act, double param, const arb_t z, slong prec
     arb_set_arf(b, hi);
     act_ball(a, act, param, a, prec);
     act_ball(b, act, param, b, prec);
-    arb_union(res, a, b, prec);
+    /* [lower end of act(lo), upper end of act(hi)]; Arb's radius is a 30-bit magnitude
+     * rounded up, so the hull may exceed the exact range by ~2^-30 of its width */
+    arb_get_lbound_arf(lo, a, prec);
+    arb_get_ubound_arf(hi, b, prec);
+    arb_set_interval_arf(res, lo, hi, prec);
     arf_clear(lo);
     arf_clear(hi);
     arb_clear(a);
