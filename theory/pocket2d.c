@@ -93,6 +93,25 @@ static void box_gap2(mpq_t r, const mpq_t *lo, const mpq_t *hi, const mpq_t *a,
     }
 }
 
+/* r = max over the box of ||x - p||^2 (the farthest corner), p a point. */
+static void box_far2(mpq_t r, const mpq_t *lo, const mpq_t *hi, const mpq_t *p, mpq_t t)
+{
+    mpq_t u;
+    mpq_init(u);
+    mpq_set_ui(r, 0, 1);
+    for (int c = 0; c < 2; c++) {
+        mpq_sub(t, lo[c], p[c]);
+        mpq_abs(t, t);
+        mpq_sub(u, hi[c], p[c]);
+        mpq_abs(u, u);
+        if (mpq_cmp(u, t) > 0)
+            mpq_swap(t, u);
+        mpq_mul(t, t, t);
+        mpq_add(r, r, t);
+    }
+    mpq_clear(u);
+}
+
 /* The box as two exact balls. */
 static void box_ball(arb_ptr x, long h, const pocket2d_box *b)
 {
@@ -306,16 +325,22 @@ int pocket2d_far(pocket2d_t P, const mpq_t *rows, long n, const mpq_t delta)
     mpq_t d2, g, t, s, lo[2], hi[2];
     mpq_inits(d2, g, t, s, lo[0], lo[1], hi[0], hi[1], NULL);
     mpq_mul(d2, delta, delta);
-    P->nfar = 0;
+    P->nfar = P->nnear = P->nmixed = 0;
     mpq_set_ui(P->far_area, 0, 1);
     for (long k = 0; k < P->nboxes; k++) {
         box_q(lo, hi, P->h, &P->boxes[k]);
-        int far = 1;
+        int far = 1, near = 0;
         for (long i = 0; far && i < n; i++) {
             box_gap2(g, (const mpq_t *) lo, (const mpq_t *) hi, rows + 2 * i, rows + 2 * i, t);
             far = mpq_cmp(g, d2) >= 0;
         }
-        P->boxes[k].far = far;
+        for (long i = 0; !far && !near && i < n; i++) {
+            box_far2(g, (const mpq_t *) lo, (const mpq_t *) hi, rows + 2 * i, t);
+            near = mpq_cmp(g, d2) < 0;
+        }
+        P->boxes[k].far = far ? 1 : near ? 0 : 2;
+        P->nnear += near;
+        P->nmixed += !far && !near;
         if (far) {
             P->nfar++;
             q_2exp(s, 1, 2 * (P->h + 1 - P->boxes[k].depth));
