@@ -73,26 +73,27 @@ typedef struct {
     double zlo[2], zhi[2];        /* the zoom window around the data */
 } fign5_case;
 
-static int write_grid(FILE *f, const arbnet_t a, const double *lo, const double *hi)
+/* log10 of the float32 score (nn_scores: the picture only) on the grid over [lo, hi]. */
+static int write_grid(FILE *f, const nn_struct *net, const double *lo, const double *hi)
 {
-    arb_ptr x = _arb_vec_init(2);
-    arb_t e;
-    arb_init(e);
-    for (long i = 0; i < FIGN5_GRID; i++) {
-        for (long j = 0; j < FIGN5_GRID; j++) {
-            double p[2] = {lo[0] + (hi[0] - lo[0]) * ((double) j + 0.5) / FIGN5_GRID,
-                           lo[1] + (hi[1] - lo[1]) * ((double) i + 0.5) / FIGN5_GRID};
-            arb_set_d(x, p[0]);
-            arb_set_d(x + 1, p[1]);
-            arbnet_score(e, a, x, 64);
-            double s = arf_get_d(arb_midref(e), ARF_RND_NEAR);
-            fprintf(f, "%.6g %.6g %.4f\n", p[0], p[1], log10(fmax(s, 1e-30)));
+    long G = FIGN5_GRID;
+    double *P = ae_malloc((size_t) (2 * G * G) * sizeof(double));
+    double *e = ae_malloc((size_t) (G * G) * sizeof(double));
+    for (long i = 0; i < G; i++)
+        for (long j = 0; j < G; j++) {
+            P[2 * (i * G + j)] = lo[0] + (hi[0] - lo[0]) * ((double) j + 0.5) / (double) G;
+            P[2 * (i * G + j) + 1] = lo[1] + (hi[1] - lo[1]) * ((double) i + 0.5) / (double) G;
         }
+    int st = nn_scores(e, (const nn_struct *) net, P, G * G);
+    for (long i = 0; st == AE_OK && i < G; i++) {
+        for (long j = 0; j < G; j++)
+            fprintf(f, "%.6g %.6g %.4f\n", P[2 * (i * G + j)], P[2 * (i * G + j) + 1],
+                    log10(fmax(e[i * G + j], 1e-30)));
         fputc('\n', f);
     }
-    arb_clear(e);
-    _arb_vec_clear(x, 2);
-    return ferror(f) ? AE_EIO : AE_OK;
+    free(P);
+    free(e);
+    return st == AE_OK && !ferror(f) ? AE_OK : AE_EIO;
 }
 
 /* Writes NAME_SUFFIX.dat through fn. */
@@ -110,11 +111,11 @@ static int write_file(const char *dir, const char *name, const char *suffix,
     return st;
 }
 
-typedef struct { const arbnet_struct *a; const double *lo, *hi; } grid_arg;
+typedef struct { const nn_struct *net; const double *lo, *hi; } grid_arg;
 static int grid_fn(FILE *f, const void *p)
 {
     const grid_arg *g = p;
-    return write_grid(f, g->a, g->lo, g->hi);
+    return write_grid(f, g->net, g->lo, g->hi);
 }
 
 typedef struct { const double *X; long n; } pts_arg;
@@ -166,7 +167,7 @@ static int write_script(const char *dir, const char *name, const fign5_case *C)
         fprintf(f, "set multiplot layout 1,2 title \"two-clusters: [2,5,1,5,2] %s AE, loss "
                 "%.2e; B = %.4g, s_min = %.3e, R* = %.4g (Arb, certified)\\n%ld reported map "
                 "boxes (%ld at distance >= 0.1 from the data), %ld certified pocket point(s); "
-                "heat map: log10 score (picture only)\"\n", fign5_kind_name(C->kind), C->loss,
+                "heat map: log10 float32 score (picture only)\"\n", fign5_kind_name(C->kind), C->loss,
                 C->B, C->smin, C->R, C->nboxes, C->nfar, C->ncert);
         fprintf(f, "set size square\nset palette rgbformulae 33,13,10\n"
                 "set cblabel 'log10 score'\nset key bottom left opaque\n");
@@ -215,8 +216,8 @@ static int fign5_case_run(fign5_case *C, const char *dir, const char *name, cons
         st = AE_ERANGE;
     if (st == AE_OK)
         st = arbnet_init_nn(a, net);
-    nn_clear(net);
     if (st != AE_OK) {
+        nn_clear(net);
         bounded_scan_clear(S);
         return st;
     }
@@ -259,7 +260,7 @@ static int fign5_case_run(fign5_case *C, const char *dir, const char *name, cons
     qvec_clear(Xs, 2 * n);
     qvec_clear(p, 2);
     double h = 1.05 * C->R, glo[2] = {-h, -h}, ghi[2] = {h, h};
-    grid_arg g = {a, glo, ghi}, z = {a, C->zlo, C->zhi};
+    grid_arg g = {net, glo, ghi}, z = {net, C->zlo, C->zhi};
     pts_arg pa = {X, n};
     st = write_file(dir, name, "grid", grid_fn, &g);
     if (st == AE_OK)
@@ -273,6 +274,7 @@ static int fign5_case_run(fign5_case *C, const char *dir, const char *name, cons
     if (st == AE_OK)
         st = write_script(dir, name, C);
     arbnet_clear(a);
+    nn_clear(net);
     bounded_scan_clear(S);
     return st;
 }
@@ -288,8 +290,15 @@ int fign5_run(const char *dir, unsigned long dseed, int gnuplot, int rc)
 static int fign5_all(const char *dir, unsigned long dseed, int gnuplot)
 {
     double X[2 * SYNTH_N];
-    if (synth_make(X, NULL, "two-clusters", SYNTH_N, dseed) != AE_OK)
+    char path[1200];
+    snprintf(path, sizeof path, "%s/n5.md", dir);
+    FILE *f = fopen(path, "w");                  /* first: an unwritable dir costs nothing */
+    if (f == NULL || synth_make(X, NULL, "two-clusters", SYNTH_N, dseed) != AE_OK) {
+        fprintf(stderr, "aeaudit figures: cannot write %s\n", path);
+        if (f != NULL)
+            fclose(f);
         return 2;
+    }
     fign5_case C[2];
     int rc = 0;
     for (int k = 0; k < 2 && rc != 2; k++) {
@@ -315,17 +324,14 @@ static int fign5_all(const char *dir, unsigned long dseed, int gnuplot)
                 "%ld certified pocket point(s)\n", name, C[k].loss, C[k].R, C[k].nboxes,
                 C[k].nfar, C[k].ncert);
     }
-    if (rc == 2)
+    if (rc == 2) {
+        fclose(f);
         return rc;
-    char path[1200];
-    snprintf(path, sizeof path, "%s/n5.md", dir);
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return 2;
+    }
     fprintf(f, "# N5: bounded activations (aeaudit figures)\n\n"
             "[2,5,1,5,2] on two-clusters (data seed %lu, model seed 1), float32, Adam lr 1e-2, "
             "batch 16, %d epochs.  R*, s_min, the map boxes and the pocket points are "
-            "certified with Arb ball arithmetic; the heat maps are Arb midpoints (picture "
+            "certified with Arb ball arithmetic; the heat maps are float32 scores (nn_scores, picture "
             "only).\n\n| activation | loss | B | s_min | R* | map boxes | far boxes | "
             "certified pockets |\n|---|---|---|---|---|---|---|---|\n", dseed, FIGN5_EPOCHS);
     for (int k = 0; k < 2; k++)

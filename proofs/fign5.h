@@ -8,7 +8,8 @@
  *
  * The figures (aeaudit figures): for the sigmoid and tanh models (model seed 1 on the
  * figures' data seed), log10 of the score on a 200 x 200 grid over the square
- * [-1.05 R*, 1.05 R*]^2 (midpoints of 64-bit Arb balls: the picture only), the training
+ * [-1.05 R*, 1.05 R*]^2 and on a zoom around the data (float32 scores, nn_scores: the
+ * picture only), the training
  * points, the R* circle, the certified pocket map's reported boxes (pocket2d) and the
  * certified pocket points; files n5-ACT.{dat,gp,png,svg} and n5.md in DIR.
  */
