@@ -55,8 +55,9 @@ static const char *const COLS[] = {
     "data", "activation", "output", "seed", "train_loss", "collapsed", "bound", "B", "s_min",
     "R_star", "far_points", "pockets_found", "pockets_certified", "min_pocket_score",
     "pocket_distance", "best_candidate_below", "pocket_boxes", "pocket_area",
-    "far_pocket_boxes", "far_pocket_area", "mixed_boxes", "map_complete", "recheck", "method"};
-#define NCOLS 24
+    "far_pocket_boxes", "far_pocket_area", "certified_far_area", "mixed_boxes", "map_complete",
+    "recheck", "method"};
+#define NCOLS 25
 static const proof_table TABLES[] = {
     {"N5_bounded", "N5: bounded activations: certified radius R*, pockets and the 2-D map "
      "(Arb ball arithmetic)", COLS, NCOLS}};
@@ -67,7 +68,7 @@ static const proof_table TABLES[] = {
 typedef struct {
     long models, fails, controls, accepted, far_points;
     long pockets[FIGN5_NKINDS], models_k[FIGN5_NKINDS], collapsed;
-    long certified, map_boxes, map_far, map_complete;
+    long certified, map_boxes, map_far, map_far_low, map_complete;
     char first[600];
 } n5_tally;
 
@@ -424,7 +425,7 @@ static int one_model(proof_job *J, n5_tally *T, const n5_model *M, gsl_rng *r)
     nn_act_t hid, out;
     fign5_kind_acts(M->kind, &hid, &out);
     proof_row(J, 0, "two-clusters\t%s\t%s\t%lu\t%.4e\t%s\t%s\t%s\t%s\t%s\t%ld\t%ld\t%ld\t%s\t%s\t"
-              "%s\t%ld\t%s\t%ld\t%s\t%ld\t%s\t%s\t%s",
+              "%s\t%ld\t%s\t%ld\t%s\t%s\t%ld\t%s\t%s\t%s",
               nn_act_name(hid), nn_act_name(out), M->seed, loss, collapsed ? "yes" : "no",
               S->bnd->kind == BOUNDED_OUTPUT ? "output box" : S->bnd->kind == BOUNDED_AFFINE
                   ? "vertex" : "interval",
@@ -432,7 +433,8 @@ static int one_model(proof_job *J, n5_tally *T, const n5_model *M, gsl_rng *r)
               P.certified, P.have_best ? prf_q6(P.best_score) : "-",
               P.have_best ? prf_q6(dist) : "-",
               P.found ? below(P.cand_score, S, q99lb) : "-", S->map->nboxes,
-              prf_q6(S->map->area), S->map->nfar, prf_q6(S->map->far_area), S->map->nmixed,
+              prf_q6(S->map->area), S->map->nfar, prf_q6(S->map->far_area),
+              prf_q6(S->map->far_low_area), S->map->nmixed,
               S->map->complete ? "yes" : "no", ok ? "ok" : "FAILED", method);
     T->models++;
     T->models_k[M->kind]++;
@@ -442,6 +444,7 @@ static int one_model(proof_job *J, n5_tally *T, const n5_model *M, gsl_rng *r)
     T->collapsed += collapsed;
     T->map_boxes += S->map->nboxes;
     T->map_far += S->map->nfar;
+    T->map_far_low += S->map->nfar_low > 0;
     T->map_complete += S->map->complete;
     mpq_clears(q99lb, dist, quarter, C.maxf2, P.best_score, P.best_dist2, P.cand_score, NULL);
     arbnet_clear(a);
@@ -492,10 +495,10 @@ static int run(proof_job *J)
     snprintf(sum, sizeof sum, "%ld models (%ld collapsed): R* certified for all (%ld far points "
              "re-checked); pockets (dist >= 1/10, e <= s_min) certified in %ld/%ld sigmoid, "
              "%ld/%ld tanh, %ld/%ld sigmoid-output models (%ld points); map: %ld reported boxes, "
-             "%ld far, %ld/%ld maps complete",
+             "%ld far, %ld maps with a certified far low box, %ld/%ld maps complete",
              T.models, T.collapsed, T.far_points, T.pockets[0], T.models_k[0], T.pockets[1],
              T.models_k[1], T.pockets[2], T.models_k[2], T.certified, T.map_boxes, T.map_far,
-             T.map_complete, T.models);
+             T.map_far_low, T.map_complete, T.models);
     if (T.accepted)
         proof_set(res, VERDICT_ERROR, "negative control accepted %ld of %ld times (B/2 not "
                   "refuted, or a moved pocket point passed); %s", T.accepted, T.controls, sum);

@@ -145,10 +145,12 @@ static void test_constant(void)
     CU_ASSERT_EQUAL(pocket2d_far(P, (const mpq_t *) rows, 1, delta), AE_OK);
     CU_ASSERT_EQUAL(P->nfar, P->nboxes);
     CU_ASSERT(mpq_equal(P->far_area, P->area));
+    CU_ASSERT_EQUAL(P->nfar_low, P->nlow);
+    CU_ASSERT(mpq_sgn(P->far_low_area) > 0 && mpq_cmp(P->far_low_area, P->area) < 0);
     qvec_set(rows, (const mpq_t *) olo, 2);
     CU_ASSERT_EQUAL(pocket2d_far(P, (const mpq_t *) rows, 1, delta), AE_OK);
     CU_ASSERT_EQUAL(P->nnear, P->nboxes);
-    CU_ASSERT_EQUAL(P->nfar + P->nmixed, 0);
+    CU_ASSERT_EQUAL(P->nfar + P->nmixed + P->nfar_low, 0);
     /* misuse */
     mpq_set_si(R, -1, 1);
     TU_EXPECT_ERROR(pocket2d_run(P2, a, R, smin, NULL, NULL, NULL));

@@ -21,6 +21,7 @@ void pocket2d_init(pocket2d_t P)
     memset(P, 0, sizeof *P);
     mpq_init(P->area);
     mpq_init(P->far_area);
+    mpq_init(P->far_low_area);
 }
 
 void pocket2d_clear(pocket2d_t P)
@@ -28,6 +29,7 @@ void pocket2d_clear(pocket2d_t P)
     free(P->boxes);
     mpq_clear(P->area);
     mpq_clear(P->far_area);
+    mpq_clear(P->far_low_area);
     memset(P, 0, sizeof *P);
 }
 
@@ -269,9 +271,7 @@ int pocket2d_run(pocket2d_t P, const arbnet_t a, const mpq_t R, const arb_t smin
                  "0 <= max_level <= %d, max_boxes >= 1", P2_MAX_LEVEL);
         return AE_EINVAL;
     }
-    free(P->boxes);
-    mpq_clear(P->area);
-    mpq_clear(P->far_area);
+    pocket2d_clear(P);
     pocket2d_init(P);
     P->h = radius_exp(R);
     P->max_level = o->max_level;
@@ -325,8 +325,9 @@ int pocket2d_far(pocket2d_t P, const mpq_t *rows, long n, const mpq_t delta)
     mpq_t d2, g, t, s, lo[2], hi[2];
     mpq_inits(d2, g, t, s, lo[0], lo[1], hi[0], hi[1], NULL);
     mpq_mul(d2, delta, delta);
-    P->nfar = P->nnear = P->nmixed = 0;
+    P->nfar = P->nnear = P->nmixed = P->nfar_low = 0;
     mpq_set_ui(P->far_area, 0, 1);
+    mpq_set_ui(P->far_low_area, 0, 1);
     for (long k = 0; k < P->nboxes; k++) {
         box_q(lo, hi, P->h, &P->boxes[k]);
         int far = 1, near = 0;
@@ -345,6 +346,10 @@ int pocket2d_far(pocket2d_t P, const mpq_t *rows, long n, const mpq_t delta)
             P->nfar++;
             q_2exp(s, 1, 2 * (P->h + 1 - P->boxes[k].depth));
             mpq_add(P->far_area, P->far_area, s);
+            if (P->boxes[k].status == POCKET2D_LOW) {
+                P->nfar_low++;
+                mpq_add(P->far_low_area, P->far_low_area, s);
+            }
         }
     }
     mpq_clears(d2, g, t, s, lo[0], lo[1], hi[0], hi[1], NULL);

@@ -65,9 +65,11 @@ typedef struct {
     long nboxes;         /* reported boxes (LOW, POCKET, UNDECIDED) */
     long nlow, npocket, nundecided;
     long nfar, nnear, nmixed;   /* pocket2d_far's classes */
+    long nfar_low;       /* far boxes that are LOW: certified anomalies, the whole box */
     pocket2d_box *boxes;
     mpq_t area;          /* total area of the reported boxes (exact) */
     mpq_t far_area;      /* of the far ones (after pocket2d_far) */
+    mpq_t far_low_area;  /* of the far LOW ones: a certified region of undetected points */
     int complete;        /* 1: no UNDECIDED box */
 } pocket2d_struct;
 typedef pocket2d_struct pocket2d_t[1];
