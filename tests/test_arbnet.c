@@ -377,6 +377,56 @@ static void test_smin_and_bounds(void)
     gsl_rng_free(r);
 }
 
+/* The mean-value form: contains the 128-bit score at points of the box (corners, edge
+ * midpoints, centre) for relu, leaky, hardtanh, tanh and sigmoid nets, and is never wider
+ * than the plain extension (it is intersected with it).  Its gain is near the zero set of
+ * x - f(x) (N5's pocket maps: about half the reported boxes). */
+static void test_mean_value(void)
+{
+    gsl_rng *r = tu_rng();
+    static const long sizes[] = { 2, 5, 1, 5, 2 };
+    static const nn_act_t hid[] = { NN_RELU, NN_LEAKY_RELU, NN_HARDTANH, NN_TANH, NN_SIGMOID };
+    for (int k = 0; k < 5; k++) {
+        nn_act_t act[] = { hid[k], hid[(k + 2) % 5], hid[k], NN_IDENTITY };
+        nn_t net;
+        smooth_net(net, r, 4, sizes, act);
+        arbnet_t a;
+        CU_ASSERT_EQUAL_FATAL(arbnet_init_nn(a, net), AE_OK);
+        arb_ptr box = _arb_vec_init(2), p = _arb_vec_init(2);
+        arb_t e, ep, ev;
+        arb_init(e);
+        arb_init(ep);
+        arb_init(ev);
+        for (int t = 0; t < 30; t++) {
+            double c[2] = { ((double) gsl_rng_uniform_int(r, 65) - 32) / 16,
+                            ((double) gsl_rng_uniform_int(r, 65) - 32) / 16 };
+            double rad = t % 2 ? 1.0 / 64 : 1.0 / 4096;
+            for (int i = 0; i < 2; i++) {
+                arb_set_d(box + i, c[i]);
+                mag_set_d(arb_radref(box + i), rad);
+            }
+            CU_ASSERT_EQUAL(arbnet_score_mv(e, a, box, 96), AE_OK);
+            CU_ASSERT_EQUAL(arbnet_score_scaled(ep, a, box, 96), AE_OK);
+            /* the intersection: no wider than the plain ball (up to the 30-bit radius) */
+            CU_ASSERT(mag_get_d(arb_radref(e)) <= mag_get_d(arb_radref(ep)) * (1 + 1e-8));
+            for (int s = 0; s < 9; s++) {
+                arb_set_d(p, c[0] + rad * (s % 3 - 1));
+                arb_set_d(p + 1, c[1] + rad * (s / 3 - 1));
+                CU_ASSERT_EQUAL(arbnet_score_scaled(ev, a, p, 128), AE_OK);
+                CU_ASSERT(arb_contains(e, ev));
+            }
+        }
+        arb_clear(e);
+        arb_clear(ep);
+        arb_clear(ev);
+        _arb_vec_clear(box, 2);
+        _arb_vec_clear(p, 2);
+        arbnet_clear(a);
+        nn_clear(net);
+    }
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     static const tu_test tests[] = {
@@ -384,6 +434,7 @@ int main(void)
         { "smooth: MPFR 256 inside, radius shrinks, boxes", test_smooth_contains_mpfr },
         { "activations on straddling balls", test_act_balls },
         { "s_min, rational bounds, misuse", test_smin_and_bounds },
+        { "mean-value form: contains point scores, tighter", test_mean_value },
         { NULL, NULL }
     };
     return tu_run("arbnet", 9009, tests);

@@ -467,3 +467,159 @@ int arbnet_smin(arb_t smin, long *argmin, const arbnet_t a, const mpq_t *X, long
     arb_clear(e);
     return rc;
 }
+
+/* ---- the mean-value form ------------------------------------------------------------ */
+
+/* res contains act'(t) for every t in z, for the activations with a derivative form here
+ * (identity, relu, leaky relu, hardtanh, tanh, sigmoid); returns 0 for the others. */
+static int act_deriv(arb_t res, nn_act_t act, double param, const arb_t z, slong prec)
+{
+    arb_t t;
+    switch (act) {
+    case NN_IDENTITY:
+        arb_one(res);
+        return 1;
+    case NN_RELU: case NN_LEAKY_RELU: case NN_HARDTANH: {
+        /* slope 1 on the identity branch, s (relu 0, hardtanh 0) elsewhere: the hull of
+         * the branches the ball meets (at a kink both one-sided slopes) */
+        double lo = act == NN_LEAKY_RELU ? param : 0;
+        int on, off;
+        if (act == NN_HARDTANH) {
+            arb_t one;
+            arb_init(t);
+            arb_init(one);
+            arb_abs(t, z);
+            arb_one(one);
+            on = !arb_gt(t, one);          /* some |z| <= 1 */
+            off = !arb_lt(t, one);         /* some |z| >= 1 */
+            arb_clear(t);
+            arb_clear(one);
+        } else {
+            on = !arb_is_nonpositive(z);                      /* some z > 0 */
+            off = !arb_is_positive(z);                        /* some z <= 0 */
+        }
+        arb_set_d(res, on ? 1 : lo);
+        if (on && off) {
+            arb_t u;
+            arb_init(u);
+            arb_set_d(u, lo);
+            arb_union(res, res, u, prec);
+            arb_clear(u);
+        }
+        return 1;
+    }
+    case NN_TANH:                       /* 1 - tanh^2 */
+        arb_init(t);
+        arbnet_act(t, NN_TANH, 0, z, prec);
+        arb_sqr(t, t, prec);
+        arb_one(res);
+        arb_sub(res, res, t, prec);
+        arb_clear(t);
+        return 1;
+    case NN_SIGMOID:                    /* s (1 - s) */
+        arb_init(t);
+        arbnet_act(t, NN_SIGMOID, 0, z, prec);
+        arb_one(res);
+        arb_sub(res, res, t, prec);
+        arb_mul(res, res, t, prec);
+        arb_clear(t);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* f over the balls xs and its Jacobian J (dout x din balls) enclosed over them
+ * (forward mode).  Returns 0 when an activation has no derivative form. */
+static int eval_jacobian(arb_ptr y, arb_ptr J, const arbnet_t a, arb_srcptr xs, slong prec)
+{
+    long w = a->wmax, d = arbnet_din(a);
+    arb_ptr u = _arb_vec_init(w), v = _arb_vec_init(w);
+    arb_ptr du = _arb_vec_init(w * d), dv = _arb_vec_init(w * d);
+    arb_t s;
+    arb_init(s);
+    _arb_vec_set(u, xs, d);
+    for (long j = 0; j < d; j++)
+        arb_one(du + j * d + j);                /* du[i d + j] = d a_i / d x_j */
+    int ok = 1;
+    for (long l = 0; ok && l < a->L; l++) {
+        long m = a->sizes[l + 1], k = a->sizes[l];
+        for (long i = 0; ok && i < m; i++) {
+            arb_dot(v + i, a->b[l] ? a->b[l] + i : NULL, 0, a->W[l] + i * k, 1, u, 1, k, prec);
+            ok = act_deriv(s, a->act[l], a->param[l], v + i, prec);
+            for (long j = 0; j < d; j++) {
+                arb_dot(dv + i * d + j, NULL, 0, a->W[l] + i * k, 1, du + j, d, k, prec);
+                arb_mul(dv + i * d + j, dv + i * d + j, s, prec);
+            }
+            arbnet_act(v + i, a->act[l], a->param[l], v + i, prec);
+        }
+        arb_ptr t = u;
+        u = v;
+        v = t;
+        t = du;
+        du = dv;
+        dv = t;
+    }
+    if (ok) {
+        _arb_vec_set(y, u, arbnet_dout(a));
+        _arb_vec_set(J, du, arbnet_dout(a) * d);
+    }
+    arb_clear(s);
+    _arb_vec_clear(u, w);
+    _arb_vec_clear(v, w);
+    _arb_vec_clear(du, w * d);
+    _arb_vec_clear(dv, w * d);
+    return ok;
+}
+
+int arbnet_score_mv(arb_t e, const arbnet_t a, arb_srcptr xs, slong prec)
+{
+    int rc = arbnet_score_scaled(e, a, xs, prec);   /* the plain extension (checks args) */
+    if (rc != AE_OK)
+        return rc;
+    long d = arbnet_din(a);
+    arb_ptr c = _arb_vec_init(d), y = _arb_vec_init(d), J = _arb_vec_init(d * d);
+    arb_t ec, g, t, mv;
+    arb_init(ec);
+    arb_init(g);
+    arb_init(t);
+    arb_init(mv);
+    for (long j = 0; j < d; j++)
+        arb_get_mid_arb(c + j, xs + j);
+    rc = arbnet_score_scaled(ec, a, c, prec);
+    /* e(x) = e(c) + grad e(xi) . (x - c), xi in the box; grad_j e = 2 sum_i (x_i - f_i)
+     * (delta_ij - J_ij), every factor enclosed over the box */
+    if (rc == AE_OK && arb_is_finite(e) && eval_jacobian(y, J, a, xs, prec)) {
+        arb_set(mv, ec);
+        for (long j = 0; j < d; j++) {
+            arb_zero(g);
+            for (long i = 0; i < d; i++) {
+                arb_neg(t, J + i * d + j);
+                if (i == j)
+                    arb_add_ui(t, t, 1, prec);
+                arb_t r;
+                arb_init(r);
+                arb_sub(r, xs + i, y + i, prec);
+                arb_addmul(g, r, t, prec);
+                arb_clear(r);
+            }
+            arb_mul_2exp_si(g, g, 1);
+            arb_zero(t);
+            arb_add_error_mag(t, arb_radref(xs + j));   /* x_j - c_j in [-r_j, r_j] */
+            arb_addmul(mv, g, t, prec);
+        }
+        arb_t z;
+        arb_init(z);
+        if (arb_intersection(z, e, mv, prec))
+            arb_swap(e, z);
+        arb_clear(z);
+    }
+    arb_clear(ec);
+    arb_clear(g);
+    arb_clear(t);
+    arb_clear(mv);
+    _arb_vec_clear(c, d);
+    _arb_vec_clear(y, d);
+    _arb_vec_clear(J, d * d);
+    return rc;
+}

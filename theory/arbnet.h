@@ -78,6 +78,14 @@ int  arbnet_eval_layers(arb_ptr y, const arbnet_t a, long l0, arb_srcptr h, slon
 int  arbnet_score(arb_t e, const arbnet_t a, arb_srcptr x, slong prec);
 /* The same on balls xs already in the network's (scaled) input space. */
 int  arbnet_score_scaled(arb_t e, const arbnet_t a, arb_srcptr xs, slong prec);
+/* The same, tighter on small boxes: the intersection of the plain extension with the
+ * mean-value form e(c) + sum_j g_j [-r_j, r_j] (c the balls' midpoints, r their radii,
+ * g_j an enclosure of de/dx_j over the box by forward-mode differentiation: derivative
+ * enclosures of each activation on its ball, the hull of both one-sided slopes at a kink
+ * of relu / leaky relu / hardtanh -- Lebourg's mean-value theorem for Lipschitz
+ * functions covers the kinks).  Activations other than identity, relu, leaky relu,
+ * hardtanh, tanh and sigmoid: the plain extension only.  xs scaled, din = dout. */
+int  arbnet_score_mv(arb_t e, const arbnet_t a, arb_srcptr xs, slong prec);
 /* The same at an exact rational point x (length n = din): x' is computed exactly in
  * rationals, then enclosed. */
 int  arbnet_score_q(arb_t e, const arbnet_t a, const mpq_t *x, long n, slong prec);

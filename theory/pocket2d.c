@@ -8,6 +8,8 @@
 #include "qnum.h"
 
 #define P2_MAX_LEVEL 40
+/* the mean-value form (arbnet_score_mv, ~3 times the cost) is tried on the last levels */
+#define P2_MV_LEVELS 3
 
 void pocket2d_opts_default(pocket2d_opts *o)
 {
@@ -171,14 +173,21 @@ static int classify(pocket2d_t P, p2_work *w, const pocket2d_box *b)
     }
     box_ball(w->x, P->h, b);
     P->nevals++;
-    if (arbnet_score_scaled(w->e, w->a, w->x, w->prec) != AE_OK || !arb_is_finite(w->e))
-        return P2_OPEN;
-    arb_get_lbound_arf(w->bound, w->e, w->prec);
-    if (arf_cmp(w->bound, w->shi) > 0)
-        return P2_HIGH_EVAL;
-    arb_get_ubound_arf(w->bound, w->e, w->prec);
-    if (arf_cmp(w->bound, w->slo) < 0)
-        return P2_LOW;
+    for (int mv = 0; mv < 2; mv++) {
+        /* the plain extension; on the last P2_MV_LEVELS levels then the mean-value form */
+        int rc = mv ? arbnet_score_mv(w->e, w->a, w->x, w->prec)
+                    : arbnet_score_scaled(w->e, w->a, w->x, w->prec);
+        if (rc != AE_OK || !arb_is_finite(w->e))
+            return P2_OPEN;
+        arb_get_lbound_arf(w->bound, w->e, w->prec);
+        if (arf_cmp(w->bound, w->shi) > 0)
+            return P2_HIGH_EVAL;
+        arb_get_ubound_arf(w->bound, w->e, w->prec);
+        if (arf_cmp(w->bound, w->slo) < 0)
+            return P2_LOW;
+        if (b->depth + P2_MV_LEVELS <= P->max_level)
+            break;
+    }
     return P2_OPEN;
 }
 

@@ -10,8 +10,10 @@
  *                    every input (bounded.h), and dist(box, O)^2 > s_hi, so that
  *                    e(x) >= dist(x, O)^2 > s_hi (exact rationals);
  *                    (evaluation) the lower end of arbnet_score_scaled over the box ball
- *                    (Arb's interval extension, rigorous) exceeds s_hi;
- *   certified LOW    when the upper end of that score ball is below s_lo: every point of
+ *                    (Arb's interval extension, rigorous) exceeds s_hi -- on the last
+ *                    three levels, when that fails, also the mean-value form
+ *                    arbnet_score_mv (tighter where the score is small);
+ *   certified LOW    when the upper end of a score ball is below s_lo: every point of
  *                    the box scores below s_min (a certain pocket);
  *   split in four    otherwise, while its depth is below max_level and fewer than
  *                    max_boxes boxes were evaluated;
