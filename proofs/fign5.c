@@ -185,11 +185,12 @@ static int write_script(const char *dir, const char *name, const fign5_case *C)
         fprintf(f, "set title 'zoom on the data: the certified pocket map'\n");
         fprintf(f, "plot '%s_zoom.dat' using 1:2:3 with image notitle, "
                 "'%s_boxes.dat' using 1:2:3:4 with boxxyerror fs solid 0.6 noborder "
-                "lc rgb '#00c0ff' title 'reported boxes', "
+                "lc rgb '#00c0ff' notitle, '%s_boxes.dat' using 1:2 with points pt 5 ps 0.25 "
+                "lc rgb '#00c0ff' title 'reported boxes (to scale, and marked)', "
                 "'%s_points.dat' using 1:2 with points pt 7 ps 0.7 lc rgb 'black' "
                 "title 'training points', '%s_cert.dat' using 1:2 with points pt 3 ps 3 lw 3 "
                 "lc rgb '#ff00ff' title 'certified pocket (e <= s_min, dist >= 0.1)'\n",
-                name, name, name, name);
+                name, name, name, name, name);
         fprintf(f, "unset multiplot\nunset output\n");
     }
     return fclose(f) == 0 ? AE_OK : AE_EIO;
