@@ -11,7 +11,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # GSL names its reference CBLAS (-lgslcblas); OpenBLAS provides the same symbols, fast.
 PKG_LIBS   := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 ALL_CFLAGS  = $(CSTD) $(CFLAGS) $(WARN) -Inumerics -Itheory -Iproofs $(PKG_CFLAGS) -MMD -MP
-LIBS        = $(PKG_LIBS) -lglpk -lz -lm
+LIBS        = $(PKG_LIBS) -lflint-arb -lflint -lglpk -lz -lm
 
 BUILD    := build
 BIN      := bin
@@ -36,7 +36,7 @@ $(BUILD)/numerics/nn.o: OPT := -O3
 # Installs the Debian packages the build needs when they are missing (as root),
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before
 # the flags above are read, so the public targets first install, then re-run make.
-DEB_PKGS   := libgmp-dev libmpfr-dev libgsl-dev libcunit1-dev libopenblas-dev zlib1g-dev libglpk-dev pkg-config
+DEB_PKGS   := libgmp-dev libmpfr-dev libgsl-dev libcunit1-dev libopenblas-dev zlib1g-dev libglpk-dev libflint-arb-dev pkg-config
 BENCH_PKGS := python3-mpmath python3-torch dataset-fashion-mnist
 FIG_PKGS   := gnuplot-nox
 
