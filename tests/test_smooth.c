@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include <arb.h>
-#include <flint/fmpq.h>
 #include <gmp.h>
 #include <gsl/gsl_rng.h>
 
 #include "testutil.h"
+#include "arbnet.h"
 #include "nn.h"
 #include "qnet.h"
 #include "qnum.h"
@@ -21,14 +21,7 @@
 static const nn_act_t SMOOTH[4] = {NN_SOFTPLUS, NN_ELU, NN_GELU, NN_SILU};
 static const double PARAM[4] = {0, 1, 0, 0};
 
-static void arb_q(arb_t y, const mpq_t q)
-{
-    fmpq_t f;
-    fmpq_init(f);
-    fmpq_set_mpq(f, q);
-    arb_set_fmpq(y, f, PREC);
-    fmpq_clear(f);
-}
+#define arb_q(y, q) arbnet_set_q(y, q, PREC)
 
 /* The bounds: certified by the branch and bound, the maximiser within 1e-6 below. */
 static void test_delta_certified(void)
@@ -65,14 +58,18 @@ static void test_delta_grid(void)
         mpq_t d;
         mpq_init(d);
         smooth_delta(d, SMOOTH[k], PARAM[k]);
-        arb_t z, y, dd;
-        arb_init(z); arb_init(y); arb_init(dd);
+        arb_t z, y, dd, w, v;
+        arb_init(z); arb_init(y); arb_init(dd); arb_init(w); arb_init(v);
         arb_q(dd, d);
         long bad = 0, off = 0;
         for (long i = -40 * 256; i <= 40 * 256; i++) {
             double zd = ldexp((double) i, -8);
             arb_set_d(z, zd);
             CU_ASSERT_EQUAL_FATAL(smooth_diff_arb(y, SMOOTH[k], PARAM[k], z, PREC), AE_OK);
+            arbnet_act(w, SMOOTH[k], PARAM[k], z, PREC);     /* second method */
+            arb_sub(w, w, y, PREC);
+            arb_nonnegative_part(v, z);
+            off += !arb_overlaps(w, v);
             arb_abs(y, y);
             bad += !arb_le(y, dd);
             double ref = nn_act_eval(SMOOTH[k], PARAM[k], zd) - (zd > 0 ? zd : 0);
@@ -81,7 +78,7 @@ static void test_delta_grid(void)
         }
         CU_ASSERT_EQUAL(bad, 0);
         CU_ASSERT_EQUAL(off, 0);
-        arb_clear(z); arb_clear(y); arb_clear(dd);
+        arb_clear(z); arb_clear(y); arb_clear(dd); arb_clear(w); arb_clear(v);
         mpq_clear(d);
     }
 }
@@ -116,48 +113,15 @@ static void test_delta_others(void)
 
 /* ---- the twin and K ---------------------------------------------------------------- */
 
-/* y = f(x) in Arb for the smooth net (weights exact), sigma = relu + smooth_diff_arb;
- * returns 0 when some pre-activation ball straddles 0 (the point is skipped). */
+/* y = f(x) in Arb (arbnet: the weights exact); 0 when the evaluation failed. */
 static int arb_forward(arb_ptr y, const nn_t net, arb_srcptr x)
 {
-    long wmax = 0;
-    for (long l = 0; l <= net->L; l++)
-        if (net->sizes[l] > wmax)
-            wmax = net->sizes[l];
-    double *p = malloc((size_t) net->nparams * sizeof(double));
-    nn_get_params(p, net);
-    arb_ptr h = _arb_vec_init(wmax), z = _arb_vec_init(wmax);
-    arb_t t, dlt;
-    arb_init(t); arb_init(dlt);
-    _arb_vec_set(h, x, net->sizes[0]);
-    int ok = 1;
-    for (long l = 0; l < net->L && ok; l++) {
-        long m = net->sizes[l + 1], n = net->sizes[l];
-        for (long i = 0; i < m; i++) {
-            arb_set_d(z + i, net->bias[l] ? p[net->boff[l] + i] : 0);
-            for (long j = 0; j < n; j++) {
-                arb_set_d(t, p[net->woff[l] + i * n + j]);
-                arb_addmul(z + i, t, h + j, PREC);
-            }
-        }
-        for (long i = 0; i < m && ok; i++) {
-            nn_act_t a = net->act[l];
-            if (a == NN_IDENTITY) {
-                arb_set(h + i, z + i);
-                continue;
-            }
-            arb_nonnegative_part(h + i, z + i);
-            if (a == NN_RELU)
-                continue;
-            ok = smooth_diff_arb(dlt, a, net->act_param[l], z + i, PREC) == AE_OK;
-            arb_add(h + i, h + i, dlt, PREC);
-        }
+    arbnet_t A;
+    int ok = arbnet_init_nn(A, net) == AE_OK;
+    if (ok) {
+        ok = arbnet_eval(y, A, x, PREC) == AE_OK;
+        arbnet_clear(A);
     }
-    _arb_vec_set(y, h, net->sizes[net->L]);
-    arb_clear(t); arb_clear(dlt);
-    _arb_vec_clear(h, wmax);
-    _arb_vec_clear(z, wmax);
-    free(p);
     return ok;
 }
 

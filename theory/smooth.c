@@ -17,12 +17,12 @@
 #include "smooth.h"
 
 #include "aeerr.h"
+#include "arbnet.h"
 #include "farfield.h"
 #include "qnet.h"
 #include "qnum.h"
 
 #include <arb_hypgeom.h>
-#include <flint/fmpq.h>
 #include <math.h>
 
 #include <stdlib.h>
@@ -264,15 +264,6 @@ static int tail_ok(nn_act_t a, double param, const arb_t delta, slong prec)
     return ok;
 }
 
-static void set_arb_q(arb_t y, const mpq_t q, slong prec)
-{
-    fmpq_t f;
-    fmpq_init(f);
-    fmpq_set_mpq(f, q);
-    arb_set_fmpq(y, f, prec);
-    fmpq_clear(f);
-}
-
 int smooth_delta_certify(arb_t lb, long *ncells, nn_act_t a, double param, slong prec)
 {
     int st = check_act(__func__, a, param);
@@ -285,7 +276,7 @@ int smooth_delta_certify(arb_t lb, long *ncells, nn_act_t a, double param, slong
     smooth_delta(dq, a, param);
     arb_t delta;
     arb_init(delta);
-    set_arb_q(delta, dq, prec);
+    arbnet_set_q(delta, dq, prec);
     mpq_clear(dq);
     double *stk = ae_malloc(2 * 256 * sizeof(double));
     long top = 0, cells = 0;
