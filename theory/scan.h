@@ -67,6 +67,12 @@ typedef struct {
     long maxsectors;     /* cone_circle bound (default 1 << 20) */
     long max_boxes;      /* gammabb's cover in d >= 3, at most this many boxes (default
                             1 << 17): a deterministic limit, unlike the budget */
+    /* NULL (default), or a score level used instead of s_min in every comparison and
+     * radius: S->smin is set to it (S->smin_row still names the minimising row), FAILS
+     * then means a far point scoring <= level and SAFE that every ||x|| > R scores above
+     * level.  For the smooth-twin argument (twin.h), which needs the twin's radius at the
+     * level (K + sqrt(s_min of the smooth net))^2.  Must be >= 0. */
+    mpq_srcptr level;
     /* progress(arg, stage, done, total): called between steps, may be NULL */
     void (*progress)(void *arg, const char *stage, long done, long total);
     void *progress_arg;
