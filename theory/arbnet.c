@@ -311,13 +311,17 @@ int arbnet_scale(arb_ptr xs, const arbnet_t a, arb_srcptr x, slong prec)
     return AE_OK;
 }
 
-int arbnet_eval_scaled(arb_ptr y, const arbnet_t a, arb_srcptr xs, slong prec)
+int arbnet_eval_layers(arb_ptr y, const arbnet_t a, long l0, arb_srcptr h, slong prec)
 {
-    if (check_args(__func__, a, xs, prec) != AE_OK || y == NULL)
+    if (check_args(__func__, a, h, prec) != AE_OK || y == NULL)
         return AE_EINVAL;
+    if (l0 < 0 || l0 > a->L) {
+        ae_error(__func__, "first layer %ld outside [0, %ld]", l0, a->L);
+        return AE_EINVAL;
+    }
     arb_ptr u = _arb_vec_init(a->wmax), v = _arb_vec_init(a->wmax);
-    _arb_vec_set(u, xs, arbnet_din(a));
-    for (long l = 0; l < a->L; l++) {
+    _arb_vec_set(u, h, a->sizes[l0]);
+    for (long l = l0; l < a->L; l++) {
         long m = a->sizes[l + 1], k = a->sizes[l];
         for (long i = 0; i < m; i++) {
             arb_dot(v + i, a->b[l] ? a->b[l] + i : NULL, 0, a->W[l] + i * k, 1, u, 1, k, prec);
@@ -333,6 +337,11 @@ int arbnet_eval_scaled(arb_ptr y, const arbnet_t a, arb_srcptr xs, slong prec)
     return AE_OK;
 }
 
+int arbnet_eval_scaled(arb_ptr y, const arbnet_t a, arb_srcptr xs, slong prec)
+{
+    return arbnet_eval_layers(y, a, 0, xs, prec);
+}
+
 int arbnet_eval(arb_ptr y, const arbnet_t a, arb_srcptr x, slong prec)
 {
     if (check_args(__func__, a, x, prec) != AE_OK || y == NULL)
@@ -346,9 +355,20 @@ int arbnet_eval(arb_ptr y, const arbnet_t a, arb_srcptr x, slong prec)
     return rc;
 }
 
-/* e = ||xs - f(xs)||^2 on scaled balls. */
-static int score_scaled(arb_t e, const arbnet_t a, arb_srcptr xs, slong prec)
+static int check_square(const char *func, const arbnet_t a)
 {
+    if (arbnet_din(a) != arbnet_dout(a)) {
+        ae_error(func, "a score needs din == dout (%ld, %ld)", arbnet_din(a), arbnet_dout(a));
+        return AE_EINVAL;
+    }
+    return AE_OK;
+}
+
+int arbnet_score_scaled(arb_t e, const arbnet_t a, arb_srcptr xs, slong prec)
+{
+    if (check_args(__func__, a, xs, prec) != AE_OK || e == NULL
+        || check_square(__func__, a) != AE_OK)
+        return AE_EINVAL;
     long d = arbnet_din(a);
     arb_ptr y = _arb_vec_init(d);
     int rc = arbnet_eval_scaled(y, a, xs, prec);
@@ -365,15 +385,6 @@ static int score_scaled(arb_t e, const arbnet_t a, arb_srcptr xs, slong prec)
     return rc;
 }
 
-static int check_square(const char *func, const arbnet_t a)
-{
-    if (arbnet_din(a) != arbnet_dout(a)) {
-        ae_error(func, "a score needs din == dout (%ld, %ld)", arbnet_din(a), arbnet_dout(a));
-        return AE_EINVAL;
-    }
-    return AE_OK;
-}
-
 int arbnet_score(arb_t e, const arbnet_t a, arb_srcptr x, slong prec)
 {
     if (check_args(__func__, a, x, prec) != AE_OK || e == NULL
@@ -383,7 +394,7 @@ int arbnet_score(arb_t e, const arbnet_t a, arb_srcptr x, slong prec)
     arb_ptr xs = _arb_vec_init(d);
     int rc = arbnet_scale(xs, a, x, prec);
     if (rc == AE_OK)
-        rc = score_scaled(e, a, xs, prec);
+        rc = arbnet_score_scaled(e, a, xs, prec);
     _arb_vec_clear(xs, d);
     return rc;
 }
@@ -413,7 +424,7 @@ int arbnet_score_q(arb_t e, const arbnet_t a, const mpq_t *x, long n, slong prec
     }
     mpq_clear(q);
     mpq_clear(w);
-    int rc = score_scaled(e, a, xs, prec);
+    int rc = arbnet_score_scaled(e, a, xs, prec);
     _arb_vec_clear(xs, n);
     return rc;
 }

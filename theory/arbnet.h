@@ -69,8 +69,15 @@ int  arbnet_eval(arb_ptr y, const arbnet_t a, arb_srcptr x, slong prec);
 /* The same without scaling: y contains f(x) for x in the (already scaled) balls x. */
 int  arbnet_eval_scaled(arb_ptr y, const arbnet_t a, arb_srcptr xs, slong prec);
 
+/* y (dout balls) contains the output of layers l0..L-1 for every input h in the balls h
+ * (sizes[l0] balls: the activations of layer l0 - 1); l0 = 0 is arbnet_eval_scaled,
+ * l0 = L copies h.  Misuse: l0 outside [0, L]. */
+int  arbnet_eval_layers(arb_ptr y, const arbnet_t a, long l0, arb_srcptr h, slong prec);
+
 /* e contains ||x' - f(x')||^2 for every x in the balls (the interval extension). */
 int  arbnet_score(arb_t e, const arbnet_t a, arb_srcptr x, slong prec);
+/* The same on balls xs already in the network's (scaled) input space. */
+int  arbnet_score_scaled(arb_t e, const arbnet_t a, arb_srcptr xs, slong prec);
 /* The same at an exact rational point x (length n = din): x' is computed exactly in
  * rationals, then enclosed. */
 int  arbnet_score_q(arb_t e, const arbnet_t a, const mpq_t *x, long n, slong prec);
