@@ -2,6 +2,8 @@
 #include "cmd_scan.h"
 
 #include "aeerr.h"
+#include "arbnet.h"
+#include "bounded.h"
 #include "cli.h"
 #include "dataset.h"
 #include "dsrc.h"
@@ -12,9 +14,12 @@
 #include "qnet.h"
 #include "qnum.h"
 #include "scan.h"
+#include "smooth.h"
 #include "table.h"
+#include "twin.h"
 
 #include <errno.h>
+#include <flint/flint.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -46,10 +51,16 @@ static void usage_scan(FILE *f)
           "         [--seed S] [--data-seed S] [--far RATIO] [--out DIR] [--data-dir DIR]\n"
           "         [--idx-dir DIR] [--header|--no-header]\n"
           "\n"
-          "A certified far-field verdict for a trained piecewise-linear autoencoder (relu,\n"
-          "leaky_relu, hardtanh, identity), in the network's input space after the model's\n"
-          "scaling.  s_min is the exact least training score, the diameter a rigorous upper\n"
-          "bound of the data's diameter.  Prints one of\n"
+          "A certified far-field verdict for a trained autoencoder, in the network's input\n"
+          "space after the model's scaling.  By activation family:\n"
+          "  piecewise linear (relu, leaky_relu, hardtanh, identity): exact analysis, s_min\n"
+          "    the exact least training score, the diameter a rigorous upper bound;\n"
+          "  a tanh or sigmoid layer (bounded): SAFE-BEYOND R* = B + sqrt(s_min) from the\n"
+          "    exact output bound B (N5), and for 2-D inputs the certified pocket map;\n"
+          "  softplus, elu, gelu, silu (smooth, asymptotically linear): the ReLU twin (same\n"
+          "    weights) is scanned exactly and its certificates transferred through K >=\n"
+          "    sup ||f - twin|| (N6); smooth scores and s_min by Arb ball arithmetic.\n"
+          "Prints one of\n"
           "  FAILS        a certified anomaly: an exact rational point at least RATIO\n"
           "               diameters from every training point whose exact score is <= s_min;\n"
           "  SAFE-BEYOND  a certified radius R: every x with ||x|| > R scores above s_min\n"
@@ -78,7 +89,8 @@ static void usage_scan(FILE *f)
           "\n"
           "Progress goes to stderr (a bar on a terminal, else one line per stage).\n"
           "Exit status: 0 a verdict was reached (FAILS, SAFE-BEYOND or UNDECIDED); 2 bad usage\n"
-          "or input; 4 an activation the analysis does not support yet (tanh, sigmoid, ...).\n",
+          "or input; 4 a network the analysis does not cover (every activation of nn.h is\n"
+          "covered today; kept for new ones).\n",
           f);
 }
 
@@ -271,15 +283,39 @@ static int kvf(tab_t T, const char *key, const char *fmt, ...)
     return kv(T, key, buf);
 }
 
-static int write_evidence(const char *dir, const scan_t S, const scanargs *a,
-                          const char *data, double share, char *err, size_t errlen)
+/* DIR/scan.csv and .md from rows(T, arg), committed only when every row was written. */
+static int evidence(const char *dir, int (*rows)(tab_t, const void *), const void *arg,
+                    char *err, size_t errlen)
 {
     static const char *const cols[] = { "key", "value" };
     tab_t T;
     int st = tab_open(T, dir, "scan", "aeaudit scan: evidence", cols, 2, err, errlen);
     if (st != AE_OK)
         return st;
-    st = kv(T, "model", a->model);
+    st = rows(T, arg);
+    if (st != AE_OK) {
+        snprintf(err, errlen, "%s", T->msg);
+        tab_abort(T);
+        return st;
+    }
+    return tab_commit(T, err, errlen);
+}
+
+typedef struct {
+    const scan_struct *S;
+    const scanargs *a;
+    const char *data;
+    double share;
+} pl_rows_arg;
+
+static int pl_rows(tab_t T, const void *arg)
+{
+    const pl_rows_arg *A = arg;
+    const scan_struct *S = A->S;
+    const scanargs *a = A->a;
+    const char *data = A->data;
+    double share = A->share;
+    int st = kv(T, "model", a->model);
     if (st == AE_OK) st = kv(T, "data", data);
     if (st == AE_OK) st = kvf(T, "rows", "%ld", S->n);
     if (st == AE_OK) st = kvf(T, "features", "%ld", S->d);
@@ -323,18 +359,14 @@ static int write_evidence(const char *dir, const scan_t S, const scanargs *a,
     if (st == AE_OK) st = kvf(T, "budget", "%g", a->budget);
     if (st == AE_OK) st = kvf(T, "seed", "%lu", a->seed);
     if (st == AE_OK) st = kvf(T, "far_ratio", "%ld", a->far);
-    if (st != AE_OK) {
-        snprintf(err, errlen, "%s", T->msg);
-        tab_abort(T);
-        return st;
-    }
-    return tab_commit(T, err, errlen);
+    return st;
 }
 
 static int write_files(const char *dir, const scan_t S, const scanargs *a, const char *data,
                        double share, char *err, size_t errlen)
 {
-    int st = write_evidence(dir, S, a, data, share, err, errlen);
+    pl_rows_arg A = { S, a, data, share };
+    int st = evidence(dir, pl_rows, &A, err, errlen);
     if (st == AE_OK && mpq_sgn(S->gamma2_ub) >= 0) {
         char *rate = qstr(S->gamma2_ub);
         const char *what[1] = { S->blind ? "blind" : "lowest-growth" };
@@ -451,6 +483,244 @@ static void print_verdict(const scan_t S, const char *model, const char *data, d
            S->nsectors ? ", 2-D sector enumeration" : "");
 }
 
+/* ---- the other activation families ------------------------------------------------- */
+
+enum { FAM_PL = 0, FAM_BOUNDED, FAM_SMOOTH };
+
+/* piecewise linear: every activation exact in qnet; bounded: some tanh / sigmoid layer
+ * (no twin; N5's bound); smooth: the rest (softplus, elu, gelu, silu with piecewise-linear
+ * layers), through the ReLU twin (N6). */
+static int family(const nn_t net)
+{
+    int pl = 1, bnd = 0;
+    for (long l = 0; l < net->L; l++) {
+        pl &= qnet_act_supported(net->act[l]);
+        bnd |= !smooth_act_twinnable(net->act[l]);
+    }
+    return pl ? FAM_PL : bnd ? FAM_BOUNDED : FAM_SMOOTH;
+}
+
+static int kvb(tab_t T, const char *key, const arb_t b)
+{
+    char *s = arb_get_str(b, 17, 0);
+    int st = kv(T, key, s);
+    flint_free(s);
+    return st;
+}
+
+/* "[lo, hi]" of a ball, 6 digits, into buf. */
+static const char *ball_str(char *buf, size_t n, const arb_t b)
+{
+    char *s = arb_get_str(b, 6, 0);
+    snprintf(buf, n, "%s", s);
+    flint_free(s);
+    return buf;
+}
+
+typedef struct {
+    const twin_struct *T;
+    const scanargs *a;
+    const char *data;
+} twin_rows_arg;
+
+static int twin_rows(tab_t T, const void *arg)
+{
+    const twin_rows_arg *A = arg;
+    const twin_struct *W = A->T;
+    int st = kv(T, "model", A->a->model);
+    if (st == AE_OK) st = kv(T, "data", A->data);
+    if (st == AE_OK) st = kvf(T, "rows", "%ld", W->n);
+    if (st == AE_OK) st = kvf(T, "features", "%ld", W->d);
+    if (st == AE_OK) st = kv(T, "family", "smooth asymptotically linear: ReLU twin (N6)");
+    if (st == AE_OK) st = kv(T, "verdict", verdict_name(W->verdict));
+    if (st == AE_OK) st = kv(T, "method", W->method);
+    if (st == AE_OK) st = kv(T, "why", W->why);
+    if (st == AE_OK) st = kvf(T, "arb_precision_bits", "%ld", (long) W->prec);
+    if (st == AE_OK) st = kvq(T, "K", W->K);
+    if (st == AE_OK) st = kv(T, "twin_verdict", verdict_name(W->S->verdict));
+    if (st == AE_OK) st = kv(T, "twin_method", W->S->method);
+    if (st == AE_OK) st = kv(T, "twin_why", W->S->why);
+    if (st == AE_OK) st = kvq(T, "twin_s_min", W->S->smin);
+    if (st == AE_OK) st = kvq(T, "twin_K", W->S->K);
+    if (st == AE_OK) st = kvq(T, "twin_gamma2_lb", W->S->gamma2_lb);
+    if (st == AE_OK) st = kvq(T, "diameter2_upper", W->S->diam2);
+    if (st == AE_OK) st = kvb(T, "s_min_ball", W->smin);
+    if (st == AE_OK) st = kvq(T, "s_min_upper", W->smin_up);
+    if (st == AE_OK) st = kvf(T, "s_min_row", "%ld", W->smin_row);
+    if (st == AE_OK) st = kvf(T, "have_anomaly", "%d", W->have_anomaly);
+    if (st == AE_OK && W->have_point) {
+        st = kvb(T, "far_point_score_ball", W->point_score);
+        if (st == AE_OK) st = kvq(T, "far_point_dist_lb", W->point_dist_lb);
+        if (st == AE_OK) st = kv(T, "far_point_from", W->point_from);
+    }
+    if (st == AE_OK) st = kvq(T, "far_distance", W->far_lb);
+    if (st == AE_OK) st = kvf(T, "far_candidates", "%ld", W->ncandidates);
+    if (st == AE_OK) st = kvf(T, "have_ray_bound", "%d", W->have_ray);
+    if (st == AE_OK && W->have_ray) st = kvq(T, "ray_bound", W->ray_bound);
+    if (st == AE_OK) st = kvf(T, "have_R", "%d", W->have_R);
+    if (st == AE_OK && W->have_R) {
+        st = kvq(T, "R", W->R);
+        if (st == AE_OK) st = kv(T, "R_method", W->R_how);
+    }
+    if (st == AE_OK) st = kvq(T, "twin_level", W->level);
+    if (st == AE_OK) st = kvf(T, "seconds", "%.3f", W->seconds);
+    if (st == AE_OK) st = kvf(T, "budget", "%g", A->a->budget);
+    if (st == AE_OK) st = kvf(T, "seed", "%lu", A->a->seed);
+    if (st == AE_OK) st = kvf(T, "far_ratio", "%ld", A->a->far);
+    return st;
+}
+
+static void print_twin(const twin_t W, const char *model, const char *data)
+{
+    char b1[96], b2[96];
+    double diam = sqrt(mpq_get_d(W->S->diam2));
+    printf("scan %s: data %s (%ld rows, %ld features), smooth network: s_min in %s (Arb, %ld "
+           "bits), K = %.6g (sup ||f - twin||), diameter <= %.6g\n", model, data, W->n, W->d,
+           ball_str(b1, sizeof b1, W->smin), (long) W->prec, mpq_get_d(W->K), diam);
+    if (W->verdict == SCAN_FAILS)
+        printf("FAILS  certified anomaly at >= %.4g diameters from every training point, "
+               "smooth score in %s <= s_min (from %s)\n", mpq_get_d(W->point_dist_lb) / diam,
+               ball_str(b2, sizeof b2, W->point_score), W->point_from);
+    else if (W->verdict == SCAN_SAFE)
+        printf("SAFE-BEYOND R = %.6g (%.4g diameters): every x with ||x|| > R scores above "
+               "s_min; R = %s\n", mpq_get_d(W->R), mpq_get_d(W->R) / diam, W->R_how);
+    else
+        printf("UNDECIDED  %s\n", W->why);
+    printf("  ReLU twin: %s (its own s_min %.6g)\n", verdict_name(W->S->verdict),
+           mpq_get_d(W->S->smin));
+    if (W->have_point && W->verdict != SCAN_FAILS)
+        printf("  lowest far smooth score found: %s at >= %.4g diameters\n",
+               ball_str(b2, sizeof b2, W->point_score), mpq_get_d(W->point_dist_lb) / diam);
+    if (W->have_ray)
+        printf("  bounded-score ray: along the twin's blind direction the smooth score stays "
+               "<= %.6g however far\n", mpq_get_d(W->ray_bound));
+    printf("  method: %s\n", W->method);
+}
+
+static int run_twin(const nn_t net, const dsrc_t c, const scanargs *a, const char *data,
+                    const char *out, const scan_opts *o, int tty)
+{
+    twin_t W;
+    twin_init(W);
+    int rc = 0, st = twin_run(W, net, c->X, c->n, c->d, o, TWIN_PREC_DEFAULT);
+    if (tty)
+        fputc('\n', stderr);
+    char err[600];
+    if (st == AE_ERANGE) {
+        fprintf(stderr, "aeaudit scan: %s: %s\n", a->model, W->why);
+        rc = EXIT_UNSUPPORTED;
+    } else if (st != AE_OK) {
+        rc = usage_error("the analysis failed: %s", ae_strstatus(st));
+    } else {
+        print_twin(W, a->model, data);
+        twin_rows_arg A = { W, a, data };
+        st = evidence(out, twin_rows, &A, err, sizeof err);
+        if (st == AE_OK && mpq_sgn(W->S->gamma2_ub) >= 0) {
+            char *rate = qstr(W->S->gamma2_ub);
+            const char *what[1] = { W->S->blind ? "twin-blind" : "twin-lowest-growth" };
+            const char *lab[1] = { rate };
+            mpq_t *vec[1] = { W->S->dir };
+            st = write_vectors(out, "direction.csv", "growth_rate", what, lab, vec, 1, W->d,
+                               err, sizeof err);
+            free(rate);
+        }
+        if (st == AE_OK && W->have_point) {
+            const char *what[2] = { "raw", "scaled" };
+            const char *cs = W->have_anomaly ? "certified" : "not-certified";
+            const char *lab[2] = { cs, cs };
+            mpq_t *vec[2] = { W->point_raw, W->point };
+            st = write_vectors(out, "anomaly.csv", "status", what, lab, vec, 2, W->d, err,
+                               sizeof err);
+        }
+        if (st != AE_OK)
+            rc = usage_error("%s", err);
+        else
+            printf("  evidence: %s/scan.csv, %s/scan.md%s%s%s\n", out, out,
+                   W->have_point ? ", " : "", W->have_point ? out : "",
+                   W->have_point ? "/anomaly.csv" : "");
+        fflush(stdout);
+    }
+    twin_clear(W);
+    return rc;
+}
+
+typedef struct {
+    const bounded_scan_struct *B;
+    const scanargs *a;
+    const char *data;
+    long n, d;
+} bnd_rows_arg;
+
+static int bnd_rows(tab_t T, const void *arg)
+{
+    const bnd_rows_arg *A = arg;
+    const bounded_scan_struct *B = A->B;
+    int st = kv(T, "model", A->a->model);
+    if (st == AE_OK) st = kv(T, "data", A->data);
+    if (st == AE_OK) st = kvf(T, "rows", "%ld", A->n);
+    if (st == AE_OK) st = kvf(T, "features", "%ld", A->d);
+    if (st == AE_OK) st = kv(T, "family", "bounded layer: output bound (N5)");
+    if (st == AE_OK) st = kv(T, "verdict", "SAFE-BEYOND");
+    if (st == AE_OK) st = kv(T, "method", B->method);
+    if (st == AE_OK) st = kv(T, "bound_method", B->bnd->method);
+    if (st == AE_OK) st = kvf(T, "bounded_layer", "%ld", B->bnd->layer);
+    if (st == AE_OK) st = kvq(T, "B", B->bnd->B);
+    if (st == AE_OK) st = kvq(T, "R", B->Rstar);
+    if (st == AE_OK) st = kvb(T, "s_min_ball", B->smin);
+    if (st == AE_OK) st = kvq(T, "s_min_lower", B->smin_lo);
+    if (st == AE_OK) st = kvq(T, "s_min_upper", B->smin_hi);
+    if (st == AE_OK) st = kvf(T, "s_min_row", "%ld", B->smin_row);
+    if (st == AE_OK) st = kvf(T, "pocket_map", "%d", B->have_map);
+    if (st == AE_OK && B->have_map) {
+        const pocket2d_struct *P = B->map;
+        st = kvf(T, "map_complete", "%d", P->complete);
+        if (st == AE_OK) st = kvf(T, "map_boxes_evaluated", "%ld", P->nevals);
+        if (st == AE_OK) st = kvf(T, "map_reported_boxes", "%ld", P->nboxes);
+        if (st == AE_OK) st = kvf(T, "map_low_boxes", "%ld", P->nlow);
+        if (st == AE_OK) st = kvf(T, "map_pocket_boxes", "%ld", P->npocket);
+        if (st == AE_OK) st = kvf(T, "map_undecided_boxes", "%ld", P->nundecided);
+        if (st == AE_OK) st = kvq(T, "map_reported_area", P->area);
+    }
+    return st;
+}
+
+static int run_bounded(const nn_t net, const dsrc_t c, const scanargs *a, const char *data,
+                       const char *out)
+{
+    bounded_scan_t B;
+    bounded_scan_init(B);
+    int rc = 0, st = bounded_scan(B, net, c->X, c->n, c->d, NULL);
+    char err[600], b1[96];
+    if (st != AE_OK) {
+        rc = usage_error("the analysis failed: %s", ae_strstatus(st));
+    } else if (B->verdict != BOUNDED_SAFE_BEYOND) {
+        fprintf(stderr, "aeaudit scan: %s: %s\n", a->model, B->why);
+        rc = EXIT_UNSUPPORTED;
+    } else {
+        printf("scan %s: data %s (%ld rows, %ld features), bounded layer %ld: s_min in %s "
+               "(Arb)\n", a->model, data, c->n, c->d, B->bnd->layer,
+               ball_str(b1, sizeof b1, B->smin));
+        printf("SAFE-BEYOND R* = %.6g: every x with ||x|| > R* scores above s_min; ||f(x)|| <= "
+               "B = %.6g for every x (%s)\n", mpq_get_d(B->Rstar), mpq_get_d(B->bnd->B),
+               B->bnd->method);
+        if (B->have_map)
+            printf("  pocket map (2-D, %s): %ld boxes evaluated; %ld reported (%ld certainly "
+                   "low, %ld pockets, %ld undecided), area %.6g; every other point of the "
+                   "plane scores above s_min\n", B->map->complete ? "complete" : "incomplete",
+                   B->map->nevals, B->map->nboxes, B->map->nlow, B->map->npocket,
+                   B->map->nundecided, mpq_get_d(B->map->area));
+        printf("  method: %s\n", B->method);
+        bnd_rows_arg A = { B, a, data, c->n, c->d };
+        if (evidence(out, bnd_rows, &A, err, sizeof err) != AE_OK)
+            rc = usage_error("%s", err);
+        else
+            printf("  evidence: %s/scan.csv, %s/scan.md\n", out, out);
+        fflush(stdout);
+    }
+    bounded_scan_clear(B);
+    return rc;
+}
+
 /* Default output folder: scan-BASENAME (without .aem) in the working directory. */
 static void default_out(char *buf, size_t n, const char *model)
 {
@@ -492,13 +762,6 @@ int aeaudit_cmd_scan(int argc, char **argv)
         return usage_error("%s: not an autoencoder (input width %ld, output width %ld)",
                            a.model, net->sizes[0], net->sizes[net->L]);
     }
-    for (long l = 0; l < net->L; l++)
-        if (!qnet_act_supported(net->act[l])) {
-            fprintf(stderr, "aeaudit scan: %s: activation %s is not supported yet "
-                    "(piecewise-linear only)\n", a.model, nn_act_name(net->act[l]));
-            nn_clear(net);
-            return EXIT_UNSUPPORTED;
-        }
     const char *data = a.data ? a.data : net->rec.data;
     dsrc_t c;
     dsrc_init(c);
@@ -528,6 +791,12 @@ int aeaudit_cmd_scan(int argc, char **argv)
     progress_state ps = { isatty(2), "" };
     o.progress = progress_cb;
     o.progress_arg = &ps;
+    int fam = family(use);
+    if (fam != FAM_PL) {
+        rc = fam == FAM_BOUNDED ? run_bounded(use, c, &a, data, out)
+                                : run_twin(use, c, &a, data, out, &o, ps.tty);
+        goto done;
+    }
     scan_t S;
     scan_init(S);
     int st = scan_run(S, use, c->X, c->n, c->d, &o);
