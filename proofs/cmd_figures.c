@@ -12,6 +12,7 @@
 #include "cone.h"
 #include "dsrc.h"
 #include "figdetect.h"
+#include "fign6.h"
 #include "nn.h"
 #include "pcommon.h"
 #include "qmat.h"
@@ -452,6 +453,7 @@ int aeaudit_cmd_figures(int argc, char **argv)
         fprintf(stderr, "aeaudit figures: cannot write %s/figures.md\n", dir);
         rc = 2;
     }
+    rc = model == NULL ? fign6_all(dir, dseed, gnuplot, rc) : rc;
     for (long j = 0; j < k; j++)
         scan_clear(F[j].S);
     return rc;
