@@ -7,7 +7,7 @@
  * [2,5,1,5,2], and wine (its normal classes, min-max scaled exactly, then rounded to
  * double: those doubles are the data) with [13,16,4,16,13]; hidden activation softplus,
  * GELU or SiLU, identity output, float32, PyTorch initialisation, Adam (prf_train_ae, the
- * epochs and learning rates of N4's shallow nets), 3 seeds (wine 2); quick: diagonal and
+ * epochs and learning rates of N4's shallow nets), 3 seeds; quick: diagonal and
  * wine, softplus and GELU, one seed.  (ELU is covered by tests/test_twin.c and `aeaudit
  * scan`: prf_train_ae passes no ELU alpha.)
  *
@@ -53,6 +53,7 @@
 #define N6_PREC 128
 #define N6_PREC_CHECK 256
 #define N6_KROWS 20
+#define N6_SEEDS 3
 
 static const char *const COLS[] = {
     "dataset", "arch", "act", "seed", "n", "train_loss", "K", "K_observed_over_K",
@@ -82,7 +83,7 @@ static const nn_act_t ACTS[] = {NN_SOFTPLUS, NN_GELU, NN_SILU};
 
 typedef struct {
     long models, twin_v[3], smooth_v[3], rays, fails, controls, accepted;
-    long spot, transfer_fails, transfer_safe;
+    long spot, transfer_fails, transfer_safe, refs;
     char first[600];
 } n6_tally;
 
@@ -253,7 +254,24 @@ typedef struct {
     double lr;
     const double *X;
     long n, d;
+    int reference;      /* 1: the hand-built blind softplus net below instead of training */
 } n6_model;
+
+/* The positive control: the N3 construction with softplus units, z = (x1 + x2)/2,
+ * f(x) = (softplus(z + 1/8) - softplus(-z - 1/8)) (1, 1) = (z + 1/8)(1, 1) exactly
+ * (softplus(a) - softplus(-a) = a): the diagonal's linear AE, exactly blind along (1, 1),
+ * where every point scores 1/32 < s_min of the diagonal-noisy rows (each scores
+ * (x1 - x2)^2 / 2 + 1/32).  twin_run must certify FAILS. */
+static int reference_net(nn_t net)
+{
+    long s[3] = {2, 2, 2};
+    nn_act_t a[2] = {NN_SOFTPLUS, NN_IDENTITY};
+    int st = nn_init(net, NN_F32, 2, s, a, NULL, NULL);
+    double p[12] = {0.5, 0.5, -0.5, -0.5, 0.125, -0.125, 1, -1, 1, -1, 0, 0};
+    if (st == AE_OK && (st = nn_set_params(net, p)) != AE_OK)
+        nn_clear(net);
+    return st;
+}
 
 static int recheck(n6_tally *T, const proof_ctx *ctx, const n6_model *M, const nn_t net,
                    const twin_t W, gsl_rng *r, const char *model)
@@ -315,8 +333,9 @@ static int one_model(proof_job *J, n6_tally *T, const n6_model *M, gsl_rng *r)
 {
     const proof_ctx *ctx = J->ctx;
     nn_t net;
-    int st = prf_train_ae(net, M->X, M->n, M->L, M->sizes, M->act, 0, M->seed, M->epochs,
-                          M->lr, 16);
+    int st = M->reference ? reference_net(net)
+                          : prf_train_ae(net, M->X, M->n, M->L, M->sizes, M->act, 0, M->seed,
+                                         M->epochs, M->lr, 16);
     if (st != AE_OK)
         return proof_fail(J, st, "N6: training %s %s failed (status %d)", M->set, M->arch, st);
     double loss = NAN;
@@ -338,12 +357,19 @@ static int one_model(proof_job *J, n6_tally *T, const n6_model *M, gsl_rng *r)
         nn_clear(net);
         return proof_fail(J, st, "N6: %s: twin_run failed (status %d) %s", model, st, W->why);
     }
-    T->models++;
-    T->twin_v[W->S->verdict]++;
-    T->smooth_v[W->verdict]++;
-    T->rays += W->have_ray;
-    T->transfer_fails += W->S->verdict == SCAN_FAILS && W->verdict == SCAN_FAILS;
-    T->transfer_safe += W->S->verdict == SCAN_SAFE && W->verdict == SCAN_SAFE;
+    if (M->reference) {
+        T->refs++;
+        if (W->verdict != SCAN_FAILS || !W->have_ray)
+            note_fail(T, model, "the positive control (an exactly blind softplus net) was not "
+                      "certified FAILS with a bounded-score ray");
+    } else {
+        T->models++;
+        T->twin_v[W->S->verdict]++;
+        T->smooth_v[W->verdict]++;
+        T->rays += W->have_ray;
+        T->transfer_fails += W->S->verdict == SCAN_FAILS && W->verdict == SCAN_FAILS;
+        T->transfer_safe += W->S->verdict == SCAN_SAFE && W->verdict == SCAN_SAFE;
+    }
     int ok = recheck(T, ctx, M, net, W, r, model), kok;
     double kobs = k_observed(&kok, net, W->K, M->X, M->n, M->d);
     if (!kok) {
@@ -416,15 +442,11 @@ static int run(proof_job *J)
     gsl_rng *r = prf_rng(ctx, "N6");
     unsigned long base = (unsigned long) (prf_seed(ctx, "N6") % 100000UL) * 10UL;
     long nsets = ctx->quick ? 2 : NSETS, nacts = ctx->quick ? 2 : 3;
-    long total = 0, done = 0;
-    for (long si = 0; si < nsets; si++) {
-        const n6_set *P = &SETS[ctx->quick ? QUICK_SETS[si] : si];
-        total += nacts * (ctx->quick ? 1 : strcmp(P->name, "wine") == 0 ? 2 : 3);
-    }
+    long total = nsets * nacts * (ctx->quick ? 1 : N6_SEEDS), done = 0;
     int st = AE_OK;
     for (long si = 0; si < nsets && st == AE_OK; si++) {
         const n6_set *P = &SETS[ctx->quick ? QUICK_SETS[si] : si];
-        long n, d, nseeds = ctx->quick ? 1 : strcmp(P->name, "wine") == 0 ? 2 : 3;
+        long n, d, nseeds = ctx->quick ? 1 : N6_SEEDS;
         char err[600] = "";
         double *X = load(&n, &d, ctx, P->name, err, sizeof err);
         if (X == NULL) {
@@ -437,13 +459,25 @@ static int run(proof_job *J)
         for (long a = 0; a < nacts && st == AE_OK; a++)
             for (long k = 0; k < nseeds && st == AE_OK; k++) {
                 n6_model M = {P->name, arch, 4, s, ACTS[a], base + (unsigned long) k,
-                              P->epochs, P->lr, X, n, d};
+                              P->epochs, P->lr, X, n, d, 0};
                 st = one_model(J, &T, &M, r);
                 char what[128];
                 snprintf(what, sizeof what, "%s %s seed %ld", P->name,
                          nn_act_name(ACTS[a]), k);
                 proof_progress("N6", ++done, total, what);
             }
+        free(X);
+    }
+    if (st == AE_OK) {                             /* the positive control */
+        static const long rs[3] = {2, 2, 2};
+        double *X = ae_malloc(2 * SYNTH_N * sizeof(double));
+        if (X == NULL || synth_make(X, NULL, "diagonal-noisy", SYNTH_N,
+                                    prf_seed(ctx, "N6-data")) != AE_OK)
+            st = proof_fail(J, AE_ENOMEM, "N6: the control's data");
+        n6_model M = {"diagonal-noisy", "2-2-2(N3-softplus-reference)", 2, rs, NN_SOFTPLUS, 0,
+                      0, 0, X, SYNTH_N, 2, 1};
+        if (st == AE_OK)
+            st = one_model(J, &T, &M, r);
         free(X);
     }
     gsl_rng_free(r);
@@ -471,8 +505,9 @@ static int run(proof_job *J)
     else
         proof_set(res, VERDICT_VERIFIED, "%s; every certificate re-checked (Arb 256 bits, "
                   "exact distances, %ld spot points); %ld controls rejected (halved K per "
-                  "activation at a certified point, training row as anomaly)", frac, T.spot,
-                  T.controls);
+                  "activation at a certified point, training row as anomaly); positive "
+                  "control (blind softplus N3 net) FAILS with a bounded-score ray", frac,
+                  T.spot, T.controls);
     return AE_OK;
 }
 

@@ -12,11 +12,15 @@
 #include "smooth.h"
 #include "tset.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define TWIN_SQRT_BITS 65
+#define TWIN_SEARCH_PREC 64
+#define TWIN_DESCENT_ITERS 150
 
 void twin_init(twin_t T)
 {
@@ -184,6 +188,120 @@ static int candidates(twin_ctx *c, const mpq_t *xmin)
     mpq_clears(t, tk, (mpq_ptr) NULL);
     qvec_clear(v, d);
     qvec_clear(p, d);
+    return st;
+}
+
+/* The score of f at the double point x (scaled space) as the midpoint of a 64-bit Arb
+ * ball: deterministic on every machine; a proposal only. */
+static double fscore(twin_ctx *c, arb_ptr xb, const double *x)
+{
+    long d = c->T->d;
+    arb_t e;
+    arb_init(e);
+    for (long j = 0; j < d; j++)
+        arb_set_d(xb + j, x[j]);
+    double v = arbnet_score_scaled(e, c->A, xb, TWIN_SEARCH_PREC) == AE_OK && arb_is_finite(e)
+             ? arf_get_d(arb_midref(e), ARF_RND_NEAR) : INFINITY;
+    arb_clear(e);
+    return v;
+}
+
+/* Projects x onto { ||x - centre|| >= r }. */
+static void project(double *x, const double *cen, double r, long d)
+{
+    double n2 = 0;
+    for (long j = 0; j < d; j++)
+        n2 += (x[j] - cen[j]) * (x[j] - cen[j]);
+    double n = sqrt(n2);
+    if (n >= r || !(n > 0))
+        return;
+    for (long j = 0; j < d; j++)
+        x[j] = cen[j] + (x[j] - cen[j]) * (r / n);
+}
+
+/* Step 2b: a projected descent of f's score over the far region from x (in place), by
+ * central-difference gradients and a backtracking step. */
+static void descend(twin_ctx *c, arb_ptr xb, double *x, const double *cen, double r)
+{
+    long d = c->T->d;
+    double *g = malloc((size_t) (2 * d) * sizeof(double)), *y = g ? g + d : NULL;
+    if (g == NULL)
+        return;
+    project(x, cen, r, d);
+    double fx = fscore(c, xb, x), step = 1e-2 * r;
+    for (long it = 0; it < TWIN_DESCENT_ITERS && step > 1e-12 * r && isfinite(fx); it++) {
+        double gn = 0;
+        for (long j = 0; j < d; j++) {
+            double h = 1e-6 * (1 + fabs(x[j])), s = x[j];
+            x[j] = s + h;
+            double fp = fscore(c, xb, x);
+            x[j] = s - h;
+            double fm = fscore(c, xb, x);
+            x[j] = s;
+            g[j] = (fp - fm) / (2 * h);
+            gn += g[j] * g[j];
+        }
+        gn = sqrt(gn);
+        if (!(gn > 0) || !isfinite(gn))
+            break;
+        for (long j = 0; j < d; j++)
+            y[j] = x[j] - step * g[j] / gn;
+        project(y, cen, r, d);
+        double fy = fscore(c, xb, y);
+        if (fy < fx) {
+            memcpy(x, y, (size_t) d * sizeof(double));
+            fx = fy;
+            step *= 1.5;
+        } else {
+            step /= 2;
+        }
+    }
+    free(g);
+}
+
+/* Descents from the best far point and from centre +- r dir/||dir||; each end point is
+ * offered exactly (rational from the double) and certified or discarded by offer(). */
+static int far_descent(twin_ctx *c)
+{
+    twin_struct *T = c->T;
+    long d = T->d;
+    double *x = malloc((size_t) (2 * d) * sizeof(double)), *cen = x ? x + d : NULL;
+    mpq_t *p = qvec_init(d);
+    arb_ptr xb = _arb_vec_init(d);
+    if (x == NULL || p == NULL) {
+        free(x);
+        if (p) qvec_clear(p, d);
+        _arb_vec_clear(xb, d);
+        return AE_ENOMEM;
+    }
+    double r = (mpq_get_d(T->far_lb) + mpq_get_d(c->rho_up)) * 1.01, dn = 0;
+    for (long j = 0; j < d; j++) {
+        cen[j] = mpq_get_d(c->ts->centre[j]);
+        dn += T->S->dir ? mpq_get_d(T->S->dir[j]) * mpq_get_d(T->S->dir[j]) : 0;
+    }
+    dn = sqrt(dn);
+    int st = AE_OK;
+    for (int k = 0; k < 3 && st == AE_OK; k++) {
+        if (k == 0 && !T->have_point)
+            continue;
+        if (k > 0 && !(dn > 0))
+            break;
+        for (long j = 0; j < d; j++)
+            x[j] = k == 0 ? mpq_get_d(T->point[j])
+                 : cen[j] + (k == 1 ? r : -r) * mpq_get_d(T->S->dir[j]) / dn;
+        descend(c, xb, x, cen, r);
+        int finite = 1;
+        for (long j = 0; j < d; j++) {
+            finite &= isfinite(x[j]);
+            if (finite)
+                mpq_set_d(p[j], x[j]);
+        }
+        if (finite)
+            st = offer(c, (const mpq_t *) p, "descent of the smooth score");
+    }
+    _arb_vec_clear(xb, d);
+    qvec_clear(p, d);
+    free(x);
     return st;
 }
 
@@ -376,6 +494,8 @@ int twin_run(twin_t T, const nn_t net, const double *X, long n, long d, const sc
     }
     if (st == AE_OK)
         st = candidates(&c, (const mpq_t *) xmin);
+    if (st == AE_OK && !T->have_anomaly)
+        st = far_descent(&c);
     if (st == AE_OK)
         st = ray_bound(&c);
     if (st == AE_OK && !T->have_anomaly)
