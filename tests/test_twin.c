@@ -91,19 +91,7 @@ static void check(const twin_t T, const nn_t net, const double *X, long n, long 
             if (mpq_sgn(t) == 0)
                 mpq_set_ui(t, 1, 1);
             qvec_scale(p, p, t, d);
-            /* p is scaled: its raw form is scored */
-            for (long j = 0; j < d; j++) {
-                if (q->nscale) {
-                    mpq_sub(nv, q->scale_hi[j], q->scale_lo[j]);
-                    if (mpq_sgn(nv) != 0)
-                        mpq_mul(raw[j], p[j], nv);
-                    else
-                        mpq_set(raw[j], p[j]);
-                    mpq_add(raw[j], raw[j], q->scale_lo[j]);
-                } else {
-                    mpq_set(raw[j], p[j]);
-                }
-            }
+            scan_unscale_point(raw, q, p, d);     /* p is scaled: its raw form is scored */
             CU_ASSERT_EQUAL(arbnet_score_q(e, A, raw, d, PREC), AE_OK);
             tried++;
             above += arb_gt(e, smin);

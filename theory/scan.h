@@ -54,6 +54,7 @@
 #include <gmp.h>
 
 #include "nn.h"
+#include "qnet.h"
 
 #define SCAN_CONE_MAX_DIM 64
 
@@ -125,6 +126,9 @@ int scan_run(scan_t S, const nn_t net, const double *X, long n, long d, const sc
 /* Ratios for display: dist_lb / sqrt(diam2) and R / sqrt(diam2) as doubles (rounded
  * down and up respectively). */
 double scan_anomaly_ratio(const scan_t S);
+/* raw = the point whose scaling (qnet_scale_point) is x: lo + x (hi - lo), or x + lo where
+ * hi == lo; x itself without scaling (d = din entries each; raw must not alias x).  Exact. */
+void scan_unscale_point(mpq_t *raw, const qnet_t f, const mpq_t *x, long d);
 double scan_radius_ratio(const scan_t S);
 
 #endif

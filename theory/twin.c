@@ -50,27 +50,6 @@ static double now_s(void)
     return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
 }
 
-/* raw = the raw point whose scaling (qnet_scale_point) is xs: lo + xs (hi - lo), or
- * xs + lo where hi == lo; xs itself without scaling.  Exact. */
-static void unscale(mpq_t *raw, const qnet_t q, const mpq_t *xs, long d)
-{
-    mpq_t w;
-    mpq_init(w);
-    for (long j = 0; j < d; j++) {
-        if (q->nscale == 0) {
-            mpq_set(raw[j], xs[j]);
-            continue;
-        }
-        mpq_sub(w, q->scale_hi[j], q->scale_lo[j]);
-        if (mpq_sgn(w) == 0)
-            mpq_set(raw[j], xs[j]);
-        else
-            mpq_mul(raw[j], xs[j], w);
-        mpq_add(raw[j], raw[j], q->scale_lo[j]);
-    }
-    mpq_clear(w);
-}
-
 /* The run's context. */
 typedef struct {
     twin_struct *T;
@@ -97,7 +76,7 @@ static int offer(twin_ctx *c, const mpq_t *p, const char *from)
     int st = tset_dist_lb(lb, c->ts, p, d);
     if (st != AE_OK || mpq_cmp(lb, T->far_lb) < 0)
         goto done;
-    unscale(raw, c->q, p, d);
+    scan_unscale_point(raw, c->q, p, d);
     st = arbnet_score_q(e, c->A, (const mpq_t *) raw, d, T->prec);
     if (st != AE_OK)
         goto done;
