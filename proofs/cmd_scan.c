@@ -1,9 +1,8 @@
 /* cmd_scan — see cmd_scan.h.  The printing side of theory/scan. */
 #include "cmd_scan.h"
+#include "cmd_scan_internal.h"
 
 #include "aeerr.h"
-#include "arbnet.h"
-#include "bounded.h"
 #include "cli.h"
 #include "dataset.h"
 #include "dsrc.h"
@@ -14,12 +13,9 @@
 #include "qnet.h"
 #include "qnum.h"
 #include "scan.h"
-#include "smooth.h"
 #include "table.h"
-#include "twin.h"
 
 #include <errno.h>
-#include <flint/flint.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -29,14 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define EXIT_UNSUPPORTED 4
 
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-static int usage_error(const char *fmt, ...)
+int cmd_scan_usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -94,13 +84,6 @@ static void usage_scan(FILE *f)
           f);
 }
 
-typedef struct {
-    const char *model, *data, *normal, *data_dir, *idx_dir, *out;
-    double budget;
-    unsigned long seed, data_seed;
-    long far;
-    int have_data_seed, header;
-} scanargs;
 
 
 static int parse_args(scanargs *a, int argc, char **argv)
@@ -122,9 +105,9 @@ static int parse_args(scanargs *a, int argc, char **argv)
             for (int k = 0; withval[k]; k++)
                 known |= strcmp(s, withval[k]) == 0;
             if (!known)
-                return usage_error("unknown option %s (see aeaudit scan --help)", s);
+                return cmd_scan_usage_error("unknown option %s (see aeaudit scan --help)", s);
             if (i + 1 >= argc)
-                return usage_error("%s needs a value", s);
+                return cmd_scan_usage_error("%s needs a value", s);
             const char *v = argv[++i];
             unsigned long u;
             if (strcmp(s, "--data") == 0) a->data = v;
@@ -138,14 +121,15 @@ static int parse_args(scanargs *a, int argc, char **argv)
                 a->budget = strtod(v, &end);
                 if (*v == '\0' || *end != '\0' || !isfinite(a->budget) || a->budget < 0
                     || a->budget > 1e7)
-                    return usage_error("--budget %s: want seconds, a number in [0, 1e7]", v);
+                    return cmd_scan_usage_error("--budget %s: want seconds, a number in "
+                                                "[0, 1e7]", v);
             } else if (strcmp(s, "--far") == 0) {
                 if (!cli_parse_ulong(v, &u) || u < 1 || u > 1000000000UL)
-                    return usage_error("--far %s: want an integer in [1, 1e9]", v);
+                    return cmd_scan_usage_error("--far %s: want an integer in [1, 1e9]", v);
                 a->far = (long) u;
             } else {
                 if (!cli_parse_ulong(v, &u))
-                    return usage_error("%s %s: not a non-negative integer", s, v);
+                    return cmd_scan_usage_error("%s %s: not a non-negative integer", s, v);
                 if (strcmp(s, "--seed") == 0)
                     a->seed = u;
                 else {
@@ -156,11 +140,11 @@ static int parse_args(scanargs *a, int argc, char **argv)
         } else if (a->model == NULL) {
             a->model = s;
         } else {
-            return usage_error("more than one model file given (%s)", s);
+            return cmd_scan_usage_error("more than one model file given (%s)", s);
         }
     }
     if (a->model == NULL)
-        return usage_error("no MODEL.aem given (see aeaudit scan --help)");
+        return cmd_scan_usage_error("no MODEL.aem given (see aeaudit scan --help)");
     return 0;
 }
 
@@ -171,7 +155,7 @@ static int load_rows(dsrc_t c, const scanargs *a, const nn_t net)
     const char *name = a->data, *normal = a->normal;
     if (name == NULL) {
         if (net->rec.data[0] == '\0')
-            return usage_error("%s records no training data set: give --data", a->model);
+            return cmd_scan_usage_error("%s records no training data set: give --data", a->model);
         name = net->rec.data;
         if (normal == NULL && net->rec.normal[0] != '\0')
             normal = net->rec.normal;
@@ -184,20 +168,20 @@ static int load_rows(dsrc_t c, const scanargs *a, const nn_t net)
     so.seed = a->have_data_seed ? a->data_seed : net->rec.seed;
     so.csv_flags = DS_LABEL | a->header;
     if (dsrc_load(c, name, &so, err, sizeof err) != AE_OK)
-        return usage_error("--data %s: %s", name, err);
+        return cmd_scan_usage_error("--data %s: %s", name, err);
     if (normal != NULL && cli_filter_classes(c, "scan", name, normal) != 0)
         return 2;
     if (c->n < 1)
-        return usage_error("--data %s: no rows", name);
+        return cmd_scan_usage_error("--data %s: no rows", name);
     if (c->d != net->sizes[0])
-        return usage_error("the model's input width %ld does not match the data's dimension "
-                           "%ld", net->sizes[0], c->d);
+        return cmd_scan_usage_error("the model's input width %ld does not match the data's "
+                                    "dimension %ld", net->sizes[0], c->d);
     return 0;
 }
 
 
 /* The exact rational as "p/q" (or "p"), malloc'd. */
-static char *qstr(const mpq_t q)
+char *cmd_scan_qstr(const mpq_t q)
 {
     char *s = mpq_get_str(NULL, 10, q);
     char *r = strdup(s);
@@ -209,7 +193,7 @@ static char *qstr(const mpq_t q)
 
 /* A plain CSV written to DIR/NAME.tmp, renamed to DIR/NAME when complete: one header
  * row "what,LABEL,x1..xd" and rows (what, label, vector). */
-static int write_vectors(const char *dir, const char *name, const char *label,
+int cmd_scan_write_vectors(const char *dir, const char *name, const char *label,
                          const char *const *what, const char *const *lab,
                          mpq_t *const *vec, long nrows, long d, char *err, size_t errlen)
 {
@@ -228,7 +212,7 @@ static int write_vectors(const char *dir, const char *name, const char *label,
     for (long i = 0; i < nrows; i++) {
         fprintf(f, "%s,%s", what[i], lab[i]);
         for (long j = 0; j < d; j++) {
-            char *s = qstr(vec[i][j]);
+            char *s = cmd_scan_qstr(vec[i][j]);
             fprintf(f, ",%s", s);
             free(s);
         }
@@ -243,48 +227,43 @@ static int write_vectors(const char *dir, const char *name, const char *label,
     return AE_OK;
 }
 
-static const char *verdict_name(int v)
+const char *cmd_scan_verdict_name(int v)
 {
     return v == SCAN_FAILS ? "FAILS" : v == SCAN_SAFE ? "SAFE-BEYOND" : "UNDECIDED";
 }
 
 /* One key,value row and, for a rational, its decimal twin (key_decimal). */
-static int kv(tab_t T, const char *key, const char *val)
+int cmd_scan_kv(tab_t T, const char *key, const char *val)
 {
     const char *cells[2] = { key, val };
     return tab_row(T, cells, 2);
 }
 
-static int kvq(tab_t T, const char *key, const mpq_t q)
+int cmd_scan_kvq(tab_t T, const char *key, const mpq_t q)
 {
-    char *s = qstr(q), *dec = qnum_get_str_sig(q, 17);
+    char *s = cmd_scan_qstr(q), *dec = qnum_get_str_sig(q, 17);
     char k2[96];
     snprintf(k2, sizeof k2, "%s_decimal", key);
-    int st = kv(T, key, s);
+    int st = cmd_scan_kv(T, key, s);
     if (st == AE_OK)
-        st = kv(T, k2, dec);
+        st = cmd_scan_kv(T, k2, dec);
     free(s);
     free(dec);
     return st;
 }
 
-static int kvf(tab_t T, const char *key, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static int kvf(tab_t T, const char *key, const char *fmt, ...)
+int cmd_scan_kvf(tab_t T, const char *key, const char *fmt, ...)
 {
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    return kv(T, key, buf);
+    return cmd_scan_kv(T, key, buf);
 }
 
 /* DIR/scan.csv and .md from rows(T, arg), committed only when every row was written. */
-static int evidence(const char *dir, int (*rows)(tab_t, const void *), const void *arg,
+int cmd_scan_evidence(const char *dir, int (*rows)(tab_t, const void *), const void *arg,
                     char *err, size_t errlen)
 {
     static const char *const cols[] = { "key", "value" };
@@ -315,50 +294,51 @@ static int pl_rows(tab_t T, const void *arg)
     const scanargs *a = A->a;
     const char *data = A->data;
     double share = A->share;
-    int st = kv(T, "model", a->model);
-    if (st == AE_OK) st = kv(T, "data", data);
-    if (st == AE_OK) st = kvf(T, "rows", "%ld", S->n);
-    if (st == AE_OK) st = kvf(T, "features", "%ld", S->d);
-    if (st == AE_OK) st = kv(T, "verdict", verdict_name(S->verdict));
-    if (st == AE_OK) st = kv(T, "method", S->method);
-    if (st == AE_OK) st = kv(T, "why", S->why);
-    if (st == AE_OK) st = kvq(T, "s_min", S->smin);
-    if (st == AE_OK) st = kvf(T, "s_min_row", "%ld", S->smin_row);
-    if (st == AE_OK) st = kvf(T, "rows_scored_exactly", "%ld", S->nexact);
-    if (st == AE_OK) st = kvq(T, "diameter2_upper", S->diam2);
-    if (st == AE_OK) st = kvf(T, "diameter_float", "%.17g", S->diam);
-    if (st == AE_OK) st = kvq(T, "K", S->K);
-    if (st == AE_OK) st = kvq(T, "gamma2_lb", S->gamma2_lb);
-    if (st == AE_OK) st = kvq(T, "gamma2_ub", S->gamma2_ub);
-    if (st == AE_OK) st = kvf(T, "blind", "%d", S->blind);
-    if (st == AE_OK) st = kvf(T, "have_R", "%d", S->have_R);
-    if (st == AE_OK && S->have_R) st = kvq(T, "R", S->R);
-    if (st == AE_OK && S->have_R) st = kvf(T, "R_over_diameter", "%.6g", scan_radius_ratio(S));
-    if (st == AE_OK) st = kvf(T, "have_anomaly", "%d", S->have_anomaly);
+    int st = cmd_scan_kv(T, "model", a->model);
+    if (st == AE_OK) st = cmd_scan_kv(T, "data", data);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "rows", "%ld", S->n);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "features", "%ld", S->d);
+    if (st == AE_OK) st = cmd_scan_kv(T, "verdict", cmd_scan_verdict_name(S->verdict));
+    if (st == AE_OK) st = cmd_scan_kv(T, "method", S->method);
+    if (st == AE_OK) st = cmd_scan_kv(T, "why", S->why);
+    if (st == AE_OK) st = cmd_scan_kvq(T, "s_min", S->smin);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "s_min_row", "%ld", S->smin_row);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "rows_scored_exactly", "%ld", S->nexact);
+    if (st == AE_OK) st = cmd_scan_kvq(T, "diameter2_upper", S->diam2);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "diameter_float", "%.17g", S->diam);
+    if (st == AE_OK) st = cmd_scan_kvq(T, "K", S->K);
+    if (st == AE_OK) st = cmd_scan_kvq(T, "gamma2_lb", S->gamma2_lb);
+    if (st == AE_OK) st = cmd_scan_kvq(T, "gamma2_ub", S->gamma2_ub);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "blind", "%d", S->blind);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "have_R", "%d", S->have_R);
+    if (st == AE_OK && S->have_R) st = cmd_scan_kvq(T, "R", S->R);
+    if (st == AE_OK && S->have_R)
+        st = cmd_scan_kvf(T, "R_over_diameter", "%.6g", scan_radius_ratio(S));
+    if (st == AE_OK) st = cmd_scan_kvf(T, "have_anomaly", "%d", S->have_anomaly);
     if (st == AE_OK && mpq_sgn(S->anomaly_dist_lb) > 0) {
-        st = kvq(T, "far_point_score", S->anomaly_score);
-        if (st == AE_OK) st = kvq(T, "far_point_dist_lb", S->anomaly_dist_lb);
+        st = cmd_scan_kvq(T, "far_point_score", S->anomaly_score);
+        if (st == AE_OK) st = cmd_scan_kvq(T, "far_point_dist_lb", S->anomaly_dist_lb);
         if (st == AE_OK)
-            st = kvf(T, "far_point_over_diameter", "%.6g", scan_anomaly_ratio(S));
+            st = cmd_scan_kvf(T, "far_point_over_diameter", "%.6g", scan_anomaly_ratio(S));
         if (st == AE_OK)
-            st = kvf(T, "far_point_share_of_training_scores_above", "%.6g", share);
+            st = cmd_scan_kvf(T, "far_point_share_of_training_scores_above", "%.6g", share);
         if (st == AE_OK)
-            st = kvf(T, "far_point_per_feature_mse", "%.6g",
+            st = cmd_scan_kvf(T, "far_point_per_feature_mse", "%.6g",
                      mpq_get_d(S->anomaly_score) / (double) S->d);
     }
-    if (st == AE_OK) st = kvf(T, "float_evaluations", "%ld", S->ndirections);
-    if (st == AE_OK) st = kvf(T, "cones_tested", "%ld", S->ncones);
-    if (st == AE_OK) st = kvf(T, "cones_fixed", "%ld", S->nfixed);
-    if (st == AE_OK) st = kvf(T, "cones_undecided", "%ld", S->nundecided_cones);
-    if (st == AE_OK) st = kvf(T, "sectors", "%ld", S->nsectors);
-    if (st == AE_OK) st = kvf(T, "gamma_boxes", "%ld", S->nboxes);
-    if (st == AE_OK) st = kvf(T, "far_pieces", "%ld", S->npieces);
-    if (st == AE_OK) st = kvf(T, "complete_2d", "%d", S->complete);
-    if (st == AE_OK) st = kvf(T, "timed_out", "%d", S->timed_out);
-    if (st == AE_OK) st = kvf(T, "seconds", "%.3f", S->seconds);
-    if (st == AE_OK) st = kvf(T, "budget", "%g", a->budget);
-    if (st == AE_OK) st = kvf(T, "seed", "%lu", a->seed);
-    if (st == AE_OK) st = kvf(T, "far_ratio", "%ld", a->far);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "float_evaluations", "%ld", S->ndirections);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "cones_tested", "%ld", S->ncones);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "cones_fixed", "%ld", S->nfixed);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "cones_undecided", "%ld", S->nundecided_cones);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "sectors", "%ld", S->nsectors);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "gamma_boxes", "%ld", S->nboxes);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "far_pieces", "%ld", S->npieces);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "complete_2d", "%d", S->complete);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "timed_out", "%d", S->timed_out);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "seconds", "%.3f", S->seconds);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "budget", "%g", a->budget);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "seed", "%lu", a->seed);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "far_ratio", "%ld", a->far);
     return st;
 }
 
@@ -366,14 +346,14 @@ static int write_files(const char *dir, const scan_t S, const scanargs *a, const
                        double share, char *err, size_t errlen)
 {
     pl_rows_arg A = { S, a, data, share };
-    int st = evidence(dir, pl_rows, &A, err, errlen);
+    int st = cmd_scan_evidence(dir, pl_rows, &A, err, errlen);
     if (st == AE_OK && mpq_sgn(S->gamma2_ub) >= 0) {
-        char *rate = qstr(S->gamma2_ub);
+        char *rate = cmd_scan_qstr(S->gamma2_ub);
         const char *what[1] = { S->blind ? "blind" : "lowest-growth" };
         const char *lab[1] = { rate };
         mpq_t *vec[1] = { S->dir };
-        st = write_vectors(dir, "direction.csv", "growth_rate", what, lab, vec, 1, S->d, err,
-                           errlen);
+        st = cmd_scan_write_vectors(dir, "direction.csv", "growth_rate", what, lab, vec, 1,
+                                    S->d, err, errlen);
         free(rate);
     }
     if (st == AE_OK && mpq_sgn(S->anomaly_dist_lb) > 0) {
@@ -381,7 +361,8 @@ static int write_files(const char *dir, const scan_t S, const scanargs *a, const
         const char *c = S->have_anomaly ? "certified" : "not-certified";
         const char *lab[2] = { c, c };
         mpq_t *vec[2] = { S->anomaly_raw, S->anomaly };
-        st = write_vectors(dir, "anomaly.csv", "status", what, lab, vec, 2, S->d, err, errlen);
+        st = cmd_scan_write_vectors(dir, "anomaly.csv", "status", what, lab, vec, 2, S->d, err,
+                                    errlen);
     }
     return st;
 }
@@ -483,244 +464,6 @@ static void print_verdict(const scan_t S, const char *model, const char *data, d
            S->nsectors ? ", 2-D sector enumeration" : "");
 }
 
-/* ---- the other activation families ------------------------------------------------- */
-
-enum { FAM_PL = 0, FAM_BOUNDED, FAM_SMOOTH };
-
-/* piecewise linear: every activation exact in qnet; bounded: some tanh / sigmoid layer
- * (no twin; N5's bound); smooth: the rest (softplus, elu, gelu, silu with piecewise-linear
- * layers), through the ReLU twin (N6). */
-static int family(const nn_t net)
-{
-    int pl = 1, bnd = 0;
-    for (long l = 0; l < net->L; l++) {
-        pl &= qnet_act_supported(net->act[l]);
-        bnd |= !smooth_act_twinnable(net->act[l]);
-    }
-    return pl ? FAM_PL : bnd ? FAM_BOUNDED : FAM_SMOOTH;
-}
-
-static int kvb(tab_t T, const char *key, const arb_t b)
-{
-    char *s = arb_get_str(b, 17, 0);
-    int st = kv(T, key, s);
-    flint_free(s);
-    return st;
-}
-
-/* "[lo, hi]" of a ball, 6 digits, into buf. */
-static const char *ball_str(char *buf, size_t n, const arb_t b)
-{
-    char *s = arb_get_str(b, 6, 0);
-    snprintf(buf, n, "%s", s);
-    flint_free(s);
-    return buf;
-}
-
-typedef struct {
-    const twin_struct *T;
-    const scanargs *a;
-    const char *data;
-} twin_rows_arg;
-
-static int twin_rows(tab_t T, const void *arg)
-{
-    const twin_rows_arg *A = arg;
-    const twin_struct *W = A->T;
-    int st = kv(T, "model", A->a->model);
-    if (st == AE_OK) st = kv(T, "data", A->data);
-    if (st == AE_OK) st = kvf(T, "rows", "%ld", W->n);
-    if (st == AE_OK) st = kvf(T, "features", "%ld", W->d);
-    if (st == AE_OK) st = kv(T, "family", "smooth asymptotically linear: ReLU twin (N6)");
-    if (st == AE_OK) st = kv(T, "verdict", verdict_name(W->verdict));
-    if (st == AE_OK) st = kv(T, "method", W->method);
-    if (st == AE_OK) st = kv(T, "why", W->why);
-    if (st == AE_OK) st = kvf(T, "arb_precision_bits", "%ld", (long) W->prec);
-    if (st == AE_OK) st = kvq(T, "K", W->K);
-    if (st == AE_OK) st = kv(T, "twin_verdict", verdict_name(W->S->verdict));
-    if (st == AE_OK) st = kv(T, "twin_method", W->S->method);
-    if (st == AE_OK) st = kv(T, "twin_why", W->S->why);
-    if (st == AE_OK) st = kvq(T, "twin_s_min", W->S->smin);
-    if (st == AE_OK) st = kvq(T, "twin_K", W->S->K);
-    if (st == AE_OK) st = kvq(T, "twin_gamma2_lb", W->S->gamma2_lb);
-    if (st == AE_OK) st = kvq(T, "diameter2_upper", W->S->diam2);
-    if (st == AE_OK) st = kvb(T, "s_min_ball", W->smin);
-    if (st == AE_OK) st = kvq(T, "s_min_upper", W->smin_up);
-    if (st == AE_OK) st = kvf(T, "s_min_row", "%ld", W->smin_row);
-    if (st == AE_OK) st = kvf(T, "have_anomaly", "%d", W->have_anomaly);
-    if (st == AE_OK && W->have_point) {
-        st = kvb(T, "far_point_score_ball", W->point_score);
-        if (st == AE_OK) st = kvq(T, "far_point_dist_lb", W->point_dist_lb);
-        if (st == AE_OK) st = kv(T, "far_point_from", W->point_from);
-    }
-    if (st == AE_OK) st = kvq(T, "far_distance", W->far_lb);
-    if (st == AE_OK) st = kvf(T, "far_candidates", "%ld", W->ncandidates);
-    if (st == AE_OK) st = kvf(T, "have_ray_bound", "%d", W->have_ray);
-    if (st == AE_OK && W->have_ray) st = kvq(T, "ray_bound", W->ray_bound);
-    if (st == AE_OK) st = kvf(T, "have_R", "%d", W->have_R);
-    if (st == AE_OK && W->have_R) {
-        st = kvq(T, "R", W->R);
-        if (st == AE_OK) st = kv(T, "R_method", W->R_how);
-    }
-    if (st == AE_OK) st = kvq(T, "twin_level", W->level);
-    if (st == AE_OK) st = kvf(T, "seconds", "%.3f", W->seconds);
-    if (st == AE_OK) st = kvf(T, "budget", "%g", A->a->budget);
-    if (st == AE_OK) st = kvf(T, "seed", "%lu", A->a->seed);
-    if (st == AE_OK) st = kvf(T, "far_ratio", "%ld", A->a->far);
-    return st;
-}
-
-static void print_twin(const twin_t W, const char *model, const char *data)
-{
-    char b1[96], b2[96];
-    double diam = sqrt(mpq_get_d(W->S->diam2));
-    printf("scan %s: data %s (%ld rows, %ld features), smooth network: s_min in %s (Arb, %ld "
-           "bits), K = %.6g (sup ||f - twin||), diameter <= %.6g\n", model, data, W->n, W->d,
-           ball_str(b1, sizeof b1, W->smin), (long) W->prec, mpq_get_d(W->K), diam);
-    if (W->verdict == SCAN_FAILS)
-        printf("FAILS  certified anomaly at >= %.4g diameters from every training point, "
-               "smooth score in %s <= s_min (from %s)\n", mpq_get_d(W->point_dist_lb) / diam,
-               ball_str(b2, sizeof b2, W->point_score), W->point_from);
-    else if (W->verdict == SCAN_SAFE)
-        printf("SAFE-BEYOND R = %.6g (%.4g diameters): every x with ||x|| > R scores above "
-               "s_min; R = %s\n", mpq_get_d(W->R), mpq_get_d(W->R) / diam, W->R_how);
-    else
-        printf("UNDECIDED  %s\n", W->why);
-    printf("  ReLU twin: %s (its own s_min %.6g)\n", verdict_name(W->S->verdict),
-           mpq_get_d(W->S->smin));
-    if (W->have_point && W->verdict != SCAN_FAILS)
-        printf("  lowest far smooth score found: %s at >= %.4g diameters\n",
-               ball_str(b2, sizeof b2, W->point_score), mpq_get_d(W->point_dist_lb) / diam);
-    if (W->have_ray)
-        printf("  bounded-score ray: along the twin's blind direction the smooth score stays "
-               "<= %.6g however far\n", mpq_get_d(W->ray_bound));
-    printf("  method: %s\n", W->method);
-}
-
-static int run_twin(const nn_t net, const dsrc_t c, const scanargs *a, const char *data,
-                    const char *out, const scan_opts *o, int tty)
-{
-    twin_t W;
-    twin_init(W);
-    int rc = 0, st = twin_run(W, net, c->X, c->n, c->d, o, TWIN_PREC_DEFAULT);
-    if (tty)
-        fputc('\n', stderr);
-    char err[600];
-    if (st == AE_ERANGE) {
-        fprintf(stderr, "aeaudit scan: %s: %s\n", a->model, W->why);
-        rc = EXIT_UNSUPPORTED;
-    } else if (st != AE_OK) {
-        rc = usage_error("the analysis failed: %s", ae_strstatus(st));
-    } else {
-        print_twin(W, a->model, data);
-        twin_rows_arg A = { W, a, data };
-        st = evidence(out, twin_rows, &A, err, sizeof err);
-        if (st == AE_OK && mpq_sgn(W->S->gamma2_ub) >= 0) {
-            char *rate = qstr(W->S->gamma2_ub);
-            const char *what[1] = { W->S->blind ? "twin-blind" : "twin-lowest-growth" };
-            const char *lab[1] = { rate };
-            mpq_t *vec[1] = { W->S->dir };
-            st = write_vectors(out, "direction.csv", "growth_rate", what, lab, vec, 1, W->d,
-                               err, sizeof err);
-            free(rate);
-        }
-        if (st == AE_OK && W->have_point) {
-            const char *what[2] = { "raw", "scaled" };
-            const char *cs = W->have_anomaly ? "certified" : "not-certified";
-            const char *lab[2] = { cs, cs };
-            mpq_t *vec[2] = { W->point_raw, W->point };
-            st = write_vectors(out, "anomaly.csv", "status", what, lab, vec, 2, W->d, err,
-                               sizeof err);
-        }
-        if (st != AE_OK)
-            rc = usage_error("%s", err);
-        else
-            printf("  evidence: %s/scan.csv, %s/scan.md%s%s%s\n", out, out,
-                   W->have_point ? ", " : "", W->have_point ? out : "",
-                   W->have_point ? "/anomaly.csv" : "");
-        fflush(stdout);
-    }
-    twin_clear(W);
-    return rc;
-}
-
-typedef struct {
-    const bounded_scan_struct *B;
-    const scanargs *a;
-    const char *data;
-    long n, d;
-} bnd_rows_arg;
-
-static int bnd_rows(tab_t T, const void *arg)
-{
-    const bnd_rows_arg *A = arg;
-    const bounded_scan_struct *B = A->B;
-    int st = kv(T, "model", A->a->model);
-    if (st == AE_OK) st = kv(T, "data", A->data);
-    if (st == AE_OK) st = kvf(T, "rows", "%ld", A->n);
-    if (st == AE_OK) st = kvf(T, "features", "%ld", A->d);
-    if (st == AE_OK) st = kv(T, "family", "bounded layer: output bound (N5)");
-    if (st == AE_OK) st = kv(T, "verdict", "SAFE-BEYOND");
-    if (st == AE_OK) st = kv(T, "method", B->method);
-    if (st == AE_OK) st = kv(T, "bound_method", B->bnd->method);
-    if (st == AE_OK) st = kvf(T, "bounded_layer", "%ld", B->bnd->layer);
-    if (st == AE_OK) st = kvq(T, "B", B->bnd->B);
-    if (st == AE_OK) st = kvq(T, "R", B->Rstar);
-    if (st == AE_OK) st = kvb(T, "s_min_ball", B->smin);
-    if (st == AE_OK) st = kvq(T, "s_min_lower", B->smin_lo);
-    if (st == AE_OK) st = kvq(T, "s_min_upper", B->smin_hi);
-    if (st == AE_OK) st = kvf(T, "s_min_row", "%ld", B->smin_row);
-    if (st == AE_OK) st = kvf(T, "pocket_map", "%d", B->have_map);
-    if (st == AE_OK && B->have_map) {
-        const pocket2d_struct *P = B->map;
-        st = kvf(T, "map_complete", "%d", P->complete);
-        if (st == AE_OK) st = kvf(T, "map_boxes_evaluated", "%ld", P->nevals);
-        if (st == AE_OK) st = kvf(T, "map_reported_boxes", "%ld", P->nboxes);
-        if (st == AE_OK) st = kvf(T, "map_low_boxes", "%ld", P->nlow);
-        if (st == AE_OK) st = kvf(T, "map_pocket_boxes", "%ld", P->npocket);
-        if (st == AE_OK) st = kvf(T, "map_undecided_boxes", "%ld", P->nundecided);
-        if (st == AE_OK) st = kvq(T, "map_reported_area", P->area);
-    }
-    return st;
-}
-
-static int run_bounded(const nn_t net, const dsrc_t c, const scanargs *a, const char *data,
-                       const char *out)
-{
-    bounded_scan_t B;
-    bounded_scan_init(B);
-    int rc = 0, st = bounded_scan(B, net, c->X, c->n, c->d, NULL);
-    char err[600], b1[96];
-    if (st != AE_OK) {
-        rc = usage_error("the analysis failed: %s", ae_strstatus(st));
-    } else if (B->verdict != BOUNDED_SAFE_BEYOND) {
-        fprintf(stderr, "aeaudit scan: %s: %s\n", a->model, B->why);
-        rc = EXIT_UNSUPPORTED;
-    } else {
-        printf("scan %s: data %s (%ld rows, %ld features), bounded layer %ld: s_min in %s "
-               "(Arb)\n", a->model, data, c->n, c->d, B->bnd->layer,
-               ball_str(b1, sizeof b1, B->smin));
-        printf("SAFE-BEYOND R* = %.6g: every x with ||x|| > R* scores above s_min; ||f(x)|| <= "
-               "B = %.6g for every x (%s)\n", mpq_get_d(B->Rstar), mpq_get_d(B->bnd->B),
-               B->bnd->method);
-        if (B->have_map)
-            printf("  pocket map (2-D, %s): %ld boxes evaluated; %ld reported (%ld certainly "
-                   "low, %ld pockets, %ld undecided), area %.6g; every other point of the "
-                   "plane scores above s_min\n", B->map->complete ? "complete" : "incomplete",
-                   B->map->nevals, B->map->nboxes, B->map->nlow, B->map->npocket,
-                   B->map->nundecided, mpq_get_d(B->map->area));
-        printf("  method: %s\n", B->method);
-        bnd_rows_arg A = { B, a, data, c->n, c->d };
-        if (evidence(out, bnd_rows, &A, err, sizeof err) != AE_OK)
-            rc = usage_error("%s", err);
-        else
-            printf("  evidence: %s/scan.csv, %s/scan.md\n", out, out);
-        fflush(stdout);
-    }
-    bounded_scan_clear(B);
-    return rc;
-}
-
 /* Default output folder: scan-BASENAME (without .aem) in the working directory. */
 static void default_out(char *buf, size_t n, const char *model)
 {
@@ -756,10 +499,10 @@ int aeaudit_cmd_scan(int argc, char **argv)
     nn_t net, scaled;
     char err[600], outbuf[PATH_MAX];
     if (nn_load(net, a.model, err, sizeof err) != AE_OK)
-        return usage_error("%s", err);
+        return cmd_scan_usage_error("%s", err);
     if (net->sizes[0] != net->sizes[net->L]) {
         nn_clear(net);
-        return usage_error("%s: not an autoencoder (input width %ld, output width %ld)",
+        return cmd_scan_usage_error("%s: not an autoencoder (input width %ld, output width %ld)",
                            a.model, net->sizes[0], net->sizes[net->L]);
     }
     const char *data = a.data ? a.data : net->rec.data;
@@ -770,7 +513,7 @@ int aeaudit_cmd_scan(int argc, char **argv)
     int have_copy = 0;
     if (rc == 0 && c->idx && net->nscale == 0) {
         if (pixel_scaled_copy(scaled, net) != AE_OK)
-            rc = usage_error("out of memory");
+            rc = cmd_scan_usage_error("out of memory");
         else
             have_copy = 1, use = scaled;
     }
@@ -780,7 +523,7 @@ int aeaudit_cmd_scan(int argc, char **argv)
         out = outbuf;
     }
     if (rc == 0 && cli_ensure_dir(out) != 0)
-        rc = usage_error("--out %s: %s", out, strerror(errno));
+        rc = cmd_scan_usage_error("--out %s: %s", out, strerror(errno));
     if (rc != 0)
         goto done;
     scan_opts o;
@@ -791,10 +534,10 @@ int aeaudit_cmd_scan(int argc, char **argv)
     progress_state ps = { isatty(2), "" };
     o.progress = progress_cb;
     o.progress_arg = &ps;
-    int fam = family(use);
-    if (fam != FAM_PL) {
-        rc = fam == FAM_BOUNDED ? run_bounded(use, c, &a, data, out)
-                                : run_twin(use, c, &a, data, out, &o, ps.tty);
+    int fam = cmd_scan_family(use);
+    if (fam != CMD_SCAN_PL) {
+        rc = fam == CMD_SCAN_BOUNDED ? cmd_scan_bounded(use, c, &a, data, out)
+                                     : cmd_scan_twin(use, c, &a, data, out, &o, ps.tty);
         goto done;
     }
     scan_t S;
@@ -806,13 +549,13 @@ int aeaudit_cmd_scan(int argc, char **argv)
         fprintf(stderr, "aeaudit scan: %s: %s\n", a.model, S->why);
         rc = EXIT_UNSUPPORTED;
     } else if (st != AE_OK) {
-        rc = usage_error("the analysis failed: %s", ae_strstatus(st));
+        rc = cmd_scan_usage_error("the analysis failed: %s", ae_strstatus(st));
     } else {
         double share = mpq_sgn(S->anomaly_dist_lb) > 0
                      ? share_above(use, c->X, c->n, c->d, mpq_get_d(S->anomaly_score)) : -1;
         print_verdict(S, a.model, data, share);
         if (write_files(out, S, &a, data, share, err, sizeof err) != AE_OK)
-            rc = usage_error("%s", err);
+            rc = cmd_scan_usage_error("%s", err);
         else
             printf("  evidence: %s/scan.csv, %s/scan.md, %s/direction.csv%s%s%s\n", out, out,
                    out, mpq_sgn(S->anomaly_dist_lb) > 0 ? ", " : "",
