@@ -58,9 +58,10 @@
 static const char *const COLS[] = {
     "dataset", "arch", "act", "seed", "n", "train_loss", "K", "K_observed_over_K",
     "twin_verdict", "twin_s_min", "s_min_ball", "verdict", "point_score_ball",
-    "point_from", "point_distance_over_diameter", "ray_bound", "radius_over_diameter",
+    "point_from", "point_distance_over_diameter", "point_below", "ray_bound",
+    "radius_over_diameter",
     "method", "why", "recheck"};
-#define NCOLS 20
+#define NCOLS 21
 static const proof_table TABLES[] = {
     {"N6_smooth", "N6: smooth autoencoders (softplus, GELU, SiLU) through their ReLU twins "
      "(Arb ball arithmetic, prec 128 bits; re-checks at 256 bits)", COLS, NCOLS}};
@@ -83,7 +84,7 @@ static const nn_act_t ACTS[] = {NN_SOFTPLUS, NN_GELU, NN_SILU};
 
 typedef struct {
     long models, twin_v[3], smooth_v[3], rays, fails, controls, accepted;
-    long spot, transfer_fails, transfer_safe, refs;
+    long spot, transfer_fails, transfer_safe, refs, far_below[3];
     char first[600];
 } n6_tally;
 
@@ -105,10 +106,13 @@ static const char *ball(char *buf, size_t len, const arb_t b)
     return buf;
 }
 
-/* s = the Arb s_min over every row at prec (independent of twin_run's). */
-static int recheck_smin(arb_t s, const arbnet_t A, const double *X, long n, long d, slong prec)
+/* s = the Arb s_min over every row at prec (independent of twin_run's); q99lo = a rational
+ * <= the 0.99 empirical quantile of the training scores (the ceil(0.99 n)-th smallest: at
+ * least the same order statistic of the balls' lower ends). */
+static int recheck_smin(arb_t s, mpq_t q99lo, const arbnet_t A, const double *X, long n,
+                        long d, slong prec)
 {
-    mpq_t *x = qvec_init(d);
+    mpq_t *x = qvec_init(d), *lo = qvec_init(n);
     arb_t e;
     arb_init(e);
     int st = AE_OK;
@@ -116,14 +120,54 @@ static int recheck_smin(arb_t s, const arbnet_t A, const double *X, long n, long
         for (long j = 0; j < d; j++)
             mpq_set_d(x[j], X[i * d + j]);
         st = arbnet_score_q(e, A, (const mpq_t *) x, d, prec);
+        if (st == AE_OK && !arb_is_finite(e))
+            st = AE_ERANGE;
+        if (st != AE_OK)
+            break;
         if (i == 0)
             arb_set(s, e);
         else
             arb_min(s, s, e, prec);
+        arbnet_bound_q(lo[i], e, 0);
+        for (long k = i; k > 0 && mpq_cmp(lo[k], lo[k - 1]) < 0; k--)   /* insertion sort */
+            mpq_swap(lo[k], lo[k - 1]);
     }
+    long k = (99 * n + 99) / 100 - 1;               /* ceil(0.99 n) - 1 */
+    if (st == AE_OK)
+        mpq_set(q99lo, lo[k < 0 ? 0 : k]);
     arb_clear(e);
+    qvec_clear(lo, n);
     qvec_clear(x, d);
     return st;
+}
+
+/* The strongest threshold the far point's score is certified below (CLAIMS.md): s_min
+ * (upper end <= the lower end of s_min), s_0.99 (< a lower bound of the quantile), the
+ * paper's per-feature MSE 0.1 (< 0.1 d), else "none"; counted in fb[3]. */
+static const char *below(long *fb, const twin_t W, const mpq_t q99lo)
+{
+    if (!W->have_point)
+        return "-";
+    mpq_t u, m;
+    mpq_inits(u, m, NULL);
+    arbnet_bound_q(u, W->point_score, 1);
+    mpq_set_ui(m, (unsigned long) W->d, 10);
+    mpq_canonicalize(m);
+    const char *b = "none";
+    if (mpq_cmp(u, m) < 0) {
+        b = "mse<0.1";
+        fb[2]++;
+    }
+    if (mpq_cmp(u, q99lo) < 0) {
+        b = "s_0.99";
+        fb[1]++;
+    }
+    if (W->have_anomaly) {
+        b = "s_min";
+        fb[0]++;
+    }
+    mpq_clears(u, m, NULL);
+    return b;
 }
 
 /* raw = the raw point of the scaled p (the model has no scaling in N6: identity). */
@@ -273,8 +317,8 @@ static int reference_net(nn_t net)
     return st;
 }
 
-static int recheck(n6_tally *T, const proof_ctx *ctx, const n6_model *M, const nn_t net,
-                   const twin_t W, gsl_rng *r, const char *model)
+static int recheck(n6_tally *T, mpq_t q99lo, const proof_ctx *ctx, const n6_model *M,
+                   const nn_t net, const twin_t W, gsl_rng *r, const char *model)
 {
     int ok = 1;
     long d = M->d;
@@ -285,7 +329,8 @@ static int recheck(n6_tally *T, const proof_ctx *ctx, const n6_model *M, const n
     arb_t s, e;
     arb_init(s);
     arb_init(e);
-    if (recheck_smin(s, A, M->X, M->n, d, N6_PREC_CHECK) != AE_OK || !arb_overlaps(s, W->smin)) {
+    if (recheck_smin(s, q99lo, A, M->X, M->n, d, N6_PREC_CHECK) != AE_OK
+        || !arb_overlaps(s, W->smin)) {
         ok = 0;
         note_fail(T, model, "the 256-bit s_min does not overlap twin_run's");
     }
@@ -370,7 +415,12 @@ static int one_model(proof_job *J, n6_tally *T, const n6_model *M, gsl_rng *r)
         T->transfer_fails += W->S->verdict == SCAN_FAILS && W->verdict == SCAN_FAILS;
         T->transfer_safe += W->S->verdict == SCAN_SAFE && W->verdict == SCAN_SAFE;
     }
-    int ok = recheck(T, ctx, M, net, W, r, model), kok;
+    mpq_t q99lo;
+    mpq_init(q99lo);
+    int ok = recheck(T, q99lo, ctx, M, net, W, r, model), kok;
+    long scratch[3] = {0, 0, 0};
+    const char *fb = below(M->reference ? scratch : T->far_below, W, q99lo);
+    mpq_clear(q99lo);
     double kobs = k_observed(&kok, net, W->K, M->X, M->n, M->d);
     if (!kok) {
         ok = 0;
@@ -387,11 +437,11 @@ static int one_model(proof_job *J, n6_tally *T, const n6_model *M, gsl_rng *r)
     if (W->have_R)
         snprintf(rr, sizeof rr, "%.6g", mpq_get_d(W->R) / sqrt(mpq_get_d(W->S->diam2)));
     proof_row(J, 0, "%s\t%s\t%s\t%lu\t%ld\t%.6e\t%s\t%.3g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t"
-              "%s\t%s\t%s", M->set, M->arch, nn_act_name(M->act), M->seed, M->n, loss,
+              "%s\t%s\t%s\t%s", M->set, M->arch, nn_act_name(M->act), M->seed, M->n, loss,
               prf_q6(W->K), kobs, VN[W->S->verdict], prf_q6(W->S->smin),
               ball(b1, sizeof b1, W->smin), VN[W->verdict],
               W->have_point ? ball(b2, sizeof b2, W->point_score) : "-",
-              W->have_point ? W->point_from : "-", pd, rb, rr,
+              W->have_point ? W->point_from : "-", pd, fb, rb, rr,
               meth,
               W->why[0] ? W->why : "-", ok ? "ok" : "FAILED");
     twin_clear(W);
@@ -490,9 +540,11 @@ static int run(proof_job *J)
     char frac[600];
     snprintf(frac, sizeof frac, "%ld models: twin FAILS %ld / SAFE %ld / UNDECIDED %ld; smooth "
              "FAILS %ld / SAFE-BEYOND %ld / UNDECIDED %ld; the twin's FAILS transferred %ld of "
-             "%ld, SAFE %ld of %ld; %ld bounded-score rays (twin exactly blind)", T.models,
+             "%ld, SAFE %ld of %ld; %ld bounded-score rays (twin exactly blind); best far smooth "
+             "score certified <= s_min %ld, < s_0.99 %ld, MSE < 0.1 %ld", T.models,
              T.twin_v[0], T.twin_v[1], T.twin_v[2], T.smooth_v[0], T.smooth_v[1], T.smooth_v[2],
-             T.transfer_fails, T.twin_v[0], T.transfer_safe, T.twin_v[1], T.rays);
+             T.transfer_fails, T.twin_v[0], T.transfer_safe, T.twin_v[1], T.rays,
+             T.far_below[0], T.far_below[1], T.far_below[2]);
     if (T.accepted)
         proof_set(res, ctx->corrupt ? VERDICT_FALSIFIED : VERDICT_ERROR,
                   "negative control accepted %ld of %ld times (a halved K, or a training row "

@@ -502,8 +502,8 @@ int aeaudit_cmd_scan(int argc, char **argv)
         return cmd_scan_usage_error("%s", err);
     if (net->sizes[0] != net->sizes[net->L]) {
         nn_clear(net);
-        return cmd_scan_usage_error("%s: not an autoencoder (input width %ld, output width %ld)",
-                           a.model, net->sizes[0], net->sizes[net->L]);
+        return cmd_scan_usage_error("%s: not an autoencoder (input width %ld, output width "
+                                    "%ld)", a.model, net->sizes[0], net->sizes[net->L]);
     }
     const char *data = a.data ? a.data : net->rec.data;
     dsrc_t c;
