@@ -12,6 +12,7 @@
 #include "cone.h"
 #include "dsrc.h"
 #include "figdetect.h"
+#include "fign5.h"
 #include "fign6.h"
 #include "nn.h"
 #include "pcommon.h"
@@ -449,6 +450,8 @@ int aeaudit_cmd_figures(int argc, char **argv)
         int r = figdet_run(&det[ndet], dir, FIG_DET_SETS[ndet], dseed, gnuplot);
         rc = r > rc ? r : rc;
     }
+    if (model == NULL && rc != 2)
+        rc = fign5_run(dir, dseed, gnuplot, rc);
     if (rc != 2 && fig_summary(dir, F, k, det, ndet) != AE_OK) {
         fprintf(stderr, "aeaudit figures: cannot write %s/figures.md\n", dir);
         rc = 2;

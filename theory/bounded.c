@@ -143,34 +143,112 @@ static void affine_bound(bounded_t b, const arbnet_t a, long rlo, long rhi)
     qvec_clear(y, d);
 }
 
-/* INTERVAL: the box propagated by Arb through the layers after l. */
+/* Pieces per coordinate when the box of a bounded layer of width m is subdivided:
+ * K^m <= BOUNDED_PIECES. */
+#define BOUNDED_PIECES 4096L
+static long pieces_per_dim(long m)
+{
+    long K = 1;
+    for (;;) {
+        long p = 1, k = K + 1;
+        for (long j = 0; j < m && p <= BOUNDED_PIECES; j++)
+            p *= k;
+        if (p > BOUNDED_PIECES)
+            return K;
+        K = k;
+    }
+}
+
+/* INTERVAL: the box [rlo, rhi]^m of layer l cut into K^m equal sub-boxes, each propagated
+ * by Arb through the layers after l; O = the hull of the outputs' rational ends, B2 = the
+ * largest upper end of ||y||^2 over the pieces (each piece's output lies in its balls). */
 static int interval_bound(bounded_t b, const arbnet_t a, long l, long rlo, long rhi, slong prec)
 {
-    long m = a->sizes[l + 1], d = b->d;
+    long m = a->sizes[l + 1], d = b->d, K = pieces_per_dim(m);
     arb_ptr h = _arb_vec_init(m), y = _arb_vec_init(d);
-    for (long j = 0; j < m; j++) {
-        arb_set_si(h + j, rlo + rhi);
-        arb_mul_2exp_si(h + j, h + j, -1);
-        mag_set_ui(arb_radref(h + j), (unsigned long) (rhi - rlo));
-        mag_mul_2exp_si(arb_radref(h + j), arb_radref(h + j), -1);
-    }
-    int rc = arbnet_eval_layers(y, a, l + 1, h, prec);
-    for (long i = 0; rc == AE_OK && i < d; i++) {
-        if (!arb_is_finite(y + i)) {
-            rc = AE_ERANGE;
-            break;
+    long *digit = ae_calloc((size_t) m, sizeof(long));
+    arb_t n2, t;
+    arb_init(n2);
+    arb_init(t);
+    mpq_t q;
+    mpq_init(q);
+    int rc = AE_OK, first = 1;
+    for (;;) {
+        for (long j = 0; j < m; j++) {   /* piece [rlo + w digit, rlo + w (digit + 1)], w = (rhi - rlo)/K */
+            arb_set_si(h + j, (rhi - rlo) * (2 * digit[j] + 1) + 2 * rlo * K);
+            arb_div_si(h + j, h + j, 2 * K, prec);
+            arb_set_si(t, rhi - rlo);
+            arb_div_si(t, t, 2 * K, prec);
+            arb_get_ubound_arf(arb_midref(t), t, prec);   /* >= the half-width */
+            arb_add_error_arf(h + j, arb_midref(t));
         }
-        arbnet_bound_q(b->olo[i], y + i, 0);
-        arbnet_bound_q(b->ohi[i], y + i, 1);
+        rc = arbnet_eval_layers(y, a, l + 1, h, prec);
+        arb_zero(n2);
+        for (long i = 0; rc == AE_OK && i < d; i++) {
+            if (!arb_is_finite(y + i)) {
+                rc = AE_ERANGE;
+                break;
+            }
+            arb_sqr(t, y + i, prec);
+            arb_add(n2, n2, t, prec);
+            arbnet_bound_q(q, y + i, 0);
+            if (first || mpq_cmp(q, b->olo[i]) < 0)
+                mpq_set(b->olo[i], q);
+            arbnet_bound_q(q, y + i, 1);
+            if (first || mpq_cmp(q, b->ohi[i]) > 0)
+                mpq_set(b->ohi[i], q);
+        }
+        if (rc != AE_OK)
+            break;
+        arbnet_bound_q(q, n2, 1);
+        if (first || mpq_cmp(q, b->B2) > 0)
+            mpq_set(b->B2, q);
+        first = 0;
+        long j = 0;                      /* next piece (odometer) */
+        while (j < m && ++digit[j] == K)
+            digit[j++] = 0;
+        if (j == m)
+            break;
     }
     if (rc == AE_OK) {
-        box_norm2(b->B2, (const mpq_t *) b->olo, (const mpq_t *) b->ohi, d);
-        snprintf(b->method, sizeof b->method, "bounded layer %ld propagated by Arb balls "
-                 "(prec %ld): output box, B from the box", l, (long) prec);
+        long np = 1;
+        for (long j = 0; j < m; j++)
+            np *= K;
+        snprintf(b->method, sizeof b->method, "bounded layer %ld (%s, width %ld) in %ld "
+                 "pieces propagated by Arb balls (prec %ld)", l, nn_act_name(a->act[l]), m, np,
+                 (long) prec);
     }
+    mpq_clear(q);
+    arb_clear(n2);
+    arb_clear(t);
+    free(digit);
     _arb_vec_clear(h, m);
     _arb_vec_clear(y, d);
     return rc;
+}
+
+/* The candidate bound from bounded layer l into c (initialised, c->d set, boxes allocated). */
+static int layer_bound(bounded_t c, const arbnet_t a, long l, long rlo, long rhi, slong prec)
+{
+    c->layer = l;
+    if (l == a->L - 1) {
+        c->kind = BOUNDED_OUTPUT;
+        for (long i = 0; i < c->d; i++) {
+            mpq_set_si(c->olo[i], rlo, 1);
+            mpq_set_si(c->ohi[i], rhi, 1);
+        }
+        box_norm2(c->B2, (const mpq_t *) c->olo, (const mpq_t *) c->ohi, c->d);
+        snprintf(c->method, sizeof c->method, "bounded output activation %s: f in [%ld,%ld]^d",
+                 nn_act_name(a->act[l]), rlo, rhi);
+        return AE_OK;
+    }
+    if (l == a->L - 2 && a->act[a->L - 1] == NN_IDENTITY) {
+        c->kind = BOUNDED_AFFINE;
+        affine_bound(c, a, rlo, rhi);
+        return AE_OK;
+    }
+    c->kind = BOUNDED_INTERVAL;
+    return interval_bound(c, a, l, rlo, rhi, prec);
 }
 
 int bounded_compute(bounded_t b, const arbnet_t a, slong prec)
@@ -181,37 +259,60 @@ int bounded_compute(bounded_t b, const arbnet_t a, slong prec)
     }
     bounded_clear(b);
     bounded_init(b);
-    long l = a->L - 1, rlo = 0, rhi = 0;
-    while (l >= 0 && !bounded_act_range(a->act[l], &rlo, &rhi))
-        l--;
-    if (l < 0)
-        return AE_ERANGE;
-    b->layer = l;
     b->d = arbnet_dout(a);
-    b->olo = qvec_init(b->d);
-    b->ohi = qvec_init(b->d);
-    int rc = AE_OK;
-    if (l == a->L - 1) {
-        b->kind = BOUNDED_OUTPUT;
-        for (long i = 0; i < b->d; i++) {
-            mpq_set_si(b->olo[i], rlo, 1);
-            mpq_set_si(b->ohi[i], rhi, 1);
+    int found = 0;
+    for (long l = a->L - 1; l >= 0; l--) {
+        long rlo, rhi;
+        if (!bounded_act_range(a->act[l], &rlo, &rhi))
+            continue;
+        bounded_t c;
+        bounded_init(c);
+        c->d = b->d;
+        c->olo = qvec_init(c->d);
+        c->ohi = qvec_init(c->d);
+        if (layer_bound(c, a, l, rlo, rhi, prec) != AE_OK) {
+            bounded_clear(c);
+            continue;
         }
-        box_norm2(b->B2, (const mpq_t *) b->olo, (const mpq_t *) b->ohi, b->d);
-        snprintf(b->method, sizeof b->method, "bounded output activation %s: f in [%ld,%ld]^d",
-                 nn_act_name(a->act[l]), rlo, rhi);
-    } else if (l == a->L - 2 && a->act[a->L - 1] == NN_IDENTITY) {
-        b->kind = BOUNDED_AFFINE;
-        affine_bound(b, a, rlo, rhi);
-    } else {
-        b->kind = BOUNDED_INTERVAL;
-        rc = interval_bound(b, a, l, rlo, rhi, prec);
+        if (!found) {                 /* the first candidate: take it whole */
+            mpq_set(b->B2, c->B2);
+            b->olo = c->olo;
+            b->ohi = c->ohi;
+            c->olo = c->ohi = NULL;
+            b->kind = c->kind;
+            b->layer = c->layer;
+            memcpy(b->method, c->method, sizeof b->method);
+        } else {                      /* intersect the boxes, keep the least B2 */
+            for (long i = 0; i < b->d; i++) {
+                if (mpq_cmp(c->olo[i], b->olo[i]) > 0)
+                    mpq_set(b->olo[i], c->olo[i]);
+                if (mpq_cmp(c->ohi[i], b->ohi[i]) < 0)
+                    mpq_set(b->ohi[i], c->ohi[i]);
+            }
+            if (mpq_cmp(c->B2, b->B2) < 0) {
+                mpq_set(b->B2, c->B2);
+                b->kind = c->kind;
+                b->layer = c->layer;
+                memcpy(b->method, c->method, sizeof b->method);
+            }
+        }
+        found = 1;
+        bounded_clear(c);
     }
-    if (rc != AE_OK) {
-        bounded_clear(b);
-        bounded_init(b);
-        return rc;
+    if (!found) {
+        b->d = 0;
+        return AE_ERANGE;
     }
+    /* the box gives a bound too */
+    mpq_t q;
+    mpq_init(q);
+    box_norm2(q, (const mpq_t *) b->olo, (const mpq_t *) b->ohi, b->d);
+    if (mpq_cmp(q, b->B2) < 0) {
+        mpq_set(b->B2, q);
+        size_t k = strlen(b->method);
+        snprintf(b->method + k, sizeof b->method - k, "; B from the intersected output box");
+    }
+    mpq_clear(q);
     qnum_sqrt_upper(b->B, b->B2, BOUNDED_SQRT_PREC);
     return AE_OK;
 }
@@ -392,6 +493,12 @@ int bounded_pocket_search(double *cand, long *found, long k, const arbnet_t a,
         if (!distinct)
             continue;
         refine(x, S[s].f, a, xb, e, Xsd, n, delta2, hx < hy ? hx : hy);
+        for (long c = 0; distinct && c < *found; c++) {   /* refined onto an earlier one */
+            double dx = x[0] - cand[2 * c], dy = x[1] - cand[2 * c + 1];
+            distinct = dx * dx + dy * dy >= delta2;
+        }
+        if (!distinct)
+            continue;
         cand[2 * *found] = x[0];
         cand[2 * *found + 1] = x[1];
         (*found)++;

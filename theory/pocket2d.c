@@ -21,6 +21,7 @@ void pocket2d_init(pocket2d_t P)
     memset(P, 0, sizeof *P);
     mpq_init(P->area);
     mpq_init(P->far_area);
+    mpq_init(P->far_low_area);
 }
 
 void pocket2d_clear(pocket2d_t P)
@@ -28,6 +29,7 @@ void pocket2d_clear(pocket2d_t P)
     free(P->boxes);
     mpq_clear(P->area);
     mpq_clear(P->far_area);
+    mpq_clear(P->far_low_area);
     memset(P, 0, sizeof *P);
 }
 
@@ -91,6 +93,25 @@ static void box_gap2(mpq_t r, const mpq_t *lo, const mpq_t *hi, const mpq_t *a,
         mpq_mul(t, t, t);
         mpq_add(r, r, t);
     }
+}
+
+/* r = max over the box of ||x - p||^2 (the farthest corner), p a point. */
+static void box_far2(mpq_t r, const mpq_t *lo, const mpq_t *hi, const mpq_t *p, mpq_t t)
+{
+    mpq_t u;
+    mpq_init(u);
+    mpq_set_ui(r, 0, 1);
+    for (int c = 0; c < 2; c++) {
+        mpq_sub(t, lo[c], p[c]);
+        mpq_abs(t, t);
+        mpq_sub(u, hi[c], p[c]);
+        mpq_abs(u, u);
+        if (mpq_cmp(u, t) > 0)
+            mpq_swap(t, u);
+        mpq_mul(t, t, t);
+        mpq_add(r, r, t);
+    }
+    mpq_clear(u);
 }
 
 /* The box as two exact balls. */
@@ -250,9 +271,7 @@ int pocket2d_run(pocket2d_t P, const arbnet_t a, const mpq_t R, const arb_t smin
                  "0 <= max_level <= %d, max_boxes >= 1", P2_MAX_LEVEL);
         return AE_EINVAL;
     }
-    free(P->boxes);
-    mpq_clear(P->area);
-    mpq_clear(P->far_area);
+    pocket2d_clear(P);
     pocket2d_init(P);
     P->h = radius_exp(R);
     P->max_level = o->max_level;
@@ -306,20 +325,31 @@ int pocket2d_far(pocket2d_t P, const mpq_t *rows, long n, const mpq_t delta)
     mpq_t d2, g, t, s, lo[2], hi[2];
     mpq_inits(d2, g, t, s, lo[0], lo[1], hi[0], hi[1], NULL);
     mpq_mul(d2, delta, delta);
-    P->nfar = 0;
+    P->nfar = P->nnear = P->nmixed = P->nfar_low = 0;
     mpq_set_ui(P->far_area, 0, 1);
+    mpq_set_ui(P->far_low_area, 0, 1);
     for (long k = 0; k < P->nboxes; k++) {
         box_q(lo, hi, P->h, &P->boxes[k]);
-        int far = 1;
+        int far = 1, near = 0;
         for (long i = 0; far && i < n; i++) {
             box_gap2(g, (const mpq_t *) lo, (const mpq_t *) hi, rows + 2 * i, rows + 2 * i, t);
             far = mpq_cmp(g, d2) >= 0;
         }
-        P->boxes[k].far = far;
+        for (long i = 0; !far && !near && i < n; i++) {
+            box_far2(g, (const mpq_t *) lo, (const mpq_t *) hi, rows + 2 * i, t);
+            near = mpq_cmp(g, d2) < 0;
+        }
+        P->boxes[k].far = far ? 1 : near ? 0 : 2;
+        P->nnear += near;
+        P->nmixed += !far && !near;
         if (far) {
             P->nfar++;
             q_2exp(s, 1, 2 * (P->h + 1 - P->boxes[k].depth));
             mpq_add(P->far_area, P->far_area, s);
+            if (P->boxes[k].status == POCKET2D_LOW) {
+                P->nfar_low++;
+                mpq_add(P->far_low_area, P->far_low_area, s);
+            }
         }
     }
     mpq_clears(d2, g, t, s, lo[0], lo[1], hi[0], hi[1], NULL);

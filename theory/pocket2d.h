@@ -23,9 +23,12 @@
  * UNDECIDED box.  The boxes are exact dyadic squares (corners -H + k 2H/2^depth), so the
  * balls given to Arb are exact and the map is deterministic (no floating point).
  *
- * pocket2d_far marks the reported boxes whose exact distance to every training row is at
- * least delta (min_i dist(x_i, box)^2 >= delta^2, exact): the far pockets, where an
- * undetected anomaly could live.
+ * pocket2d_far classifies the reported boxes, exactly: FAR when min_i dist(x_i, box)^2 >=
+ * delta^2 (every point of the box is at distance >= delta from all data: a far pocket,
+ * where an undetected anomaly could live), NEAR when the whole box lies within distance
+ * < delta of one row (its farthest corner is), MIXED otherwise.  nfar = nmixed = 0 on a
+ * complete map certifies: every point at distance >= delta from all data scores above
+ * s_min.
  *
  * Errors: misuse (NULL, din or dout != 2, R <= 0, bad options) -> ae_error, AE_EINVAL.
  */
@@ -42,7 +45,8 @@ enum { POCKET2D_POCKET = 0, POCKET2D_LOW = 1, POCKET2D_UNDECIDED = 2 };
 typedef struct {
     long depth, i, j;    /* [-H + i s, -H + (i+1) s] x [-H + j s, ...], s = 2H 2^-depth */
     int status;          /* POCKET2D_* */
-    int far;             /* pocket2d_far: 1 when at distance >= delta from every row */
+    int far;             /* pocket2d_far: 1 every point at distance >= delta from every row;
+                            0 every point within delta of one row; 2 neither (mixed) */
 } pocket2d_box;
 
 typedef struct {
@@ -59,10 +63,13 @@ typedef struct {
     long nevals;         /* boxes evaluated with arbnet */
     long nhigh_radius, nhigh_outbox, nhigh_eval;   /* HIGH boxes by test */
     long nboxes;         /* reported boxes (LOW, POCKET, UNDECIDED) */
-    long nlow, npocket, nundecided, nfar;
+    long nlow, npocket, nundecided;
+    long nfar, nnear, nmixed;   /* pocket2d_far's classes */
+    long nfar_low;       /* far boxes that are LOW: certified anomalies, the whole box */
     pocket2d_box *boxes;
     mpq_t area;          /* total area of the reported boxes (exact) */
     mpq_t far_area;      /* of the far ones (after pocket2d_far) */
+    mpq_t far_low_area;  /* of the far LOW ones: a certified region of undetected points */
     int complete;        /* 1: no UNDECIDED box */
 } pocket2d_struct;
 typedef pocket2d_struct pocket2d_t[1];
