@@ -189,6 +189,47 @@ static void test_contracting_safe(void)
     gsl_rng_free(r);
 }
 
+/* The 2-D rescan route: f(x) = (x1/2 + softplus(x1 - 10)/2, x2/2), built from softplus
+ * pairs (z = softplus(z) - softplus(-z)).  Its twin (x1/2 + relu(x1 - 10)/2, x2/2) is
+ * exactly blind along (1, 0) (gamma2_lb = 0) with residual (5, x2/2) there, so far scores
+ * >= 25, while the data in [0, 2]^2 score ~ ||x/2||^2: the twin rescanned at the level
+ * (K + sqrt(s_min))^2 (~ 1.8) is SAFE, and so is f. */
+static void test_rescan_2d(void)
+{
+    long s[3] = {2, 5, 2};
+    nn_act_t a[2] = {NN_SOFTPLUS, NN_IDENTITY};
+    nn_t net;
+    CU_ASSERT_EQUAL_FATAL(nn_init(net, NN_F64, 2, s, a, NULL, NULL), AE_OK);
+    double p[27] = {1, 0, -1, 0, 0, 1, 0, -1, 1, 0,          /* W1: x1, -x1, x2, -x2, x1 */
+                    0, 0, 0, 0, -10,                          /* b1 */
+                    0.5, -0.5, 0, 0, 0.5, 0, 0, 0.5, -0.5, 0, /* W2 */
+                    0, 0};                                    /* b2 */
+    CU_ASSERT_EQUAL_FATAL(nn_set_params(net, p), AE_OK);
+    double X[2 * 25];
+    for (int i = 0; i < 25; i++) {
+        X[2 * i] = (i % 5) / 2.0;
+        X[2 * i + 1] = (i / 5) / 2.0;
+    }
+    scan_opts o;
+    opts(&o);
+    twin_t T;
+    twin_init(T);
+    CU_ASSERT_EQUAL_FATAL(twin_run(T, net, X, 25, 2, &o, PREC), AE_OK);
+    CU_ASSERT_TRUE(T->S->blind);
+    CU_ASSERT_EQUAL(mpq_sgn(T->S->gamma2_lb), 0);
+    CU_ASSERT_TRUE(T->have_ray);                    /* e_f <= (5 + K)^2 along (t, 0) */
+    CU_ASSERT_EQUAL(T->verdict, SCAN_SAFE);
+    if (T->verdict != SCAN_SAFE)
+        printf("\n  rescan: %s (twin %d: %s; level %g)\n", T->why, T->S->verdict, T->S->why,
+               mpq_get_d(T->level));
+    CU_ASSERT_PTR_NOT_NULL(strstr(T->R_how, "2-D twin scan at level"));
+    gsl_rng *r = tu_rng();
+    check(T, net, X, 25, 2, o.far_ratio, r);
+    gsl_rng_free(r);
+    twin_clear(T);
+    nn_clear(net);
+}
+
 /* Trained 2-D nets: softplus, GELU, SiLU, ELU on two synthetic sets; every verdict checked. */
 static void test_trained_2d(void)
 {
@@ -301,6 +342,7 @@ int main(void)
     static const tu_test tests[] = {
         {"positive control: softplus N3 net is blind, FAILS", test_blind_control},
         {"contracting softplus net: SAFE, spot-checked", test_contracting_safe},
+        {"2-D rescan at the level: blind twin, SAFE smooth net", test_rescan_2d},
         {"trained 2-D smooth nets: verdicts re-checked", test_trained_2d},
         {"negative control: K/2 rejected per activation", test_halved_k},
         {"bad input", test_bad_input},
