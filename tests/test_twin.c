@@ -159,6 +159,44 @@ static void test_blind_control(void)
     nn_clear(net);
 }
 
+/* The same control behind a min-max scaling x' = (x - lo)/(hi - lo), lo = (-1, 0),
+ * hi = (3, 4): raw data, scaled analysis; the raw and scaled points must agree. */
+static void test_blind_scaled(void)
+{
+    nn_t net;
+    blind_softplus(net);
+    mpq_t lo[2], hi[2];
+    for (int j = 0; j < 2; j++) {
+        mpq_init(lo[j]);
+        mpq_init(hi[j]);
+    }
+    mpq_set_si(lo[0], -1, 1);
+    mpq_set_si(hi[0], 3, 1);
+    mpq_set_si(hi[1], 4, 1);
+    nn_set_scale(net, (const mpq_t *) lo, (const mpq_t *) hi);
+    double X[40];
+    for (int i = 0; i < 20; i++) {                 /* scaled rows near the diagonal */
+        double a = i / 16.0, b = i / 16.0 + ((i & 1) ? 1.0 : -1.0) / 32;
+        X[2 * i] = -1 + 4 * a;
+        X[2 * i + 1] = 4 * b;
+    }
+    scan_opts o;
+    opts(&o);
+    twin_t T;
+    twin_init(T);
+    CU_ASSERT_EQUAL_FATAL(twin_run(T, net, X, 20, 2, &o, PREC), AE_OK);
+    CU_ASSERT_EQUAL(T->verdict, SCAN_FAILS);
+    gsl_rng *r = tu_rng();
+    check(T, net, X, 20, 2, o.far_ratio, r);
+    gsl_rng_free(r);
+    twin_clear(T);
+    for (int j = 0; j < 2; j++) {
+        mpq_clear(lo[j]);
+        mpq_clear(hi[j]);
+    }
+    nn_clear(net);
+}
+
 /* A contracting softplus net in R^3 (weights / 8): Lipschitz < 1, SAFE. */
 static void test_contracting_safe(void)
 {
@@ -341,6 +379,7 @@ int main(void)
 {
     static const tu_test tests[] = {
         {"positive control: softplus N3 net is blind, FAILS", test_blind_control},
+        {"the control behind a min-max scaling", test_blind_scaled},
         {"contracting softplus net: SAFE, spot-checked", test_contracting_safe},
         {"2-D rescan at the level: blind twin, SAFE smooth net", test_rescan_2d},
         {"trained 2-D smooth nets: verdicts re-checked", test_trained_2d},
