@@ -60,8 +60,8 @@ static const char *const COLS[] = {
     "twin_verdict", "twin_s_min", "s_min_ball", "verdict", "point_score_ball",
     "point_from", "point_distance_over_diameter", "point_below", "ray_bound",
     "radius_over_diameter",
-    "method", "why", "recheck"};
-#define NCOLS 21
+    "method", "why", "timed_out", "recheck"};
+#define NCOLS 22
 static const proof_table TABLES[] = {
     {"N6_smooth", "N6: smooth autoencoders (softplus, GELU, SiLU) through their ReLU twins "
      "(Arb ball arithmetic, prec 128 bits; re-checks at 256 bits)", COLS, NCOLS}};
@@ -437,13 +437,13 @@ static int one_model(proof_job *J, n6_tally *T, const n6_model *M, gsl_rng *r)
     if (W->have_R)
         snprintf(rr, sizeof rr, "%.6g", mpq_get_d(W->R) / sqrt(mpq_get_d(W->S->diam2)));
     proof_row(J, 0, "%s\t%s\t%s\t%lu\t%ld\t%.6e\t%s\t%.3g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t"
-              "%s\t%s\t%s\t%s", M->set, M->arch, nn_act_name(M->act), M->seed, M->n, loss,
+              "%s\t%s\t%s\t%s\t%s", M->set, M->arch, nn_act_name(M->act), M->seed, M->n, loss,
               prf_q6(W->K), kobs, VN[W->S->verdict], prf_q6(W->S->smin),
               ball(b1, sizeof b1, W->smin), VN[W->verdict],
               W->have_point ? ball(b2, sizeof b2, W->point_score) : "-",
               W->have_point ? W->point_from : "-", pd, fb, rb, rr,
               meth,
-              W->why[0] ? W->why : "-", ok ? "ok" : "FAILED");
+              W->why[0] ? W->why : "-", W->S->timed_out ? "yes" : "no", ok ? "ok" : "FAILED");
     twin_clear(W);
     nn_clear(net);
     return AE_OK;
