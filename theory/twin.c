@@ -403,6 +403,13 @@ static int smooth_smin(twin_ctx *c, const double *X, mpq_t *xmin)
     return st;
 }
 
+/* Progress through the scan options' callback (when set). */
+static void stage(const twin_ctx *c, const char *name)
+{
+    if (c->o->progress != NULL)
+        c->o->progress(c->o->progress_arg, name, 0, 1);
+}
+
 static void ctx_clear(twin_ctx *c)
 {
     if (c->Xq) qvec_clear(c->Xq, c->T->n * c->T->d);
@@ -469,16 +476,23 @@ int twin_run(twin_t T, const nn_t net, const double *X, long n, long d, const sc
         mpq_set_si(c.rho_up, o->far_ratio, 1);
         mpq_mul(T->far_lb, T->far_lb, c.rho_up);
         qnum_sqrt_upper(c.rho_up, c.ts->rho2, TWIN_SQRT_BITS);
+        stage(&c, "smooth s_min (Arb)");
         st = smooth_smin(&c, X, xmin);
     }
-    if (st == AE_OK)
+    if (st == AE_OK) {
+        stage(&c, "smooth far points (Arb)");
         st = candidates(&c, (const mpq_t *) xmin);
-    if (st == AE_OK && !T->have_anomaly)
+    }
+    if (st == AE_OK && !T->have_anomaly) {
+        stage(&c, "smooth far descent");
         st = far_descent(&c);
+    }
     if (st == AE_OK)
         st = ray_bound(&c);
-    if (st == AE_OK && !T->have_anomaly)
+    if (st == AE_OK && !T->have_anomaly) {
+        stage(&c, "smooth radius");
         st = radius(&c, c.g, X);
+    }
     qvec_clear(xmin, d);
     if (st == AE_OK && T->have_point && !T->have_anomaly && T->why[0] == '\0')
         snprintf(T->why, sizeof T->why, "the best far point's smooth score is not below s_min");
