@@ -13,6 +13,7 @@
 #include "dsrc.h"
 #include "figdetect.h"
 #include "fign5.h"
+#include "fign6.h"
 #include "nn.h"
 #include "pcommon.h"
 #include "qmat.h"
@@ -455,6 +456,7 @@ int aeaudit_cmd_figures(int argc, char **argv)
         fprintf(stderr, "aeaudit figures: cannot write %s/figures.md\n", dir);
         rc = 2;
     }
+    rc = model == NULL ? fign6_all(dir, dseed, gnuplot, rc) : rc;
     for (long j = 0; j < k; j++)
         scan_clear(F[j].S);
     return rc;

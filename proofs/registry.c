@@ -16,6 +16,7 @@ const proof_entry proof_registry[] = {
     {"N3", "ReLU AEs can be linear AEs: h+ - h- decoder equals the linear AE everywhere; the diagonal experiment", PROOF_THEOREM, proof_N3},
     {"N4", "blind rays in trained ReLU / leaky-ReLU AEs: scan verdicts (FAILS / SAFE / UNDECIDED), certificates re-checked exactly", PROOF_EXPERIMENT, proof_N4},
     {"N5", "bounded activations: certified radius R* = B + sqrt(s_min), yet certified low-score pockets between the clusters (Arb)", PROOF_EXPERIMENT, proof_N5},
+    {"N6", "smooth AEs (softplus, GELU, SiLU) within K of their ReLU twins: twin verdicts transferred with Arb-certified scores", PROOF_EXPERIMENT, proof_N6},
     {"M1", "remedy: SPE + Hotelling T2 (Yue-Qin) flags every point of a PCA AE beyond a computable distance D*, so every L3/L4 counterexample", PROOF_THEOREM, proof_M1},
     {"M2", "remedies against every counterexample: SPE, T2, SPE+T2, Mahalanobis, kNN, box at 99 % limits; ROC AUC on held-out classes", PROOF_EXPERIMENT, proof_M2},
 };
