@@ -11,7 +11,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # GSL names its reference CBLAS (-lgslcblas); OpenBLAS provides the same symbols, fast.
 PKG_LIBS   := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 ALL_CFLAGS  = $(CSTD) $(CFLAGS) $(WARN) -Inumerics -Itheory -Iproofs $(PKG_CFLAGS) -MMD -MP
-LIBS        = $(PKG_LIBS) -lglpk -lz -lm
+LIBS        = $(PKG_LIBS) -lglpk -lz -lquadmath -lm
 
 BUILD    := build
 BIN      := bin
@@ -32,6 +32,8 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 # The float training engine (nn.c with nn_impl.h) may use -O3; everything else, nnfile.c
 # included, is -O2.  Nothing uses fast-math.
 $(BUILD)/numerics/nn.o: OPT := -O3
+# The reference evaluator's operation order is its contract: no FMA contraction (fmteval.h).
+$(BUILD)/numerics/fmteval.o: ALL_CFLAGS += -ffp-contract=off
 
 # Installs the Debian packages the build needs when they are missing (as root),
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before
