@@ -12,7 +12,7 @@
  *
  * Models: N4's shallow [d,h,k,h,d] and deep [d,h1,h2,k,h2,h1,d] ReLU autoencoders with the
  * same widths, epochs and learning rates (float32, PyTorch initialisation, Adam, batch 16,
- * default portable kernels: prf_train_ae), 3 seeds each (quick: wine, the shallow net,
+ * default portable kernels: prf_train_ae), 5 seeds each (quick: wine, the shallow net,
  * one seed), trained on the training rows rounded to nearest double.  A model whose loss
  * is >= 0.9 x the training data's mean per-feature variance is counted as collapsed (it
  * stays in the table).
@@ -63,6 +63,7 @@
 #define P4_NF 4            /* formats besides exact */
 #define P4_CAP 10          /* flipped pairs listed per model and format */
 #define P4_QUICK_ANOM 40
+#define P4_SEEDS 5
 #define P4_COLLAPSED 0.9
 
 static const fmt_t FMTS[P4_NF] = {{FMT_F32, 0}, {FMT_F64, 0}, {FMT_LD, 0}, {FMT_F128, 0}};
@@ -73,9 +74,9 @@ static const char *const FNAME[1 + P4_NF] = {"exact", "float32", "float64", "lon
 static const char *const RCOLS[] = {
     "dataset", "arch", "seed", "loss_over_variance", "collapsed", "n_normal", "n_anomaly",
     "format", "reference", "ranks_moved", "ranks_moved_frac", "pairs", "flipped",
-    "flipped_normal_anomaly", "ties_created", "ties_broken", "ties_both", "auc",
-    "auc_fraction", "auc_reference", "auc_minus_reference"};
-#define NRCOLS 21
+    "flipped_normal_anomaly", "ties_created", "ties_broken", "ties_both", "max_rel_err",
+    "reference_min_rel_gap", "auc", "auc_fraction", "auc_reference", "auc_minus_reference"};
+#define NRCOLS 23
 static const char *const FCOLS[] = {
     "dataset", "arch", "seed", "format", "lower", "upper", "classes", "exact_lower",
     "exact_upper", "exact_rel_gap", "float32_lower", "float32_upper", "float64_lower",
@@ -342,6 +343,52 @@ static void flip_rows(proof_job *J, const p4_data *D, const p4_model *M, const p
     mpq_clear(g);
 }
 
+/* g = max_k |a_k - r_k| / r_k over the points with r_k != 0 (0 if none). */
+static void max_rel_err(mpq_t g, const mpq_t *a, const mpq_t *r, long n)
+{
+    mpq_t t;
+    mpq_init(t);
+    mpq_set_ui(g, 0, 1);
+    for (long k = 0; k < n; k++) {
+        if (mpq_sgn(r[k]) == 0)
+            continue;
+        mpq_sub(t, a[k], r[k]);
+        mpq_div(t, t, r[k]);
+        mpq_abs(t, t);
+        if (mpq_cmp(t, g) > 0)
+            mpq_set(g, t);
+    }
+    mpq_clear(t);
+}
+
+/* g = the smallest (s_hi - s_lo) / s_hi over pairs of scores adjacent in the sorted order
+ * with s_lo < s_hi (a flip needs a relative gap below about twice the largest relative
+ * error); -1 if there is no such pair.  rk: the ranks of s. */
+static void min_rel_gap(mpq_t g, const mpq_t *s, const long *rk, long n)
+{
+    long *at = ae_malloc((size_t) (n + 2) * sizeof(long));
+    for (long r = 0; r <= n + 1; r++)
+        at[r] = -1;
+    for (long k = 0; k < n; k++)
+        at[rk[k]] = k;       /* one point per distinct score, at its rank */
+    mpq_t t;
+    mpq_init(t);
+    mpq_set_si(g, -1, 1);
+    for (long r = 1, prev = -1; r <= n; r++) {
+        if (at[r] < 0)
+            continue;
+        if (prev >= 0 && mpq_sgn(s[at[r]]) != 0) {
+            mpq_sub(t, s[at[r]], s[prev]);
+            mpq_div(t, t, s[at[r]]);
+            if (mpq_sgn(g) < 0 || mpq_cmp(t, g) < 0)
+                mpq_set(g, t);
+        }
+        prev = at[r];
+    }
+    mpq_clear(t);
+    free(at);
+}
+
 /* One P4_ranking row: format a against reference ref (0 = exact). */
 static int compare_row(proof_job *J, p4_tally *T, const p4_data *D, const p4_model *M,
                        const p4_scores *S, int a, int ref)
@@ -361,8 +408,10 @@ static int compare_row(proof_job *J, p4_tally *T, const p4_data *D, const p4_mod
     if (c.concordant + c.discordant + c.tie_broken + c.tie_created + c.tie_both != c.pairs
         || c.discordant != nfl)
         note_bad(T, D, M, "the pair classes do not partition the pairs");
-    mpq_t auc, aref, dauc, off, zero;
-    mpq_inits(auc, aref, dauc, off, zero, NULL);
+    mpq_t auc, aref, dauc, off, zero, err, gap;
+    mpq_inits(auc, aref, dauc, off, zero, err, gap, NULL);
+    max_rel_err(err, (const mpq_t *) S->s[a], (const mpq_t *) S->s[ref], nt);
+    min_rel_gap(gap, (const mpq_t *) S->s[ref], S->rk[ref], nt);
     if (J->ctx->corrupt && a == 1)    /* a wrong float32 AUC, which the check must reject */
         mpq_set_si(off, 1, 2 * D->n0 * D->n1);
     int oka = auc_two_ways(auc, (const mpq_t *) S->s[a], S->rk[a], D, off);
@@ -374,10 +423,11 @@ static int compare_row(proof_job *J, p4_tally *T, const p4_data *D, const p4_mod
     mpq_sub(dauc, auc, aref);
     char *fr = mpq_get_str(NULL, 10, auc), *fd = mpq_get_str(NULL, 10, dauc);
     proof_row(J, 0, "%s\t%s\t%lu\t%.4f\t%s\t%ld\t%ld\t%s\t%s\t%ld\t%.4f\t%lld\t%lld\t%lld\t"
-              "%lld\t%lld\t%lld\t%.6f\t%s\t%.6f\t%s", D->name, M->arch, M->seed, M->ratio,
+              "%lld\t%lld\t%lld\t%s\t%s\t%.6f\t%s\t%.6f\t%s", D->name, M->arch, M->seed, M->ratio,
               M->ratio >= P4_COLLAPSED ? "yes" : "no", D->n0, D->n1, FNAME[a], FNAME[ref],
               moved, (double) moved / (double) nt, c.pairs, c.discordant, cross, c.tie_created,
-              c.tie_broken, c.tie_both, qnum_get_d(auc), fr, qnum_get_d(aref), fd);
+              c.tie_broken, c.tie_both, prf_q6(err), mpq_sgn(gap) < 0 ? "-" : prf_q6(gap),
+              qnum_get_d(auc), fr, qnum_get_d(aref), fd);
     free(fr);
     free(fd);
     if (ref == 0) {
@@ -394,7 +444,7 @@ static int compare_row(proof_job *J, p4_tally *T, const p4_data *D, const p4_mod
         if (a == 1)
             T->pairs += c.pairs;
     }
-    mpq_clears(auc, aref, dauc, off, zero, NULL);
+    mpq_clears(auc, aref, dauc, off, zero, err, gap, NULL);
     free(lo);
     free(hi);
     return st;
@@ -553,7 +603,7 @@ static int one_set(proof_job *J, p4_tally *T, const p4_set *P, gsl_rng *r, unsig
         data_clear(&D);
         return proof_fail(J, st, "%s", err);
     }
-    long d = D.d, narch = ctx->quick ? 1 : 2, nseeds = ctx->quick ? 1 : 3;
+    long d = D.d, narch = ctx->quick ? 1 : 2, nseeds = ctx->quick ? 1 : P4_SEEDS;
     for (long ai = 0; ai < narch && st == AE_OK; ai++) {
         long s[7] = {d, P->hs, P->ks, P->hs, d, 0, 0}, L = 4;
         if (ai == 1) {
