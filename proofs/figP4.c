@@ -82,15 +82,17 @@ static int write_script(const char *figdir, const fp4_set *S, char *err, size_t 
                 "pt 7 ps 0.5 lc rgb '#d62728' title 'anomaly', '' using 1:($6 == 1 ? $2 : NaN) "
                 "with points pt 6 ps 2.5 lw 2 lc rgb 'black' title 'in a flipped pair', x with "
                 "lines dt 2 lc rgb 'gray' title 'y = x'\n", S->name);
+        fprintf(f, "set key bottom right opaque box\n");
         fprintf(f, "set ylabel '|relative error| of the score'\nset yrange [1e-20:1e-4]\n"
                 "set title 'rounding error (0 drawn at %g, off the axis)'\n", FP4_ZERO);
         fprintf(f, "plot 'P4_%s.dat' using 1:3 with points pt 7 ps 0.5 lc rgb '#ff7f0e' "
                 "title 'float32', '' using 1:($6 == 1 ? $3 : NaN) with points pt 6 ps 2.5 lw 2 "
                 "lc rgb 'black' title 'float32, in a flipped pair', '' using 1:4 with points "
-                "pt 7 ps 0.5 lc rgb '#2ca02c' title 'float64' , 2**-24 with lines dt 2 lc rgb "
-                "'#ff7f0e' title 'u = 2^-24', 2**-53 with lines dt 2 lc rgb '#2ca02c' title "
-                "'u = 2^-53'\n", S->name);
-        fprintf(f, "unset yrange\nunset multiplot\nunset output\n");
+                "pt 7 ps 0.5 lc rgb '#2ca02c' title 'float64', 2**-24 with lines dt 2 "
+                "lc rgb '#ff7f0e' title 'unit roundoff 2**-24', 2**-53 with lines dt 2 "
+                "lc rgb '#2ca02c' title 'unit roundoff 2**-53'\n", S->name);
+        fprintf(f, "unset yrange\nset key top left noopaque nobox\nunset multiplot\n"
+                "unset output\n");
     }
     if (fclose(f) != 0) {
         fail(err, el, path, "write error", 0);
