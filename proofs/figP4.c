@@ -22,21 +22,21 @@ typedef struct {
     long points, flipped, anomalies;
 } fp4_set;
 
-/* Splits line (modified in place) at commas into at most max cells; the cell count.
- * The table's cells never contain commas or quotes (P4.c), so no RFC 4180 quoting. */
+/* Splits line (modified in place) at commas into cells; returns the number of cells, and
+ * stores the first max of them.  The table's cells never contain commas or quotes (P4.c),
+ * so there is no RFC 4180 quoting to undo. */
 static long split(char **cell, long max, char *line)
 {
     long k = 0;
-    char *p = line;
-    while (k < max) {
-        cell[k++] = p;
+    for (char *p = line;; k++) {
         char *c = strchr(p, ',');
+        if (k < max)
+            cell[k] = p;
         if (c == NULL)
-            break;
+            return k + 1;
         *c = '\0';
         p = c + 1;
     }
-    return strchr(p, ',') != NULL ? max + 1 : k;
 }
 
 /* A table decimal ("~1.25e-03", "-3", "0") as a double, for the picture; 0 on failure. */
