@@ -67,16 +67,21 @@
 #include "qnum.h"
 #include "rankstat.h"
 
-#define P4_NF 4            /* formats besides exact */
+#define P4_NF 6            /* formats besides exact */
 #define P4_CAP 10          /* flipped pairs listed per model and format */
 #define P4_QUICK_ANOM 40
 #define P4_SEEDS 5
 #define P4_COLLAPSED 0.9
 
-static const fmt_t FMTS[P4_NF] = {{FMT_F32, 0}, {FMT_F64, 0}, {FMT_LD, 0}, {FMT_F128, 0}};
-static const int DIGITS[1 + P4_NF] = {20, 9, 17, 21, 36};   /* display digits: exact, formats */
+/* The C formats, then MPFR at binary16's and bfloat16's significand precisions (11, 8
+ * bits, MPFR's exponent range: no overflow or subnormals) to show where rounding starts
+ * to reorder. */
+static const fmt_t FMTS[P4_NF] = {{FMT_F32, 0}, {FMT_F64, 0}, {FMT_LD, 0}, {FMT_F128, 0},
+                                  {FMT_MPFR, 11}, {FMT_MPFR, 8}};
+/* display digits (exact, then FMTS): enough to tell any two values of the format apart */
+static const int DIGITS[1 + P4_NF] = {20, 9, 17, 21, 36, 5, 4};
 static const char *const FNAME[1 + P4_NF] = {"exact", "float32", "float64", "longdouble",
-                                             "binary128"};
+                                             "binary128", "mpfr11", "mpfr8"};
 
 static const char *const RCOLS[] = {
     "dataset", "arch", "seed", "loss_over_variance", "collapsed", "n_normal", "n_anomaly",
@@ -88,8 +93,8 @@ static const char *const FCOLS[] = {
     "dataset", "arch", "seed", "format", "lower", "upper", "classes", "exact_lower",
     "exact_upper", "exact_rel_gap", "float32_lower", "float32_upper", "float64_lower",
     "float64_upper", "longdouble_lower", "longdouble_upper", "binary128_lower",
-    "binary128_upper"};
-#define NFCOLS 18
+    "binary128_upper", "mpfr11_lower", "mpfr11_upper", "mpfr8_lower", "mpfr8_upper"};
+#define NFCOLS 22
 static const char *const SCOLS[] = {
     "dataset", "arch", "seed", "point", "class", "exact", "float32", "float64",
     "float32_rel_err", "float64_rel_err", "exact_rank", "float32_rank", "float64_rank",
@@ -331,21 +336,21 @@ static void flip_rows(proof_job *J, const p4_data *D, const p4_model *M, const p
     mpq_init(g);
     for (long long k = 0; k < nfl && k < P4_CAP; k++) {
         long i = lo[k], j = hi[k];
-        char ni[24], nj[24], cell[2 * (1 + P4_NF)][64];
+        char ni[24], nj[24], fc[(1 + P4_NF) * 2 * 48];
         point_name(ni, sizeof ni, D, i);
         point_name(nj, sizeof nj, D, j);
-        for (int f = 0; f <= P4_NF; f++) {
-            snprintf(cell[2 * f], 64, "%s", prf_qsig(S->s[f][i], DIGITS[f]));
-            snprintf(cell[2 * f + 1], 64, "%s", prf_qsig(S->s[f][j], DIGITS[f]));
-        }
+        size_t u = 0;
+        for (int f = 1; f <= P4_NF && u < sizeof fc; f++)   /* each cell < 48 characters */
+            u += (size_t) snprintf(fc + u, sizeof fc - u, "\t%s\t%s",
+                                   prf_qsig(S->s[f][i], DIGITS[f]),
+                                   prf_qsig(S->s[f][j], DIGITS[f]));
         mpq_sub(g, S->s[0][j], S->s[0][i]);
         if (mpq_sgn(S->s[0][j]) != 0)
             mpq_div(g, g, S->s[0][j]);
-        proof_row(J, 1, "%s\t%s\t%lu\t%s\t%s\t%s\t%s-%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
-                  D->name, M->arch, M->seed, FNAME[a], ni, nj,
-                  D->lab[i] ? "anomaly" : "normal", D->lab[j] ? "anomaly" : "normal",
-                  cell[0], cell[1], prf_q6(g), cell[2], cell[3], cell[4], cell[5], cell[6],
-                  cell[7], cell[8], cell[9]);
+        proof_row(J, 1, "%s\t%s\t%lu\t%s\t%s\t%s\t%s-%s\t%s\t%s\t%s%s", D->name, M->arch,
+                  M->seed, FNAME[a], ni, nj, D->lab[i] ? "anomaly" : "normal",
+                  D->lab[j] ? "anomaly" : "normal", prf_qsig(S->s[0][i], DIGITS[0]),
+                  prf_qsig(S->s[0][j], DIGITS[0]), prf_q6(g), fc);
     }
     mpq_clear(g);
 }
@@ -675,18 +680,18 @@ static int run(proof_job *J)
     gsl_rng_free(r);
     if (st == AE_OK) {
         snprintf(res->method, sizeof res->method, "exact scores (qnet, rationals) vs fmteval "
-                 "float32/float64/longdouble/binary128 read exactly; ranks, pairs, AUC exact");
+                 "float32/64, longdouble, binary128, mpfr11/8 read exactly; ranks, AUC exact");
         res->instances = T.models;
         char ev[900];
         size_t u = (size_t) snprintf(ev, sizeof ev, "%ld ReLU AEs (%ld collapsed), %ld test "
                                      "points, %lld pairs; vs exact:", T.models, T.collapsed,
                                      T.points, T.pairs);
         for (int f = 0; f < P4_NF && u < sizeof ev; f++)
-            u += (size_t) snprintf(ev + u, sizeof ev - u, "%s %s %ld ranks moved, %lld pairs "
-                                   "flipped (%lld normal-anomaly), %lld ties created, AUC "
-                                   "differs in %ld models (max %s)", f ? ";" : "", FNAME[f + 1],
-                                   T.moved[f], T.flips[f], T.cross[f], T.ties_created[f],
-                                   T.auc_differs[f], prf_q(T.max_dauc[f]));
+            u += (size_t) snprintf(ev + u, sizeof ev - u, "%s %s %ld ranks moved, %lld flips "
+                                   "(%lld normal-anomaly), %lld new ties, AUC differs in %ld "
+                                   "(max %s)", f ? ";" : "", FNAME[f + 1], T.moved[f],
+                                   T.flips[f], T.cross[f], T.ties_created[f], T.auc_differs[f],
+                                   prf_q6(T.max_dauc[f]));
         if (T.bad)
             proof_set(res, VERDICT_ERROR, "%ld checks failed; first: %s; %s", T.bad, T.why, ev);
         else if (T.ctl_bad || T.ctl_missing)
