@@ -44,7 +44,7 @@ FIG_PKGS   := gnuplot-nox
 
 FUZZ_PKGS  := clang libclang-rt-14-dev
 
-.PHONY: all deps check verify bench clean fuzz sanitize figures
+.PHONY: all deps check verify bench clean fuzz sanitize figures audit
 ifndef AEAUDIT_DEPS_OK
 all check sanitize:
 	@sh tests/deps.sh $(DEB_PKGS)
@@ -58,7 +58,7 @@ bench:
 fuzz:
 	@sh tests/deps.sh $(DEB_PKGS) $(FUZZ_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
-figures:
+figures audit:
 	@sh tests/deps.sh $(DEB_PKGS) $(FIG_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 else
@@ -121,6 +121,10 @@ bench: all $(BENCHES)
 # The heat maps of the 2-D experiments (N4): data, gnuplot scripts, PNG and SVG.
 figures: all
 	./$(BIN)/aeaudit figures --out data/figures
+
+# The precision audit (claims P1-P4): tables into data/tables, figures into data/figures.
+audit: all
+	./$(BIN)/aeaudit precision --out data/tables --figures data/figures
 endif
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang into build-fuzz/ and each run
