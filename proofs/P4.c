@@ -1,6 +1,6 @@
 /* P4 — what floating point does to a detector's ranking: the score ranks and ROC AUC of
- * trained ReLU autoencoders evaluated in float32, float64, long double and binary128
- * against the exact scores, and the pairs of test points whose order flips.
+ * trained ReLU autoencoders evaluated in float32, float64, long double, binary128 and
+ * MPFR at 11 and 8 bits against the exact scores, and the pairs of test points whose order flips.
  *
  * Data (prf_data: min-max scaled exactly with the scaling fitted on the normal rows):
  * wine (normal classes 1, 2; anomaly class 0), breast_cancer (normal benign; anomaly
@@ -20,9 +20,11 @@
  * Scores of every test point x (the exact scaled rational row):
  *   exact       ||x - f(x)||^2 in rationals (qnet_score: the float32 weights read exactly,
  *               x itself, not a rounding of it);
- *   float32, float64, longdouble (x87 80-bit), binary128: fmtnet_score (fmteval.h: x and
- *               the weights rounded to nearest into the format, one fixed operation order),
- *               each result read exactly as a rational.
+ *   float32, float64, longdouble (x87 80-bit), binary128, and MPFR at 11 and 8 bits
+ *               (binary16's and bfloat16's significand precisions, but with MPFR's
+ *               unbounded exponent range: no overflow at binary16's 65504, no subnormals;
+ *               they show where rounding starts to reorder): fmtnet_score (fmteval.h: x and the weights rounded to nearest into
+ *               the format, one fixed operation order), each result read exactly.
  * Ranks are competition ranks (1 + #{strictly smaller scores}), compared exactly
  * (rankstat.h).  Per model and format, against the exact ranking (and float32 against
  * float64): the points whose rank differs; the n(n-1)/2 pairs split into concordant,
@@ -74,8 +76,7 @@
 #define P4_COLLAPSED 0.9
 
 /* The C formats, then MPFR at binary16's and bfloat16's significand precisions (11, 8
- * bits, MPFR's exponent range: no overflow or subnormals) to show where rounding starts
- * to reorder. */
+ * bits; MPFR's exponent range: no overflow, no subnormals). */
 static const fmt_t FMTS[P4_NF] = {{FMT_F32, 0}, {FMT_F64, 0}, {FMT_LD, 0}, {FMT_F128, 0},
                                   {FMT_MPFR, 11}, {FMT_MPFR, 8}};
 /* display digits (exact, then FMTS): enough to tell any two values of the format apart */
