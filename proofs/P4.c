@@ -86,10 +86,11 @@ static const char *const FNAME[1 + P4_NF] = {"exact", "float32", "float64", "lon
 
 static const char *const RCOLS[] = {
     "dataset", "arch", "seed", "loss_over_variance", "collapsed", "n_normal", "n_anomaly",
-    "format", "reference", "ranks_moved", "ranks_moved_frac", "pairs", "flipped",
-    "flipped_normal_anomaly", "ties_created", "ties_broken", "ties_both", "max_rel_err",
-    "reference_min_rel_gap", "auc", "auc_fraction", "auc_reference", "auc_minus_reference"};
-#define NRCOLS 23
+    "format", "reference", "ranks_moved", "ranks_moved_frac", "max_rank_shift", "pairs",
+    "flipped", "flipped_normal_anomaly", "ties_created", "ties_broken", "ties_both",
+    "max_rel_err", "reference_min_rel_gap", "auc", "auc_fraction", "auc_reference",
+    "auc_reference_fraction", "auc_minus_reference"};
+#define NRCOLS 25
 static const char *const FCOLS[] = {
     "dataset", "arch", "seed", "format", "lower", "upper", "classes", "exact_lower",
     "exact_upper", "exact_rel_gap", "float32_lower", "float32_upper", "float64_lower",
@@ -435,12 +436,16 @@ static int compare_row(proof_job *J, p4_tally *T, const p4_data *D, const p4_mod
         note_bad(T, D, M, "detect_auc and the U statistic of the ranks disagree");
     mpq_sub(dauc, auc, aref);
     char *fr = mpq_get_str(NULL, 10, auc), *fd = mpq_get_str(NULL, 10, dauc);
-    proof_row(J, 0, "%s\t%s\t%lu\t%.4f\t%s\t%ld\t%ld\t%s\t%s\t%ld\t%.4f\t%lld\t%lld\t%lld\t"
-              "%lld\t%lld\t%lld\t%s\t%s\t%.6f\t%s\t%.6f\t%s", D->name, M->arch, M->seed, M->ratio,
-              M->ratio >= P4_COLLAPSED ? "yes" : "no", D->n0, D->n1, FNAME[a], FNAME[ref],
-              moved, (double) moved / (double) nt, c.pairs, c.discordant, cross, c.tie_created,
-              c.tie_broken, c.tie_both, prf_q6(err), mpq_sgn(gap) < 0 ? "-" : prf_q6(gap),
-              qnum_get_d(auc), fr, qnum_get_d(aref), fd);
+    char *fq = mpq_get_str(NULL, 10, aref);
+    proof_row(J, 0, "%s\t%s\t%lu\t%.4f\t%s\t%ld\t%ld\t%s\t%s\t%ld\t%.4f\t%ld\t%lld\t%lld\t"
+              "%lld\t%lld\t%lld\t%lld\t%s\t%s\t%.6f\t%s\t%.6f\t%s\t%s", D->name, M->arch, M->seed,
+              M->ratio, M->ratio >= P4_COLLAPSED ? "yes" : "no", D->n0, D->n1, FNAME[a],
+              FNAME[ref], moved, (double) moved / (double) nt,
+              rankstat_max_shift(S->rk[ref], S->rk[a], nt), c.pairs, c.discordant, cross,
+              c.tie_created, c.tie_broken, c.tie_both, prf_q6(err),
+              mpq_sgn(gap) < 0 ? "-" : prf_q6(gap), qnum_get_d(auc), fr, qnum_get_d(aref), fq,
+              fd);
+    free(fq);
     free(fr);
     free(fd);
     if (ref == 0) {

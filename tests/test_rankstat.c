@@ -65,6 +65,9 @@ static void test_compare_hand(void)
     CU_ASSERT_EQUAL(c.concordant, 0);
     CU_ASSERT_EQUAL(rankstat_moved(r, f, 4), 4);
     CU_ASSERT_EQUAL(rankstat_moved(r, r, 4), 0);
+    CU_ASSERT_EQUAL(rankstat_max_shift(r, f, 4), 3);      /* point 3: 4 -> 1 */
+    CU_ASSERT_EQUAL(rankstat_max_shift(r, r, 4), 0);
+    CU_ASSERT_EQUAL(rankstat_max_shift(r, f, 0), 0);
     long lo[8], hi[8];
     CU_ASSERT_EQUAL(rankstat_flips(lo, hi, 8, r, f, 4), 3);
     CU_ASSERT_EQUAL(lo[0], 0); CU_ASSERT_EQUAL(hi[0], 2);
@@ -98,7 +101,8 @@ static void test_compare_random(void)
     gsl_rng *r = tu_rng();
     long n = 120;
     long *a = malloc((size_t) n * sizeof(long)), *b = malloc((size_t) n * sizeof(long));
-    long *lo = malloc((size_t) (n * n) * sizeof(long)), *hi = malloc((size_t) (n * n) * sizeof(long));
+    long *lo = malloc((size_t) (n * n) * sizeof(long)),
+         *hi = malloc((size_t) (n * n) * sizeof(long));
     long *pa = malloc((size_t) n * sizeof(long));
     for (int rep = 0; rep < 20; rep++) {
         /* permutations (no ties): discordant = inversions of b ordered by a */
@@ -209,6 +213,7 @@ static void test_misuse(void)
     TU_EXPECT_ERROR(rankstat_compare(NULL, r, r, 2));
     TU_EXPECT_ERROR(rankstat_compare(&c, r, NULL, 2));
     TU_EXPECT_ERROR(rankstat_moved(r, NULL, 2));
+    TU_EXPECT_ERROR(rankstat_max_shift(NULL, r, 2));
     TU_EXPECT_ERROR(rankstat_flips(NULL, NULL, 3, r, r, 2));
     TU_EXPECT_ERROR(rankstat_flips(NULL, NULL, -1, r, r, 2));
     TU_EXPECT_ERROR(rankstat_u2(u, NULL, NULL, r, bad, 2));

@@ -95,6 +95,18 @@ long rankstat_moved(const long *r, const long *f, long n)
     return m;
 }
 
+long rankstat_max_shift(const long *r, const long *f, long n)
+{
+    if (!rs_check2(__func__, r, f, n))
+        return 0;
+    long m = 0;
+    for (long i = 0; i < n; i++) {
+        long d = r[i] > f[i] ? r[i] - f[i] : f[i] - r[i];
+        m = d > m ? d : m;
+    }
+    return m;
+}
+
 long long rankstat_flips(long *lo, long *hi, long cap, const long *r, const long *f, long n)
 {
     if (!rs_check2(__func__, r, f, n) || cap < 0 || (cap > 0 && (lo == NULL || hi == NULL))) {

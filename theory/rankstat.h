@@ -47,6 +47,8 @@ int rankstat_compare(rankstat_pairs *c, const long *r, const long *f, long n);
 /* The number of points whose rank differs, #{i : r[i] != f[i]} (competition ranks of the
  * same points; n >= 0). */
 long rankstat_moved(const long *r, const long *f, long n);
+/* The largest rank displacement max_i |r[i] - f[i]| (0 for n = 0). */
+long rankstat_max_shift(const long *r, const long *f, long n);
 
 /* The discordant pairs (flips) of r against f: returns their number (= discordant of
  * rankstat_compare) and stores the first min(cap, number) of them, in the order of the
