@@ -23,8 +23,9 @@
  *   float32, float64, longdouble (x87 80-bit), binary128, and MPFR at 11 and 8 bits
  *               (binary16's and bfloat16's significand precisions, but with MPFR's
  *               unbounded exponent range: no overflow at binary16's 65504, no subnormals;
- *               they show where rounding starts to reorder): fmtnet_score (fmteval.h: x and the weights rounded to nearest into
- *               the format, one fixed operation order), each result read exactly.
+ *               they show where rounding starts to reorder): fmtnet_score (fmteval.h:
+ *               x and the weights rounded to nearest into the format, one fixed
+ *               operation order), each result read exactly.
  * Ranks are competition ranks (1 + #{strictly smaller scores}), compared exactly
  * (rankstat.h).  Per model and format, against the exact ranking (and float32 against
  * float64): the points whose rank differs; the n(n-1)/2 pairs split into concordant,

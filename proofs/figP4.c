@@ -177,7 +177,8 @@ int figP4_draw(const char *tabdir, const char *figdir, int gnuplot, char *err, s
         return AE_EIO;
     }
     int st = AE_OK;
-    if (fgets(line, sizeof line, in) == NULL || strncmp(line, FP4_HEADER, strlen(FP4_HEADER)) != 0) {
+    if (fgets(line, sizeof line, in) == NULL
+        || strncmp(line, FP4_HEADER, strlen(FP4_HEADER)) != 0) {
         fail(err, errlen, path, "not a P4_scores table (header)", 1);
         st = AE_EPARSE;
     }
