@@ -440,7 +440,7 @@ static int compare_row(proof_job *J, p4_tally *T, const p4_data *D, const p4_mod
     char *fq = mpq_get_str(NULL, 10, aref);
     proof_row(J, 0, "%s\t%s\t%lu\t%.4f\t%s\t%ld\t%ld\t%s\t%s\t%ld\t%.4f\t%ld\t%lld\t%lld\t"
               "%lld\t%lld\t%lld\t%lld\t%s\t%s\t%.6f\t%s\t%.6f\t%s\t%s", D->name, M->arch, M->seed,
-              M->ratio, M->ratio >= P4_COLLAPSED ? "yes" : "no", D->n0, D->n1, FNAME[a],
+              M->ratio, !(M->ratio < P4_COLLAPSED) ? "yes" : "no", D->n0, D->n1, FNAME[a],
               FNAME[ref], moved, (double) moved / (double) nt,
               rankstat_max_shift(S->rk[ref], S->rk[a], nt), c.pairs, c.discordant, cross,
               c.tie_created, c.tie_broken, c.tie_both, prf_q6(err),
@@ -581,13 +581,13 @@ static int one_model(proof_job *J, p4_tally *T, const p4_data *D, const p4_model
                           M0->seed, ae_strstatus(st));
     p4_model M = *M0;
     double loss = NAN;
-    nn_loss_grad(&loss, NULL, net, D->Xtr, D->ntr);
-    M.ratio = loss / D->var;
     qnet_t q;
-    if ((st = qnet_init_nn(q, net)) != AE_OK) {
+    if ((st = nn_loss_grad(&loss, NULL, net, D->Xtr, D->ntr)) != AE_OK
+        || (st = qnet_init_nn(q, net)) != AE_OK) {
         nn_clear(net);
-        return proof_fail(J, st, "P4: %s: exact network failed", D->name);
+        return proof_fail(J, st, "P4: %s: training loss or exact network failed", D->name);
     }
+    M.ratio = loss / D->var;
     p4_scores S;
     scores_init(&S, D->nt);
     st = scores_fill(&S, net, q, D);
