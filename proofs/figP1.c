@@ -9,10 +9,10 @@
 #include <gmp.h>
 #include <mpfr.h>
 
-#define FP_MAXSETS 8
+#define FP_MAXSETS 12
 #define FP_MAXFMT 12
 #define FP_MAXPTS 512
-#define FP_NAME 64
+#define FP_NAME 128
 
 static const char *const FP_COLORS[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#17becf",
                                         "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"};
@@ -115,7 +115,9 @@ static int fp_read(fp_data *D, const char *tabdir, char *err, size_t errlen)
             rc = fp_err(err, errlen, "%s:%ld: expected 9 fields", path, lineno);
             break;
         }
-        long s = fp_index(D->set, &D->nset, FP_MAXSETS, c[0]);
+        char key[FP_NAME];
+        snprintf(key, sizeof key, "%.60s %.60s", c[0], c[1]);   /* one panel per data set and model */
+        long s = fp_index(D->set, &D->nset, FP_MAXSETS, key);
         long k = fp_index(D->fmt, &D->nfmt, FP_MAXFMT, c[3]);
         if (s < 0 || k < 0 || D->npt[s][k] >= FP_MAXPTS) {
             rc = fp_err(err, errlen, "%s:%ld: too many data sets, formats or points", path, lineno);
