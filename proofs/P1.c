@@ -272,7 +272,7 @@ static int run_set(proof_job *J, const char *name, p1_tally *T)
  * scaling: the network's input space is the scaled space); seeds from the P1 stream. */
 static const long RELU_SIZES[] = {13, 16, 4, 16, 13};
 #define RELU_L 4
-#define RELU_SEEDS_FULL 3
+#define RELU_SEEDS_FULL 5
 
 typedef struct {
     const nn_struct *net;
@@ -310,15 +310,24 @@ static int relu_model(proof_job *J, p1_tally *T, const double *X, long n, long d
     if (st == AE_OK && S->verdict == SCAN_FAILS && S->have_anomaly) {
         qnet_t q;
         st = qnet_init_nn(q, net);
-        /* the ray from the minimising training row through the anomaly: c = 1 is the
-         * certified anomaly itself */
+        /* a(c) = x0 + c v with a(1) = the certified anomaly: along scan's exactly blind
+         * direction when it has one (x0 = anomaly - dir, v = dir), else along the ray from
+         * the minimising training row x0 through the anomaly */
         mpq_t *x0 = qvec_init(d), *v = qvec_init(d);
+        int blind = S->blind && S->dir != NULL;
         for (long j = 0; j < d; j++)
-            mpq_set_d(x0[j], X[S->smin_row * d + j]);
-        qvec_sub(v, S->anomaly, x0, d);
+            if (blind)
+                mpq_set(v[j], S->dir[j]);
+            else
+                mpq_set_d(x0[j], X[S->smin_row * d + j]);
+        if (blind)
+            qvec_sub(x0, S->anomaly, v, d);
+        else
+            qvec_sub(v, S->anomaly, x0, d);
         if (st == AE_OK) {
             char model[96];
-            snprintf(model, sizeof model, "relu-13-16-4-16-13-seed%lu-scan", seed);
+            snprintf(model, sizeof model, "relu-13-16-4-16-13-seed%lu-%s", seed,
+                     blind ? "blind-ray" : "row-ray");
             relu_arg R = {net, q};
             p1_case C = {"wine", model, d, (const mpq_t *) x0, (const mpq_t *) v,
                          (const mpq_t *) &S->smin, 0, relu_net, relu_exact, &R};
