@@ -155,13 +155,18 @@ static int fp_read(fp_data *D, const char *tabdir, char *err, size_t errlen)
     return rc;
 }
 
+static FILE *fp_open(const char *figdir, const char *file)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", figdir, file);
+    return fopen(path, "w");
+}
+
 /* P1.dat: index s * nfmt + k = data set s, format k: "log10_c y" (zeros at ybot, Inf/NaN
  * at ytop). */
 static int fp_write_dat(const fp_data *D, const char *figdir, double ybot, double ytop)
 {
-    char path[1200];
-    snprintf(path, sizeof path, "%s/P1.dat", figdir);
-    FILE *f = fopen(path, "w");
+    FILE *f = fp_open(figdir, "P1.dat");
     if (f == NULL)
         return 1;
     for (long s = 0; s < D->nset; s++)
@@ -180,9 +185,7 @@ static int fp_write_dat(const fp_data *D, const char *figdir, double ybot, doubl
 
 static int fp_write_gp(const fp_data *D, const char *figdir, double ybot, double ytop)
 {
-    char path[1200];
-    snprintf(path, sizeof path, "%s/P1.gp", figdir);
-    FILE *f = fopen(path, "w");
+    FILE *f = fp_open(figdir, "P1.gp");
     if (f == NULL)
         return 1;
     long cols = D->nset <= 2 ? D->nset : 2, rows = (D->nset + cols - 1) / cols;
