@@ -162,24 +162,45 @@ static FILE *fp_open(const char *figdir, const char *file)
     return fopen(path, "w");
 }
 
-/* P1.dat: index s * nfmt + k = data set s, format k: "log10_c y" (zeros at ybot, Inf/NaN
- * at ytop). */
+/* One block of P1.dat: the points of kind kd ('f' finite: their log10; '0': at ybot;
+ * 'i': at ytop), a blank line (a break in a drawn line) wherever a point of another kind
+ * intervenes; a dummy point left of the x range first so that no block is empty. */
+static void fp_block(FILE *f, const fp_data *D, long s, long k, char kd, double ybot,
+                     double ytop)
+{
+    fprintf(f, "-1000 0\n\n");
+    int broken = 1;
+    for (long p = 0; p < D->npt[s][k]; p++) {
+        if (D->kind[s][k][p] != kd) {
+            if (!broken)
+                fprintf(f, "\n");
+            broken = 1;
+            continue;
+        }
+        double y = kd == 'f' ? D->y[s][k][p] : (kd == '0' ? ybot : ytop);
+        fprintf(f, "%.6g %.6g\n", D->x[s][k][p], y);
+        broken = 0;
+    }
+    fprintf(f, "\n\n");
+}
+
+/* P1.dat: index 3 (s nfmt + k) + j = data set s, format k: j = 0 the finite nonzero
+ * scores "log10_c log10_score", j = 1 the computed zeros (at ybot), j = 2 Inf/NaN (at
+ * ytop). */
 static int fp_write_dat(const fp_data *D, const char *figdir, double ybot, double ytop)
 {
     FILE *f = fp_open(figdir, "P1.dat");
     if (f == NULL)
         return 1;
+    static const char kinds[3] = {'f', '0', 'i'};
     for (long s = 0; s < D->nset; s++)
-        for (long k = 0; k < D->nfmt; k++) {
-            fprintf(f, "# %s %s: log10_c log10_score (score 0 at %g, Inf/NaN at %g)\n",
-                    D->set[s], D->fmt[k], ybot, ytop);
-            for (long p = 0; p < D->npt[s][k]; p++) {
-                char kd = D->kind[s][k][p];
-                double y = kd == 'f' ? D->y[s][k][p] : (kd == '0' ? ybot : ytop);
-                fprintf(f, "%.6g %.6g\n", D->x[s][k][p], y);
+        for (long k = 0; k < D->nfmt; k++)
+            for (int j = 0; j < 3; j++) {
+                fprintf(f, "# %s %s: %s\n", D->set[s], D->fmt[k],
+                        j == 0 ? "log10_c log10_score" : j == 1 ? "computed 0 (bottom row)"
+                                                              : "Inf/NaN (top row)");
+                fp_block(f, D, s, k, kinds[j], ybot, ytop);
             }
-            fprintf(f, "\n\n");
-        }
     return fclose(f) == 0 ? 0 : 1;
 }
 
@@ -205,10 +226,15 @@ static int fp_write_gp(const fp_data *D, const char *figdir, double ybot, double
                 "set grid\n", ybot - 10, ytop + 10);
         for (long s = 0; s < D->nset; s++) {
             fprintf(f, "set title '%s'\nplot ", D->set[s]);
-            for (long k = 0; k < D->nfmt; k++)
-                fprintf(f, "'P1.dat' index %ld using 1:2 with points pt %d ps 0.5 lc rgb '%s' "
-                        "title '%s', ", s * D->nfmt + k, k < 4 ? 7 : 6,
-                        FP_COLORS[k % FP_NCOLORS], D->fmt[k]);
+            for (long k = 0; k < D->nfmt; k++) {
+                long b = 3 * (s * D->nfmt + k);
+                const char *col = FP_COLORS[k % FP_NCOLORS];
+                fprintf(f, "'P1.dat' index %ld using 1:2 with lines lw 1.5 dt %d lc rgb '%s' "
+                        "title '%s', '' index %ld using 1:2 with points pt 7 ps 0.4 lc rgb '%s' "
+                        "notitle, '' index %ld using 1:2 with lines lw 4 "
+                        "lc rgb '%s' notitle, ", b, k < 4 ? 1 : 2, col, D->fmt[k], b + 1, col,
+                        b + 2, col);
+            }
             fprintf(f, "%.6g with lines dt 2 lw 2 lc rgb 'black' title 's_min'\n", D->smin[s]);
         }
         fprintf(f, "unset multiplot\nunset output\n");
