@@ -383,12 +383,9 @@ void fmtnet_clear(fmtnet_t F)
     zero_struct(F);
 }
 
-/* Sets up the shape of F (everything but the parameter values); checks the arguments. */
-static int shape_init(fmtnet_struct *F, fmt_t f, long L, const long *sizes, const nn_act_t *act,
-                      const int *hasb, const char *func)
+/* Reports misuse of the shape arguments (before anything is allocated). */
+static int shape_check(fmt_t f, long L, const long *sizes, const nn_act_t *act, const char *func)
 {
-    zero_struct(F);
-    F->f = f;
     if (!fmt_valid(f) || L < 1 || sizes == NULL || act == NULL) {
         ae_error(func, "invalid format, L < 1 or NULL sizes/act");
         return AE_EINVAL;
@@ -403,6 +400,16 @@ static int shape_init(fmtnet_struct *F, fmt_t f, long L, const long *sizes, cons
             ae_error(func, "activation %d of layer %ld is not piecewise linear", (int) act[l], l);
             return AE_EINVAL;
         }
+    return AE_OK;
+}
+
+/* Sets up the shape of F (everything but the parameter values); arguments checked by
+ * shape_check. */
+static int shape_init(fmtnet_struct *F, fmt_t f, long L, const long *sizes, const nn_act_t *act,
+                      const int *hasb)
+{
+    zero_struct(F);
+    F->f = f;
     F->sizes = ae_malloc((size_t) (L + 1) * sizeof(long));
     F->act = ae_malloc((size_t) L * sizeof(nn_act_t));
     F->hasb = ae_malloc((size_t) L * sizeof(int));
@@ -465,6 +472,18 @@ static mpq_t *par_alloc(long n)
 int fmtnet_init(fmtnet_t F, fmt_t f, long L, const long *sizes, const nn_act_t *act,
                 const double *slope, mpq_t *const *W, mpq_t *const *b)
 {
+    zero_struct(F);
+    F->f = f;
+    int bad = W == NULL;
+    for (long l = 0; !bad && l < L; l++)
+        bad = W[l] == NULL;
+    if (bad) {   /* reported before anything is allocated */
+        ae_error("fmtnet_init", "W or some W[l] is NULL");
+        return AE_EINVAL;
+    }
+    int st = shape_check(f, L, sizes, act, "fmtnet_init");
+    if (st != AE_OK)
+        return st;
     int *hasb = ae_calloc((size_t) (L > 0 ? L : 1), sizeof(int));
     double *sl = ae_calloc((size_t) (L > 0 ? L : 1), sizeof(double));
     if (hasb == NULL || sl == NULL) {
@@ -477,20 +496,7 @@ int fmtnet_init(fmtnet_t F, fmt_t f, long L, const long *sizes, const nn_act_t *
         hasb[l] = b != NULL && b[l] != NULL;
         sl[l] = slope ? slope[l] : 0.01;
     }
-    int st = AE_OK;
-    if (W == NULL) {
-        zero_struct(F);
-        ae_error("fmtnet_init", "W is NULL");
-        st = AE_EINVAL;
-    } else {
-        st = shape_init(F, f, L, sizes, act, hasb, "fmtnet_init");
-    }
-    for (long l = 0; st == AE_OK && l < L; l++)
-        if (W[l] == NULL) {
-            ae_error("fmtnet_init", "W[%ld] is NULL", l);
-            fmtnet_clear(F);
-            st = AE_EINVAL;
-        }
+    st = shape_init(F, f, L, sizes, act, hasb);
     mpq_t *par = NULL;
     if (st == AE_OK && (par = par_alloc(F->nparams)) == NULL) {
         fmtnet_clear(F);
@@ -513,12 +519,14 @@ int fmtnet_init(fmtnet_t F, fmt_t f, long L, const long *sizes, const nn_act_t *
 
 int fmtnet_init_nn(fmtnet_t F, fmt_t f, const nn_t net)
 {
+    zero_struct(F);
     if (net == NULL || net->L < 1) {
-        zero_struct(F);
         ae_error("fmtnet_init_nn", "NULL or empty network");
         return AE_EINVAL;
     }
-    int st = shape_init(F, f, net->L, net->sizes, net->act, net->bias, "fmtnet_init_nn");
+    int st = shape_check(f, net->L, net->sizes, net->act, "fmtnet_init_nn");
+    if (st == AE_OK)
+        st = shape_init(F, f, net->L, net->sizes, net->act, net->bias);
     if (st != AE_OK)
         return st;
     for (long l = 0; l < net->L; l++)

@@ -9,7 +9,6 @@
 #include "testutil.h"
 
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,33 +27,29 @@ static int stub_verify(int argc, char **argv)
     return stub_rc;
 }
 
-/* Runs the command with the NULL-terminated arguments, output silenced. */
-static int run(const char *first, ...)
+/* Runs the command on argv (NULL-terminated, argv[0] = "precision"), stdout and stderr
+ * sent to /dev/null while it runs. */
+static int run_argv(char **argv)
 {
-    char *argv[32];
     int argc = 0;
-    argv[argc++] = (char *) "precision";
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
-        argv[argc++] = (char *) a;
-    va_end(ap);
-    argv[argc] = NULL;
+    while (argv[argc] != NULL)
+        argc++;
     stub_calls = 0;
     nseen = 0;
-    fflush(stdout);
-    fflush(stderr);
-    int so = dup(1), se = dup(2), fn = open("/dev/null", O_WRONLY);
-    dup2(fn, 1);
-    dup2(fn, 2);
+    fflush(NULL);
+    int saved[2] = {dup(1), dup(2)}, devnull = open("/dev/null", O_WRONLY);
+    for (int k = 0; k < 2; k++)
+        dup2(devnull, k + 1);
     int rc = aeaudit_cmd_precision(argc, argv, stub_verify);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(so, 1);
-    dup2(se, 2);
-    close(fn); close(so); close(se);
+    fflush(NULL);
+    for (int k = 0; k < 2; k++) {
+        dup2(saved[k], k + 1);
+        close(saved[k]);
+    }
+    close(devnull);
     return rc;
 }
+#define run(...) run_argv((char *[]){"precision", __VA_ARGS__})
 
 static int seen_has(const char *s)
 {
