@@ -1,0 +1,60 @@
+/* p23util — see p23util.h. */
+#include "p23util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "qnum.h"
+
+#define P23_RING 16
+#define P23_LEN 40
+static char ring[P23_RING][P23_LEN];
+static int ring_pos;
+
+const char *p23_fr_dir(const mpfr_t x, int dir)
+{
+    char *s = ring[ring_pos];
+    ring_pos = (ring_pos + 1) % P23_RING;
+    if (mpfr_zero_p(x))
+        snprintf(s, P23_LEN, "0");
+    else
+        mpfr_snprintf(s, P23_LEN, dir < 0 ? "%.5RDe" : "%.5RUe", x);
+    return s;
+}
+
+const char *p23_q_dir(const mpq_t q, int dir)
+{
+    mpfr_t x;
+    mpfr_init2(x, 64);
+    qnum_get_mpfr(x, q, dir < 0 ? MPFR_RNDD : MPFR_RNDU);
+    const char *s = p23_fr_dir(x, dir);
+    mpfr_clear(x);
+    return s;
+}
+
+long p23_roots_in(const qpoly_t p, const mpq_t lo, const mpq_t hi)
+{
+    return qpoly_sturm_count(p, lo, hi) + (qpoly_sign_at(p, lo) == 0);
+}
+
+int p23_optimal_slack(mpq_t s, const pca_cert_t cert)
+{
+    if (!cert->gap_certified)
+        return 0;
+    mpq_t g;
+    mpq_init(g);
+    mpq_sub(g, cert->lam_k_lo, cert->lam_k1_hi);
+    mpq_div(g, cert->gap_upper, g);
+    qnum_sqrt_upper(s, g, 64);
+    mpq_clear(g);
+    return 1;
+}
+
+void p23_angle_cells(const char *cells[4], const angles_t A)
+{
+    long k = A->k;
+    cells[0] = p23_fr_dir(A->th_lo[0], -1);
+    cells[1] = p23_fr_dir(A->th_hi[0], 1);
+    cells[2] = p23_fr_dir(A->th_lo[k - 1], -1);
+    cells[3] = p23_fr_dir(A->th_hi[k - 1], 1);
+}

@@ -1,0 +1,39 @@
+/* p23util — small helpers shared by the precision claims P2 and P3: outward-rounded
+ * decimal cells for rigorous enclosures, exact root counts in closed intervals, and the
+ * sin-theta bound that links a computed subspace to the exact one.
+ */
+#ifndef P23UTIL_H
+#define P23UTIL_H
+
+#include <gmp.h>
+#include <mpfr.h>
+
+#include "angles.h"
+#include "pca.h"
+#include "qpoly.h"
+
+/* q as a 6-significant-digit decimal rounded down (dir < 0) or up (dir > 0), so that a
+ * [lo, hi] pair of cells still encloses the value ("0" for zero).  The string lives in
+ * pcommon's ring of static buffers (valid until 16 more calls of any prf_ formatter). */
+const char *p23_q_dir(const mpq_t q, int dir);
+/* The same for an MPFR value. */
+const char *p23_fr_dir(const mpfr_t x, int dir);
+
+/* Number of distinct roots of p (nonzero) in the closed interval [lo, hi], lo <= hi,
+ * exactly (Sturm count of (lo, hi] plus lo itself when it is a root). */
+long p23_roots_in(const qpoly_t p, const mpq_t lo, const mpq_t hi);
+
+/* s >= ||sin Theta(col V_k, U_k)||_F >= sin theta_max, U_k the exact top-k eigenspace of
+ * the covariance C and V_k the basis of the certified PCA projector P of cert.  Derivation:
+ * in C's eigenbasis, with p_j = ||P e_j||^2 and m = sum_{j<=k} (1 - p_j) = sum_{j>k} p_j =
+ * k - tr(P P_U) = ||sin Theta||_F^2, sum_{j<=k} lambda_j - tr(PC) >= (lambda_k -
+ * lambda_{k+1}) m; the left side is at most gap_upper and the gap at least
+ * lam_k_lo - lam_k1_hi, so s = ub sqrt(gap_upper / (lam_k_lo - lam_k1_hi)) (64-bit
+ * directed root).  Returns 1, or 0 (s unchanged) when the eigengap is not certified. */
+int p23_optimal_slack(mpq_t s, const pca_cert_t cert);
+
+/* sin^2 -> angle cells: the smallest and the largest principal angle of A, each as an
+ * outward-rounded [lo, hi] pair of radians (4 strings into cells[0..3]). */
+void p23_angle_cells(const char *cells[4], const angles_t A);
+
+#endif
