@@ -89,43 +89,6 @@ static void net_to_linae(linae_t ae, const nn_t net)
     free(p);
 }
 
-/* lo, hi moved to an interval of the same width starting 2 widths + 2^-60 above hi:
- * it holds no root when the original isolates one and the next root is further away
- * (the control checks this with the same exact count, so a failure shows). */
-static void shift_interval(mpq_t lo, mpq_t hi)
-{
-    mpq_t w, e;
-    mpq_inits(w, e, NULL);
-    mpq_sub(w, hi, lo);
-    mpq_set_ui(e, 1, 1);
-    mpq_div_2exp(e, e, 60);
-    mpq_add(e, e, w);
-    mpq_add(e, e, w);
-    mpq_add(lo, hi, e);
-    mpq_add(hi, lo, w);
-    mpq_clears(w, e, NULL);
-}
-
-/* The certificate for [lo, hi] (a root of p inside), with its negative control; under
- * corrupt the shifted interval is the one certified.  Returns 1 iff certified. */
-static int certify(const qpoly_t p, mpq_t lo, mpq_t hi, int corrupt, p2_tally *T)
-{
-    mpq_t a, b;
-    mpq_inits(a, b, NULL);
-    mpq_set(a, lo);
-    mpq_set(b, hi);
-    shift_interval(a, b);
-    if (p23_roots_in(p, a, b) != 0)
-        T->ctl_bad++;
-    if (corrupt) {
-        mpq_set(lo, a);
-        mpq_set(hi, b);
-    }
-    int ok = p23_roots_in(p, lo, hi) >= 1;
-    mpq_clears(a, b, NULL);
-    return ok;
-}
-
 /* D* and its evidence (L6's argument, see the top).  dstr/estr get the cells. */
 static void detection(const char **dstr, const char **estr, long *dfail, const linae_t ae,
                       const prf_data_struct *D, const lintrain_analysis_t A, const mpq_t smin)
@@ -220,7 +183,7 @@ static void snapshot(proof_job *J, p2_tally *T, const nn_t net, const prf_data_s
     if (A->has_real) {
         mpq_set(lo, A->lam_lo);
         mpq_set(hi, A->lam_hi);
-        certs = certify(chi, lo, hi, ctx->corrupt, T);
+        certs = p23_certify(chi, lo, hi, ctx->corrupt, &T->ctl_bad);
         mpq_set_ui(s, 1, 1);
         mpq_sub(lo, s, lo);   /* 1 - lambda in [1 - hi, 1 - lo] */
         mpq_sub(hi, s, hi);
@@ -236,7 +199,7 @@ static void snapshot(proof_job *J, p2_tally *T, const nn_t net, const prf_data_s
     int ast = angles_compute(G, ae->Wd, opt->ae->Wd, 2 * (long) ctx->prec);
     if (ast == AE_OK) {
         for (long i = 0; i < k; i++)
-            if (!certify(G->chi, G->mu_lo[i], G->mu_hi[i], ctx->corrupt, T))
+            if (!p23_certify(G->chi, G->mu_lo[i], G->mu_hi[i], ctx->corrupt, &T->ctl_bad))
                 certs = 0;
         if (p23_optimal_slack(s, opt->cert)) {
             angles_widen(G, s);

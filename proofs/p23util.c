@@ -58,3 +58,39 @@ void p23_angle_cells(const char *cells[4], const angles_t A)
     cells[2] = p23_fr_dir(A->th_lo[k - 1], -1);
     cells[3] = p23_fr_dir(A->th_hi[k - 1], 1);
 }
+
+/* lo, hi moved to an interval of the same width starting 2 widths + 2^-60 above hi:
+ * it holds no root when the original isolates one and the next root is further away
+ * (the control checks this with the same exact count, so a failure shows). */
+static void shift_interval(mpq_t lo, mpq_t hi)
+{
+    mpq_t w, e;
+    mpq_inits(w, e, NULL);
+    mpq_sub(w, hi, lo);
+    mpq_set_ui(e, 1, 1);
+    mpq_div_2exp(e, e, 60);
+    mpq_add(e, e, w);
+    mpq_add(e, e, w);
+    mpq_add(lo, hi, e);
+    mpq_add(hi, lo, w);
+    mpq_clears(w, e, NULL);
+}
+
+int p23_certify(const qpoly_t p, mpq_t lo, mpq_t hi, int corrupt, long *ctl_bad)
+{
+    mpq_t a, b;
+    mpq_inits(a, b, NULL);
+    mpq_set(a, lo);
+    mpq_set(b, hi);
+    shift_interval(a, b);
+    if (p23_roots_in(p, a, b) != 0)
+        (*ctl_bad)++;
+    if (corrupt) {
+        mpq_set(lo, a);
+        mpq_set(hi, b);
+    }
+    int ok = p23_roots_in(p, lo, hi) >= 1;
+    mpq_clears(a, b, NULL);
+    return ok;
+}
+

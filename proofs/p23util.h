@@ -23,6 +23,14 @@ const char *p23_fr_dir(const mpfr_t x, int dir);
  * exactly (Sturm count of (lo, hi] plus lo itself when it is a root). */
 long p23_roots_in(const qpoly_t p, const mpq_t lo, const mpq_t hi);
 
+/* The certificate for an enclosure [lo, hi] of a root of p: 1 iff p23_roots_in >= 1.
+ * With its negative control: the same count on [lo, hi] shifted upwards by two widths +
+ * 2^-60 (an interval of the same width that holds no root when [lo, hi] isolates one and
+ * the next root lies further away) must be 0, else *ctl_bad is incremented.  When corrupt
+ * != 0 the shifted interval replaces [lo, hi] (in place) and is the one certified, so a
+ * verifier's negative control sees the rejection. */
+int p23_certify(const qpoly_t p, mpq_t lo, mpq_t hi, int corrupt, long *ctl_bad);
+
 /* s >= ||sin Theta(col V_k, U_k)||_F >= sin theta_max, U_k the exact top-k eigenspace of
  * the covariance C and V_k the basis of the certified PCA projector P of cert.  Derivation:
  * in C's eigenbasis, with p_j = ||P e_j||^2 and m = sum_{j<=k} (1 - p_j) = sum_{j>k} p_j =

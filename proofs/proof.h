@@ -144,5 +144,6 @@ int proof_N4(const proof_ctx *ctx, proof_result *res);
 int proof_M1(const proof_ctx *ctx, proof_result *res);
 int proof_M2(const proof_ctx *ctx, proof_result *res);
 int proof_P2(const proof_ctx *ctx, proof_result *res);
+int proof_P3(const proof_ctx *ctx, proof_result *res);
 
 #endif
