@@ -30,6 +30,7 @@
  * and must reject it; under ctx->corrupt the shifted intervals are the ones reported, and
  * the certificate then fails the verdict.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@
 #define P2_K 2
 #define P2_LRF 0.2
 #define P2_MOM 0.9
+#define P2_INIT_SHIFT 2
 
 static const char *const COLS[] = {
     "dataset", "d", "k", "format", "seed", "steps", "lr", "train_loss", "loss_minus_optimum",
@@ -248,6 +250,16 @@ static int train_one(proof_job *J, p2_tally *T, const prf_data_struct *D,
     gsl_rng_set(r, seed);
     st = nn_init_params(net, NN_INIT_TORCH, r);
     gsl_rng_free(r);
+    if (st == AE_OK) {
+        /* PyTorch's init scaled by 2^-P2_INIT_SHIFT (exact in both formats): the decoder's
+         * fan-in is k = 2, whose U(-0.7, 0.7) start makes the first steps unstable */
+        double *p = ae_malloc(sizeof(double) * (size_t) net->nparams);
+        nn_get_params(p, net);
+        for (long i = 0; i < net->nparams; i++)
+            p[i] = ldexp(p[i], -P2_INIT_SHIFT);
+        st = nn_set_params(net, p);
+        free(p);
+    }
     double *Xd = ae_malloc(sizeof(double) * (size_t) (n * d)), msq = 0;
     for (long i = 0; i < n * d; i++) {
         Xd[i] = qnum_get_d(D->X->entries[i]);
