@@ -2,6 +2,7 @@
 #include "p23util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "qnum.h"
@@ -94,3 +95,81 @@ int p23_certify(const qpoly_t p, mpq_t lo, mpq_t hi, int corrupt, long *ctl_bad)
     return ok;
 }
 
+
+int p23_csv_rows(const char *path, long ncols, int (*row)(void *arg, char **cells, long lineno),
+                 void *arg, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot read (run the claim first)", path);
+        return 1;
+    }
+    char line[8192], *cells[32];
+    long lineno = 0;
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+        if (++lineno == 1)
+            continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        long n = 0;
+        for (char *s = line; n < 32;) {
+            cells[n++] = s;
+            char *comma = strchr(s, ',');
+            if (comma == NULL)
+                break;
+            *comma = '\0';
+            s = comma + 1;
+        }
+        if (n != ncols) {
+            snprintf(err, errlen, "%s:%ld: %ld cells, expected %ld", path, lineno, n, ncols);
+            rc = 1;
+        } else if (row(arg, cells, lineno) != 0) {
+            snprintf(err, errlen, "%s:%ld: malformed row", path, lineno);
+            rc = 1;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int p23_log10_abs(double *out, const char *cell)
+{
+    if (*cell == '~')
+        cell++;
+    mpfr_t t;
+    mpfr_init2(t, 64);
+    int ok;
+    if (strchr(cell, '/') != NULL) {
+        mpq_t q;
+        mpq_init(q);
+        ok = mpq_set_str(q, cell, 10) == 0 && mpz_sgn(mpq_denref(q)) != 0;
+        if (ok) {
+            mpq_canonicalize(q);
+            mpfr_set_q(t, q, MPFR_RNDN);
+        }
+        mpq_clear(q);
+    } else {
+        char *end;
+        mpfr_strtofr(t, cell, &end, 10, MPFR_RNDN);
+        ok = end != cell && *end == '\0';
+    }
+    ok = ok && mpfr_number_p(t) && !mpfr_zero_p(t);
+    if (ok) {
+        mpfr_abs(t, t, MPFR_RNDN);
+        mpfr_log10(t, t, MPFR_RNDN);
+        *out = mpfr_get_d(t, MPFR_RNDN);
+    }
+    mpfr_clear(t);
+    return ok;
+}
+
+int p23_gnuplot(const char *figdir, const char *name, char *err, size_t errlen)
+{
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s.gp'", figdir, name);
+    if (system(cmd) != 0) {
+        snprintf(err, errlen, "gnuplot failed on %s/%s.gp", figdir, name);
+        return 1;
+    }
+    return 0;
+}

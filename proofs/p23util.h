@@ -44,4 +44,20 @@ int p23_optimal_slack(mpq_t s, const pca_cert_t cert);
  * outward-rounded [lo, hi] pair of radians (4 strings into cells[0..3]). */
 void p23_angle_cells(const char *cells[4], const angles_t A);
 
+/* ---- figures (figP2, figP3) ------------------------------------------------------ */
+
+/* Reads the CSV table at path (header line first, no quoted fields: the P tables have
+ * none) and calls row(arg, cells, lineno) for every data line with exactly ncols cells
+ * (ncols <= 32); a line with another count, or row returning nonzero, stops with 1 and err
+ * set.  Returns 0, or 1 (cannot read: err says which file and to run the claim first). */
+int p23_csv_rows(const char *path, long ncols, int (*row)(void *arg, char **cells, long lineno),
+                 void *arg, char *err, size_t errlen);
+
+/* *out = log10 |x| for a table cell x ("~1.2e-3", "-4.5e-07", "3/7", "5"), rounded by
+ * MPFR; returns 1, or 0 when the cell is not a nonzero number ("n/a", "none", "0"). */
+int p23_log10_abs(double *out, const char *cell);
+
+/* Runs gnuplot on FIGDIR/NAME.gp from inside figdir; 0, or 1 with err set. */
+int p23_gnuplot(const char *figdir, const char *name, char *err, size_t errlen);
+
 #endif
