@@ -11,7 +11,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # GSL names its reference CBLAS (-lgslcblas); OpenBLAS provides the same symbols, fast.
 PKG_LIBS   := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 ALL_CFLAGS  = $(CSTD) $(CFLAGS) $(WARN) -Inumerics -Itheory -Iproofs $(PKG_CFLAGS) -MMD -MP
-LIBS        = $(PKG_LIBS) -lglpk -lz -lm
+LIBS        = $(PKG_LIBS) -lglpk -lz -lquadmath -lm
 
 BUILD    := build
 BIN      := bin
@@ -32,6 +32,8 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 # The float training engine (nn.c with nn_impl.h) may use -O3; everything else, nnfile.c
 # included, is -O2.  Nothing uses fast-math.
 $(BUILD)/numerics/nn.o: OPT := -O3
+# The reference evaluator's operation order is its contract: no FMA contraction (fmteval.h).
+$(BUILD)/numerics/fmteval.o: ALL_CFLAGS += -ffp-contract=off
 
 # Installs the Debian packages the build needs when they are missing (as root),
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before
@@ -42,7 +44,7 @@ FIG_PKGS   := gnuplot-nox
 
 FUZZ_PKGS  := clang libclang-rt-14-dev
 
-.PHONY: all deps check verify bench clean fuzz sanitize figures
+.PHONY: all deps check verify bench clean fuzz sanitize figures audit
 ifndef AEAUDIT_DEPS_OK
 all check sanitize:
 	@sh tests/deps.sh $(DEB_PKGS)
@@ -56,7 +58,7 @@ bench:
 fuzz:
 	@sh tests/deps.sh $(DEB_PKGS) $(FUZZ_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
-figures:
+figures audit:
 	@sh tests/deps.sh $(DEB_PKGS) $(FIG_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 else
@@ -119,6 +121,10 @@ bench: all $(BENCHES)
 # The heat maps of the 2-D experiments (N4): data, gnuplot scripts, PNG and SVG.
 figures: all
 	./$(BIN)/aeaudit figures --out data/figures
+
+# The precision audit (claims P1-P4): tables into data/tables, figures into data/figures.
+audit: all
+	./$(BIN)/aeaudit precision --out data/tables --figures data/figures
 endif
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang into build-fuzz/ and each run

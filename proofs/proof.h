@@ -143,6 +143,7 @@ int proof_N3(const proof_ctx *ctx, proof_result *res);
 int proof_N4(const proof_ctx *ctx, proof_result *res);
 int proof_M1(const proof_ctx *ctx, proof_result *res);
 int proof_M2(const proof_ctx *ctx, proof_result *res);
+int proof_P1(const proof_ctx *ctx, proof_result *res);
 int proof_P2(const proof_ctx *ctx, proof_result *res);
 int proof_P3(const proof_ctx *ctx, proof_result *res);
 
