@@ -94,14 +94,14 @@ static int f2_write(const f2_data *D, const char *figdir)
         fprintf(f, "set multiplot layout 1,2 title 'P2: linear AEs trained by full-batch SGD "
                 "in float32 (dashed) and float64 (solid)'\n");
         for (int panel = 0; panel < 2; panel++) {
-            fprintf(f, "set xlabel 'training steps'\nset ylabel '%s'\nplot ", ylab[panel]);
+            fprintf(f, "set xlabel 'training steps'\nset ylabel '%s' noenhanced\nplot ", ylab[panel]);
             for (long i = 0; i < D->nc; i++) {
                 long s = 0;
                 while (s < i && strcmp(D->set[s], D->set[i]) != 0)
                     s++;
                 int f32 = strcmp(D->fmt[i], "float32") == 0;
                 fprintf(f, "%s'P2.dat' index %ld using 1:%d with linespoints lw 2 pt %d "
-                        "dt %d lc rgb '%s' title '%s %s'", i ? ", " : "", i, panel + 2,
+                        "dt %d lc rgb '%s' title '%s %s' noenhanced", i ? ", " : "", i, panel + 2,
                         f32 ? 6 : 7, f32 ? 2 : 1, COL[s % 8], D->set[i], D->fmt[i]);
             }
             fprintf(f, "\n");
