@@ -32,6 +32,8 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 # The float training engine (nn.c with nn_impl.h) may use -O3; everything else, nnfile.c
 # included, is -O2.  Nothing uses fast-math.
 $(BUILD)/numerics/nn.o: OPT := -O3
+# pmath's bits must not depend on the compiler's choice to fuse a*b+c (numerics/pmath.h).
+$(BUILD)/numerics/pmath.o: ALL_CFLAGS += -ffp-contract=off
 
 # Installs the Debian packages the build needs when they are missing (as root),
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before
