@@ -1,8 +1,9 @@
 /* nn — see nn.h.  The numerical core is nn_impl.h, compiled here for float and double. */
 #include "nn.h"
 #include "aeerr.h"
+#include "oblas.h"
+#include "pgemm.h"
 
-#include <cblas.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <pthread.h>
@@ -261,7 +262,8 @@ static nn_pool *nn_pool_new(int T)
 #define R_TANH tanhf
 #define R_ERFC erfcf
 #define R_SQRT sqrtf
-#define GEMM cblas_sgemm
+#define PGEMM pgemm_s
+#define BLAS_GEMM(api) ((api)->sgemm)
 #define V_T __m256
 #define V_W 8
 #define V_LOAD _mm256_loadu_ps
@@ -284,7 +286,8 @@ static nn_pool *nn_pool_new(int T)
 #define R_TANH tanh
 #define R_ERFC erfc
 #define R_SQRT sqrt
-#define GEMM cblas_dgemm
+#define PGEMM pgemm_d
+#define BLAS_GEMM(api) ((api)->dgemm)
 #define V_T __m256d
 #define V_W 4
 #define V_LOAD _mm256_loadu_pd
@@ -377,6 +380,7 @@ static void rec_clear(nn_record *r)
     memset(r, 0, sizeof *r);
     r->opt = NN_OPT_ADAM;
     r->loss = NAN;
+    r->kernels = NN_KERNELS_UNKNOWN;
 }
 
 static size_t real_size(int prec)
@@ -614,6 +618,28 @@ void nn_trainopts_default(nn_trainopts *o)
     o->seed = 0;
     o->shuffle = 1;
     o->threads = 1;
+    o->kernels = NN_KERNELS_PORTABLE;
+}
+
+const char *nn_kernels_name(int kernels)
+{
+    switch (kernels) {
+    case NN_KERNELS_PORTABLE: return "portable";
+    case NN_KERNELS_BLAS: return "blas";
+    case NN_KERNELS_UNKNOWN: return "unknown";
+    default: return NULL;
+    }
+}
+
+int nn_kernels_parse(int *kernels, const char *s)
+{
+    if (strcmp(s, "portable") == 0)
+        *kernels = NN_KERNELS_PORTABLE;
+    else if (strcmp(s, "blas") == 0)
+        *kernels = NN_KERNELS_BLAS;
+    else
+        return AE_EPARSE;
+    return AE_OK;
 }
 
 int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const double *X, long n)
@@ -626,12 +652,15 @@ int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const doubl
     if ((o->opt != NN_OPT_SGD && o->opt != NN_OPT_ADAM) || !(o->lr > 0) || !isfinite(o->lr)
         || !(o->momentum >= 0 && o->momentum < 1) || !(o->beta1 >= 0 && o->beta1 < 1)
         || !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || !isfinite(o->eps)
-        || o->threads < 1 || o->threads > NN_MAX_THREADS) {
+        || o->threads < 1 || o->threads > NN_MAX_THREADS
+        || (o->kernels != NN_KERNELS_PORTABLE && o->kernels != NN_KERNELS_BLAS)) {
         ae_error("nn_trainer_init", "invalid options (lr %g, momentum %g, betas %g %g, "
-                 "eps %g, threads %d)", o->lr, o->momentum, o->beta1, o->beta2, o->eps,
-                 o->threads);
+                 "eps %g, threads %d, kernels %d)", o->lr, o->momentum, o->beta1, o->beta2,
+                 o->eps, o->threads, o->kernels);
         return AE_EINVAL;
     }
+    if (o->kernels == NN_KERNELS_BLAS && oblas_load() == NULL)
+        return AE_EIO;
     if (net->sizes[0] != net->sizes[net->L]) {
         ae_error("nn_trainer_init", "output width %ld differs from input width %ld",
                  net->sizes[net->L], net->sizes[0]);
@@ -669,6 +698,7 @@ int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const doubl
     r->eps = o->eps;
     r->batch = T->o.batch;
     r->seed = o->seed;
+    r->kernels = o->kernels;
     return AE_OK;
 }
 
