@@ -35,6 +35,8 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 # included, is -O2.  Nothing uses fast-math.
 $(BUILD)/numerics/nn.o: OPT := -O3
 $(BUILD)/numerics/nn.o $(BUILD)/numerics/pgemm.o: CFLAGS += -ffp-contract=off
+# pmath's bits must not depend on the compiler's choice to fuse a*b+c (numerics/pmath.h).
+$(BUILD)/numerics/pmath.o: ALL_CFLAGS += -ffp-contract=off
 
 # Installs the Debian packages the build needs when they are missing (as root),
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before
