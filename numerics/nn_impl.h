@@ -347,8 +347,9 @@ static void NNS(update)(REAL *restrict P, const REAL *restrict G, REAL *restrict
     }
     const REAL b1 = (REAL) o->beta1, b2 = (REAL) o->beta2;
     const REAL c1 = (REAL) (1 - o->beta1), c2 = (REAL) (1 - o->beta2);
-    const double bc1 = 1 - pow(o->beta1, (double) t), bc2 = 1 - pow(o->beta2, (double) t);
-    const REAL step = (REAL) (o->lr / bc1), bc2s = (REAL) sqrt(bc2), eps = (REAL) o->eps;
+    double bc[2];
+    nn_adam_bias(bc, o->beta1, o->beta2, t);
+    const REAL step = (REAL) (o->lr / bc[0]), bc2s = (REAL) sqrt(bc[1]), eps = (REAL) o->eps;
 #if NN_HAVE_AVX
     if (nn_use_avx()) {
         NNS(adam_avx)(P, G, M1, M2, nparams, b1, b2, c1, c2, step, bc2s, eps);
