@@ -1,17 +1,19 @@
 # aeaudit — exact verification of "Autoencoders for Anomaly Detection are Unreliable".
 # Layers: numerics/ -> theory/ -> proofs/ (bin/aeaudit).  tests/test_*.c are CUnit suites.
 
-PKGS     := gmp mpfr gsl cunit openblas
+PKGS     := gmp mpfr gsl cunit
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# GSL names its reference CBLAS (-lgslcblas); OpenBLAS provides the same symbols, fast.
-PKG_LIBS   := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+# Every cblas_* symbol (GSL's own calls included) resolves to GSL's reference CBLAS
+# (-lgslcblas: plain C for baseline x86-64, the same bits on every x86-64).  OpenBLAS is
+# never linked: the engine's --kernels blas path dlopen()s it (numerics/oblas.h).
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CSTD) $(CFLAGS) $(WARN) -Inumerics -Itheory -Iproofs $(PKG_CFLAGS) -MMD -MP
-LIBS        = $(PKG_LIBS) -lglpk -lz -lquadmath -lm
+LIBS        = $(PKG_LIBS) -lglpk -lz -lquadmath -ldl -lm
 
 BUILD    := build
 BIN      := bin
@@ -34,6 +36,9 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 $(BUILD)/numerics/nn.o: OPT := -O3
 # The reference evaluator's operation order is its contract: no FMA contraction (fmteval.h).
 $(BUILD)/numerics/fmteval.o: ALL_CFLAGS += -ffp-contract=off
+$(BUILD)/numerics/nn.o $(BUILD)/numerics/pgemm.o: CFLAGS += -ffp-contract=off
+# pmath's bits must not depend on the compiler's choice to fuse a*b+c (numerics/pmath.h).
+$(BUILD)/numerics/pmath.o: ALL_CFLAGS += -ffp-contract=off
 
 # Installs the Debian packages the build needs when they are missing (as root),
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before
