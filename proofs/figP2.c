@@ -51,8 +51,9 @@ static int f2_row(void *arg, char **c, long lineno)
     return 0;
 }
 
-static int f2_write(const f2_data *D, const char *figdir)
+static int f2_write(const void *data, const char *figdir)
 {
+    const f2_data *D = data;
     char path[1200];
     snprintf(path, sizeof path, "%s/P2.dat", figdir);
     FILE *f = fopen(path, "w");
@@ -113,24 +114,13 @@ static int f2_write(const f2_data *D, const char *figdir)
 
 int figP2_draw(const char *tabdir, const char *figdir, int gnuplot, char *err, size_t errlen)
 {
-    char path[1200];
-    snprintf(path, sizeof path, "%s/P2_training.csv", tabdir);
     f2_data *D = calloc(1, sizeof *D);
     if (D == NULL) {
         snprintf(err, errlen, "out of memory");
         return 1;
     }
-    int rc = p23_csv_rows(path, F2_NCOLS, f2_row, D, err, errlen);
-    if (rc == 0 && D->nc == 0) {
-        snprintf(err, errlen, "%s: no rows", path);
-        rc = 1;
-    }
-    if (rc == 0 && f2_write(D, figdir) != 0) {
-        snprintf(err, errlen, "%s: cannot write P2.dat / P2.gp", figdir);
-        rc = 1;
-    }
+    int rc = p23_fig_draw(tabdir, "P2_training.csv", F2_NCOLS, f2_row, D, f2_write, figdir, "P2", gnuplot, err,
+                          errlen);
     free(D);
-    if (rc == 0 && gnuplot)
-        rc = p23_gnuplot(figdir, "P2", err, errlen);
     return rc;
 }

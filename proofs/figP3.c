@@ -36,8 +36,9 @@ static int f3_row(void *arg, char **c, long lineno)
     return 0;
 }
 
-static int f3_write(const f3_data *D, const char *figdir)
+static int f3_write(const void *data, const char *figdir)
 {
+    const f3_data *D = data;
     char path[1200];
     snprintf(path, sizeof path, "%s/P3.dat", figdir);
     FILE *f = fopen(path, "w");
@@ -89,24 +90,13 @@ static int f3_write(const f3_data *D, const char *figdir)
 
 int figP3_draw(const char *tabdir, const char *figdir, int gnuplot, char *err, size_t errlen)
 {
-    char path[1200];
-    snprintf(path, sizeof path, "%s/P3_conditioning.csv", tabdir);
     f3_data *D = calloc(1, sizeof *D);
     if (D == NULL) {
         snprintf(err, errlen, "out of memory");
         return 1;
     }
-    int rc = p23_csv_rows(path, F3_NCOLS, f3_row, D, err, errlen);
-    if (rc == 0 && D->n == 0) {
-        snprintf(err, errlen, "%s: no rows", path);
-        rc = 1;
-    }
-    if (rc == 0 && f3_write(D, figdir) != 0) {
-        snprintf(err, errlen, "%s: cannot write P3.dat / P3.gp", figdir);
-        rc = 1;
-    }
+    int rc = p23_fig_draw(tabdir, "P3_conditioning.csv", F3_NCOLS, f3_row, D, f3_write, figdir, "P3", gnuplot, err,
+                          errlen);
     free(D);
-    if (rc == 0 && gnuplot)
-        rc = p23_gnuplot(figdir, "P3", err, errlen);
     return rc;
 }

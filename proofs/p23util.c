@@ -96,8 +96,9 @@ int p23_certify(const qpoly_t p, mpq_t lo, mpq_t hi, int corrupt, long *ctl_bad)
 }
 
 
-int p23_csv_rows(const char *path, long ncols, int (*row)(void *arg, char **cells, long lineno),
-                 void *arg, char *err, size_t errlen)
+/* As p23_csv_rows, counting the data lines into *nrows. */
+static int csv_rows_n(const char *path, long ncols, int (*row)(void *arg, char **cells, long lineno),
+                      void *arg, long *nrows, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
@@ -126,10 +127,39 @@ int p23_csv_rows(const char *path, long ncols, int (*row)(void *arg, char **cell
         } else if (row(arg, cells, lineno) != 0) {
             snprintf(err, errlen, "%s:%ld: malformed row", path, lineno);
             rc = 1;
-        }
+        } else
+            (*nrows)++;
     }
     fclose(f);
     return rc;
+}
+
+int p23_csv_rows(const char *path, long ncols, int (*row)(void *arg, char **cells, long lineno),
+                 void *arg, char *err, size_t errlen)
+{
+    long n = 0;
+    return csv_rows_n(path, ncols, row, arg, &n, err, errlen);
+}
+
+int p23_fig_draw(const char *tabdir, const char *csv, long ncols,
+                 int (*row)(void *arg, char **cells, long lineno), void *data,
+                 int (*write)(const void *data, const char *figdir), const char *figdir,
+                 const char *name, int gnuplot, char *err, size_t errlen)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", tabdir, csv);
+    long n = 0;
+    if (csv_rows_n(path, ncols, row, data, &n, err, errlen) != 0)
+        return 1;
+    if (n == 0) {
+        snprintf(err, errlen, "%s: no rows", path);
+        return 1;
+    }
+    if (write(data, figdir) != 0) {
+        snprintf(err, errlen, "%s: cannot write %s.dat / %s.gp", figdir, name, name);
+        return 1;
+    }
+    return gnuplot ? p23_gnuplot(figdir, name, err, errlen) : 0;
 }
 
 int p23_log10_abs(double *out, const char *cell)
