@@ -54,9 +54,7 @@ static int f2_row(void *arg, char **c, long lineno)
 static int f2_write(const void *data, const char *figdir)
 {
     const f2_data *D = data;
-    char path[1200];
-    snprintf(path, sizeof path, "%s/P2.dat", figdir);
-    FILE *f = fopen(path, "w");
+    FILE *f = p23_fig_open(figdir, "P2.dat");
     if (f == NULL)
         return 1;
     fprintf(f, "# P2: steps log10|1-lambda| log10(max angle, rad); from P2_training.csv\n");
@@ -77,8 +75,7 @@ static int f2_write(const void *data, const char *figdir)
     }
     if (fclose(f) != 0)
         return 1;
-    snprintf(path, sizeof path, "%s/P2.gp", figdir);
-    f = fopen(path, "w");
+    f = p23_fig_open(figdir, "P2.gp");
     if (f == NULL)
         return 1;
     static const char *const COL[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
@@ -114,13 +111,6 @@ static int f2_write(const void *data, const char *figdir)
 
 int figP2_draw(const char *tabdir, const char *figdir, int gnuplot, char *err, size_t errlen)
 {
-    f2_data *D = calloc(1, sizeof *D);
-    if (D == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return 1;
-    }
-    int rc = p23_fig_draw(tabdir, "P2_training.csv", F2_NCOLS, f2_row, D, f2_write, figdir, "P2", gnuplot, err,
-                          errlen);
-    free(D);
-    return rc;
+    return p23_fig_draw(tabdir, "P2_training.csv", F2_NCOLS, f2_row, sizeof(f2_data), f2_write, figdir, "P2", gnuplot,
+                        err, errlen);
 }

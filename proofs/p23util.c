@@ -141,25 +141,39 @@ int p23_csv_rows(const char *path, long ncols, int (*row)(void *arg, char **cell
     return csv_rows_n(path, ncols, row, arg, &n, err, errlen);
 }
 
+FILE *p23_fig_open(const char *figdir, const char *file)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", figdir, file);
+    return fopen(path, "w");
+}
+
 int p23_fig_draw(const char *tabdir, const char *csv, long ncols,
-                 int (*row)(void *arg, char **cells, long lineno), void *data,
+                 int (*row)(void *arg, char **cells, long lineno), size_t datasize,
                  int (*write)(const void *data, const char *figdir), const char *figdir,
                  const char *name, int gnuplot, char *err, size_t errlen)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/%s", tabdir, csv);
+    void *data = calloc(1, datasize);
+    if (data == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return 1;
+    }
     long n = 0;
-    if (csv_rows_n(path, ncols, row, data, &n, err, errlen) != 0)
-        return 1;
-    if (n == 0) {
+    int rc = csv_rows_n(path, ncols, row, data, &n, err, errlen);
+    if (rc == 0 && n == 0) {
         snprintf(err, errlen, "%s: no rows", path);
-        return 1;
+        rc = 1;
     }
-    if (write(data, figdir) != 0) {
+    if (rc == 0 && write(data, figdir) != 0) {
         snprintf(err, errlen, "%s: cannot write %s.dat / %s.gp", figdir, name, name);
-        return 1;
+        rc = 1;
     }
-    return gnuplot ? p23_gnuplot(figdir, name, err, errlen) : 0;
+    free(data);
+    if (rc == 0 && gnuplot)
+        rc = p23_gnuplot(figdir, name, err, errlen);
+    return rc;
 }
 
 int p23_log10_abs(double *out, const char *cell)

@@ -5,6 +5,7 @@
 #ifndef P23UTIL_H
 #define P23UTIL_H
 
+#include <stdio.h>
 #include <gmp.h>
 #include <mpfr.h>
 
@@ -60,11 +61,15 @@ int p23_log10_abs(double *out, const char *cell);
 /* Runs gnuplot on FIGDIR/NAME.gp from inside figdir; 0, or 1 with err set. */
 int p23_gnuplot(const char *figdir, const char *name, char *err, size_t errlen);
 
-/* A figure from a table: reads TABDIR/CSV (p23_csv_rows with row and data), fails when it
- * has no data line, calls write(data, figdir) (which writes NAME.dat and NAME.gp; nonzero
- * on a write error), then gnuplot when asked.  Returns 0, or 1 with err set. */
+/* fopen(FIGDIR/FILE, "w"), or NULL. */
+FILE *p23_fig_open(const char *figdir, const char *file);
+
+/* A figure from a table: allocates a zeroed record of datasize bytes, reads TABDIR/CSV
+ * into it (p23_csv_rows with row), fails when it has no data line, calls write(data,
+ * figdir) (which writes NAME.dat and NAME.gp; nonzero on a write error), frees the record,
+ * then runs gnuplot when asked.  Returns 0, or 1 with err set. */
 int p23_fig_draw(const char *tabdir, const char *csv, long ncols,
-                 int (*row)(void *arg, char **cells, long lineno), void *data,
+                 int (*row)(void *arg, char **cells, long lineno), size_t datasize,
                  int (*write)(const void *data, const char *figdir), const char *figdir,
                  const char *name, int gnuplot, char *err, size_t errlen);
 
