@@ -549,9 +549,9 @@ void nn_set_scale(nn_t net, const mpq_t *lo, const mpq_t *hi)
     net->nscale = d;
 }
 
-/* Standard normal by Marsaglia's polar method on gsl_rng_uniform draws (written here
- * because gsl_randist.h drags in GSL's own cblas declarations, which clash with
- * OpenBLAS's cblas.h); the spare deviate is discarded so each call is self-contained. */
+/* Standard normal by Marsaglia's polar method on gsl_rng_uniform draws (written here, not
+ * gsl_ran_gaussian, so that its logarithm is pmath's: the same draws on every machine);
+ * the spare deviate is discarded so each call is self-contained. */
 static double gauss01(gsl_rng *r)
 {
     double u, v, s;
