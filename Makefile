@@ -35,6 +35,17 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 # included, is -O2.  Nothing uses fast-math.
 $(BUILD)/numerics/nn.o: OPT := -O3
 $(BUILD)/numerics/nn.o $(BUILD)/numerics/pgemm.o: CFLAGS += -ffp-contract=off
+# The engine without any SIMD path (-DPGEMM_SCALAR, no auto-vectorisation), linked as
+# bin/aeaudit-scalar: tests/test_kernident.c checks that it trains byte-identical models.
+SCALAR_OBJ := $(patsubst %.c,$(BUILD)/scalar/%.o,numerics/nn.c numerics/pgemm.c numerics/pmath.c)
+$(BUILD)/scalar/numerics/nn.o: OPT := -O3
+$(BUILD)/scalar/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DPGEMM_SCALAR -fno-tree-vectorize -ffp-contract=off -c $< -o $@
+$(BIN)/aeaudit-scalar: $(BUILD)/proofs/main.o $(SCALAR_OBJ) $(LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $< $(SCALAR_OBJ) $(LIB) $(LIBS)
+$(BIN)/test_kernident: | $(BIN)/aeaudit $(BIN)/aeaudit-scalar
 # pmath's bits must not depend on the compiler's choice to fuse a*b+c (numerics/pmath.h).
 $(BUILD)/numerics/pmath.o: ALL_CFLAGS += -ffp-contract=off
 
@@ -65,7 +76,7 @@ figures:
 	@sh tests/deps.sh $(DEB_PKGS) $(FIG_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 else
-all: $(BIN)/aeaudit $(TESTS)
+all: $(BIN)/aeaudit $(BIN)/aeaudit-scalar $(TESTS)
 endif
 
 deps:

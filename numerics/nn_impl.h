@@ -284,7 +284,7 @@ static int NNS(from_double)(REAL *y, const double *x, long n)
 static void NNS(sqrt_block)(REAL *restrict S, const REAL *restrict v, long m)
 {
     long i = 0;
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(PGEMM_SCALAR)
     for (; i + NN_SIMD_W <= m; i += NN_SIMD_W)
         NN_SIMD_SQRT(S + i, v + i);
 #endif
@@ -347,8 +347,9 @@ static void NNS(update)(REAL *restrict P, const REAL *restrict G, REAL *restrict
     }
     const REAL b1 = (REAL) o->beta1, b2 = (REAL) o->beta2;
     const REAL c1 = (REAL) (1 - o->beta1), c2 = (REAL) (1 - o->beta2);
-    const double bc1 = 1 - pow(o->beta1, (double) t), bc2 = 1 - pow(o->beta2, (double) t);
-    const REAL step = (REAL) (o->lr / bc1), bc2s = (REAL) sqrt(bc2), eps = (REAL) o->eps;
+    double bc[2];
+    nn_adam_bias(bc, o->beta1, o->beta2, t);
+    const REAL step = (REAL) (o->lr / bc[0]), bc2s = (REAL) sqrt(bc[1]), eps = (REAL) o->eps;
 #if NN_HAVE_AVX
     if (nn_use_avx()) {
         NNS(adam_avx)(P, G, M1, M2, nparams, b1, b2, c1, c2, step, bc2s, eps);
@@ -412,7 +413,7 @@ static inline REAL NNS(dot)(const REAL *restrict a, const REAL *restrict b, long
 static inline void NNS(dot4)(REAL *restrict y, long ys, const REAL *restrict a, long as,
                              const REAL *restrict b, long n)
 {
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(PGEMM_SCALAR)
     /* GCC's vector type keeps the 32 partial sums in registers (a REAL s[4][8] array
      * ends up on the stack); its arithmetic is the same element-wise IEEE arithmetic. */
     typedef REAL v8 __attribute__((vector_size(8 * sizeof(REAL))));

@@ -28,6 +28,12 @@ void pgemm_d(int ta, int tb, long m, long n, long k, double alpha, const double 
  * (informational: every kernel gives the same bits). */
 const char *pgemm_kernel_name(void);
 
+/* Forces the kernel ("scalar", "sse2", "avx2", "avx512") for the whole process, for tests
+ * and benchmarks (the environment variable AEAUDIT_PGEMM=NAME does the same at the first
+ * call).  Returns AE_OK, AE_ERANGE (this CPU or build cannot run it; unchanged) or, for
+ * an unknown name, ae_error then AE_EINVAL. */
+int pgemm_set_kernel(const char *name);
+
 /* Frees the calling thread's packing buffer (optional; the buffer is reused otherwise). */
 void pgemm_thread_cleanup(void);
 

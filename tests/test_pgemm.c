@@ -13,6 +13,7 @@
 #include <float.h>
 #include <math.h>
 #include <mpfr.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,10 @@ static double rv(gsl_rng *r)
     return (double) (float) v;
 }
 
+/* MPFR comparisons on (only the first kernel's run needs them: every kernel is
+ * bit-identical to the loop, so one accuracy check covers all). */
+static int mpfr_on = 1;
+
 static const long DIMS[] = { 0, 1, 2, 3, 7, 17, 33, 67 };
 #define NDIMS (long) (sizeof DIMS / sizeof DIMS[0])
 static const double ALPHA[] = { 1, -0.5, 0, 3 };
@@ -104,6 +109,7 @@ static const double BETA[] = { 0, 1, 0.25, -2 };
 static void one_case(gsl_rng *r, int ta, int tb, long m, long n, long k, double alpha,
                      double beta, long pad, int use_mpfr)
 {
+    use_mpfr = use_mpfr && mpfr_on;
     const long lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
     const long na = (ta ? k : m) * lda + 1, nb = (tb ? n : k) * ldb + 1, nc = m * ldc + 1;
     double *A = malloc(sizeof(double) * (size_t) na), *B = malloc(sizeof(double) * (size_t) nb);
@@ -147,9 +153,32 @@ static void one_case(gsl_rng *r, int ta, int tb, long m, long n, long k, double 
     free(Cd);
 }
 
-static void test_shapes(void)
+/* The kernels this CPU and build can run; the default (pgemm's own choice) is restored
+ * by setting the best one last. */
+static const char *const KERNELS[] = { "scalar", "sse2", "avx2", "avx512" };
+#define NKERN 4
+
+/* Runs fn once under every kernel this machine supports; returns how many ran. */
+static int each_kernel(void (*fn)(gsl_rng *), gsl_rng *r)
 {
-    gsl_rng *r = tu_rng();
+    int ran = 0;
+    const char *best = NULL;
+    for (int i = 0; i < NKERN; i++)
+        if (pgemm_set_kernel(KERNELS[i]) == AE_OK) {
+            CU_ASSERT_STRING_EQUAL(pgemm_kernel_name(), KERNELS[i]);
+            mpfr_on = ran == 0;
+            fn(r);
+            ran++;
+            best = KERNELS[i];
+        }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(best);
+    CU_ASSERT_EQUAL(pgemm_set_kernel(best), AE_OK);
+    mpfr_on = 1;
+    return ran;
+}
+
+static void shapes_once(gsl_rng *r)
+{
     for (int ta = 0; ta < 2; ta++)
         for (int tb = 0; tb < 2; tb++)
             for (long a = 0; a < NDIMS; a++)
@@ -157,29 +186,78 @@ static void test_shapes(void)
                     for (long c = 0; c < NDIMS; c += 2)
                         one_case(r, ta, tb, DIMS[a], DIMS[b], DIMS[c + (a + b) % 2],
                                  ALPHA[(a + c) % 4], BETA[(b + c) % 4], (a + b + c) % 3, 1);
+}
+
+static void test_shapes(void)
+{
+    gsl_rng *r = tu_rng();
+    CU_ASSERT(each_kernel(shapes_once, r) >= 1);
     gsl_rng_free(r);
+}
+
+static void alpha_beta_once(gsl_rng *r)
+{
+    for (int ia = 0; ia < 4; ia++)
+        for (int ib = 0; ib < 4; ib++)
+            for (int t = 0; t < 4; t++)
+                one_case(r, t & 1, t >> 1, 19, 45, 29, ALPHA[ia], BETA[ib], 1, 1);
 }
 
 static void test_alpha_beta(void)
 {
     gsl_rng *r = tu_rng();
-    for (int ia = 0; ia < 4; ia++)
-        for (int ib = 0; ib < 4; ib++)
-            for (int t = 0; t < 4; t++)
-                one_case(r, t & 1, t >> 1, 19, 45, 29, ALPHA[ia], BETA[ib], 1, 1);
+    each_kernel(alpha_beta_once, r);
     gsl_rng_free(r);
 }
 
 /* Shapes of the training engine (784 x 256 layers, 128-row batches) and long sums: bits
  * against the loop (MPFR only for the smallest, to keep the suite fast). */
-static void test_large(void)
+static void large_once(gsl_rng *r)
 {
-    gsl_rng *r = tu_rng();
     one_case(r, 0, 1, 64, 256, 784, 1, 0, 0, 0);
     one_case(r, 1, 0, 256, 784, 64, 1, 1, 0, 0);
     one_case(r, 0, 0, 65, 129, 300, 1, 0, 3, 0);
     one_case(r, 1, 1, 31, 97, 1000, -1, 0.5, 0, 0);
     one_case(r, 1, 1, 13, 21, 1000, -1, 0.5, 0, 1);
+}
+
+static void test_large(void)
+{
+    gsl_rng *r = tu_rng();
+    each_kernel(large_once, r);
+    gsl_rng_free(r);
+}
+
+/* Every kernel gives the same bits as every other on the same random product, special
+ * values (infinities, signed zeros, subnormals) included. */
+static void test_kernels_agree(void)
+{
+    gsl_rng *r = tu_rng();
+    const long m = 37, n = 53, k = 41;
+    double A[37 * 41], B[41 * 53], C[NKERN][37 * 53];
+    for (long i = 0; i < m * k; i++)
+        A[i] = i % 97 == 0 ? -0.0 : i % 89 == 0 ? 0x1p-1070 : rv(r);
+    for (long i = 0; i < k * n; i++)
+        B[i] = i % 101 == 0 ? INFINITY : rv(r);
+    int got[NKERN] = { 0 };
+    for (int t = 0; t < 4; t++)
+        for (int i = 0; i < NKERN; i++) {
+            if (pgemm_set_kernel(KERNELS[i]) != AE_OK)
+                continue;
+            got[i] = 1;
+            for (long q = 0; q < m * n; q++)
+                C[i][q] = rv(r);
+            pgemm_d(t & 1, t >> 1, m, n, k, 1, A, t & 1 ? m : k, B, t >> 1 ? k : n, 0, C[i], n);
+            if (i > 0 && got[0])
+                for (long q = 0; q < m * n; q++)
+                    CU_ASSERT(memcmp(&C[i][q], &C[0][q], sizeof(double)) == 0
+                              || (isnan(C[i][q]) && isnan(C[0][q])));
+        }
+    CU_ASSERT(got[0]);
+    CU_ASSERT_EQUAL(pgemm_set_kernel("scalar"), AE_OK);
+    for (int i = NKERN - 1; i >= 0; i--)
+        if (pgemm_set_kernel(KERNELS[i]) == AE_OK)
+            break;
     gsl_rng_free(r);
 }
 
@@ -199,6 +277,26 @@ static void test_exact(void)
     float x[2] = { 1 + 0x1p-13f, -1 }, y[2] = { 1 + 0x1p-13f, 1 + 0x1p-12f }, z = 5;
     pgemm_s(0, 0, 1, 1, 2, 1, x, 2, y, 1, 0, &z, 1);
     CU_ASSERT(z == 0);
+    /* the same in full SIMD tiles: X (16 x 2) rows x, Y (2 x 64) columns y */
+    float X[16 * 2], Y[2 * 64], Z[16 * 64];
+    for (int i = 0; i < 16; i++)
+        memcpy(X + 2 * i, x, sizeof x);
+    for (int j = 0; j < 64; j++) {
+        Y[j] = y[0];
+        Y[64 + j] = y[1];
+    }
+    for (int i = 0; i < NKERN; i++) {
+        if (pgemm_set_kernel(KERNELS[i]) != AE_OK)
+            continue;
+        pgemm_s(0, 0, 16, 64, 2, 1, X, 2, Y, 64, 0, Z, 64);
+        int zeros = 0;
+        for (int q = 0; q < 16 * 64; q++)
+            zeros += Z[q] == 0;
+        CU_ASSERT_EQUAL(zeros, 16 * 64);
+    }
+    for (int i = NKERN - 1; i >= 0; i--)
+        if (pgemm_set_kernel(KERNELS[i]) == AE_OK)
+            break;
 }
 
 static void test_bad_input(void)
@@ -222,7 +320,12 @@ static void test_bad_input(void)
     pgemm_s(0, 0, 3, 2, 0, 1, NULL, 0, NULL, 2, 0, Cs, 2);
     CU_ASSERT(Cs[0] == 0 && Cs[3] == 0);
     CU_ASSERT_PTR_NOT_NULL(pgemm_kernel_name());
+    int st = 0;
+    TU_EXPECT_ERROR(st = pgemm_set_kernel("avx9"));
+    (void) st;
+    CU_ASSERT_EQUAL(pgemm_set_kernel("scalar"), AE_OK);
     pgemm_thread_cleanup();
+    pgemm_thread_cleanup();   /* twice: a no-op */
 }
 
 int main(void)
@@ -232,8 +335,10 @@ int main(void)
         { "alpha/beta cases", test_alpha_beta },
         { "engine-sized products", test_large },
         { "exact cases, k = 0, no FMA", test_exact },
+        { "every kernel gives the same bits", test_kernels_agree },
         { "bad input", test_bad_input },
         { NULL, NULL }
     };
+    printf("pgemm kernel: %s\n", pgemm_kernel_name());
     return tu_run("pgemm", 20261202UL, T);
 }
