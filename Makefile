@@ -58,9 +58,9 @@ FIG_PKGS   := gnuplot-nox
 
 FUZZ_PKGS  := clang libclang-rt-14-dev
 
-.PHONY: all deps check verify bench clean fuzz sanitize figures
+.PHONY: all deps check verify bench clean fuzz sanitize figures repro
 ifndef AEAUDIT_DEPS_OK
-all check sanitize:
+all check sanitize repro:
 	@sh tests/deps.sh $(DEB_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 verify:
@@ -131,6 +131,11 @@ verify: all
 
 bench: all $(BENCHES)
 	@sh tests/bench/run.sh
+
+# Tables under imitated other CPUs (OpenBLAS kernels, glibc's non-FMA libm, the scalar
+# engine) against a reference run: sh tests/repro.sh; REPRO_FLAGS=--quick for the quick run.
+repro: all $(BIN)/aeaudit-scalar
+	sh tests/repro.sh $(REPRO_FLAGS)
 
 # The heat maps of the 2-D experiments (N4): data, gnuplot scripts, PNG and SVG.
 figures: all
