@@ -37,6 +37,17 @@ $(BUILD)/numerics/nn.o: OPT := -O3
 # The reference evaluator's operation order is its contract: no FMA contraction (fmteval.h).
 $(BUILD)/numerics/fmteval.o: ALL_CFLAGS += -ffp-contract=off
 $(BUILD)/numerics/nn.o $(BUILD)/numerics/pgemm.o: CFLAGS += -ffp-contract=off
+# The engine without any SIMD path (-DPGEMM_SCALAR, no auto-vectorisation), linked as
+# bin/aeaudit-scalar: tests/test_kernident.c checks that it trains byte-identical models.
+SCALAR_OBJ := $(patsubst %.c,$(BUILD)/scalar/%.o,numerics/nn.c numerics/pgemm.c numerics/pmath.c)
+$(BUILD)/scalar/numerics/nn.o: OPT := -O3
+$(BUILD)/scalar/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DPGEMM_SCALAR -fno-tree-vectorize -ffp-contract=off -c $< -o $@
+$(BIN)/aeaudit-scalar: $(BUILD)/proofs/main.o $(SCALAR_OBJ) $(LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $< $(SCALAR_OBJ) $(LIB) $(LIBS)
+$(BIN)/test_kernident: | $(BIN)/aeaudit $(BIN)/aeaudit-scalar
 # pmath's bits must not depend on the compiler's choice to fuse a*b+c (numerics/pmath.h).
 $(BUILD)/numerics/pmath.o: ALL_CFLAGS += -ffp-contract=off
 
@@ -49,9 +60,9 @@ FIG_PKGS   := gnuplot-nox
 
 FUZZ_PKGS  := clang libclang-rt-14-dev
 
-.PHONY: all deps check verify bench clean fuzz sanitize figures audit
+.PHONY: all deps check verify bench clean fuzz sanitize figures audit repro
 ifndef AEAUDIT_DEPS_OK
-all check sanitize:
+all check sanitize repro:
 	@sh tests/deps.sh $(DEB_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 verify:
@@ -67,7 +78,7 @@ figures audit:
 	@sh tests/deps.sh $(DEB_PKGS) $(FIG_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 else
-all: $(BIN)/aeaudit $(TESTS)
+all: $(BIN)/aeaudit $(BIN)/aeaudit-scalar $(TESTS)
 endif
 
 deps:
@@ -122,6 +133,11 @@ verify: all
 
 bench: all $(BENCHES)
 	@sh tests/bench/run.sh
+
+# Tables under imitated other CPUs (OpenBLAS kernels, glibc's non-FMA libm, the scalar
+# engine) against a reference run: sh tests/repro.sh; REPRO_FLAGS=--quick for the quick run.
+repro: all $(BIN)/aeaudit-scalar
+	sh tests/repro.sh $(REPRO_FLAGS)
 
 # The heat maps of the 2-D experiments (N4): data, gnuplot scripts, PNG and SVG.
 figures: all

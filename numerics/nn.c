@@ -45,11 +45,20 @@ static void nn_shuffle(long *perm, long n, void *rng)
     }
 }
 
-/* The element-wise passes and thin-layer loops run over every activation of every step;
+/* The scalar build (-DPGEMM_SCALAR, with -fno-tree-vectorize: `make` builds it as
+ * bin/aeaudit-scalar for tests/test_kernident.c) drops every SIMD path below (the clones,
+ * the SSE2 square roots, the AVX Adam, the vector-typed dot4) and pgemm's SIMD kernels;
+ * its models must be byte-identical to the SIMD build's.  No loop of the engine has a
+ * reduction whose order depends on the vector width: the sums are written with explicit
+ * orders, and GCC does not reassociate floating-point reductions to vectorise them
+ * without -ffast-math / -fassociative-math (never used here).
+ *
+ * The element-wise passes and thin-layer loops run over every activation of every step;
  * the baseline x86-64 target gives them 4-float SSE2 vectors, an AVX2 clone (chosen at
  * load time) 8-float ones.  The clones compute the same values: they are element-wise or
  * sum in explicitly fixed orders, and ISO C mode keeps FMA contraction off. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__has_attribute)
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__has_attribute) \
+    && !defined(PGEMM_SCALAR)
 #if __has_attribute(target_clones)
 #define NN_VEC __attribute__((target_clones("avx2", "default")))
 #endif
@@ -75,7 +84,7 @@ static void nn_shuffle(long *perm, long n, void *rng)
  * version, chosen at run time, does it in about half the time of the SSE2 baseline.  Its
  * results are bit-identical: every operation (+, *, /, sqrt) is correctly rounded in any
  * vector width, and nothing is contracted (no FMA; ISO C mode keeps -ffp-contract=off). */
-#if defined(__GNUC__) && defined(__x86_64__)
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(PGEMM_SCALAR)
 #define NN_HAVE_AVX 1
 #include <immintrin.h>
 static int nn_use_avx(void)
@@ -540,9 +549,9 @@ void nn_set_scale(nn_t net, const mpq_t *lo, const mpq_t *hi)
     net->nscale = d;
 }
 
-/* Standard normal by Marsaglia's polar method on gsl_rng_uniform draws (written here
- * because gsl_randist.h drags in GSL's own cblas declarations, which clash with
- * OpenBLAS's cblas.h); the spare deviate is discarded so each call is self-contained. */
+/* Standard normal by Marsaglia's polar method on gsl_rng_uniform draws (written here, not
+ * gsl_ran_gaussian, so that its logarithm is pmath's: the same draws on every machine);
+ * the spare deviate is discarded so each call is self-contained. */
 static double gauss01(gsl_rng *r)
 {
     double u, v, s;

@@ -284,7 +284,7 @@ static int NNS(from_double)(REAL *y, const double *x, long n)
 static void NNS(sqrt_block)(REAL *restrict S, const REAL *restrict v, long m)
 {
     long i = 0;
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(PGEMM_SCALAR)
     for (; i + NN_SIMD_W <= m; i += NN_SIMD_W)
         NN_SIMD_SQRT(S + i, v + i);
 #endif
@@ -413,7 +413,7 @@ static inline REAL NNS(dot)(const REAL *restrict a, const REAL *restrict b, long
 static inline void NNS(dot4)(REAL *restrict y, long ys, const REAL *restrict a, long as,
                              const REAL *restrict b, long n)
 {
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(PGEMM_SCALAR)
     /* GCC's vector type keeps the 32 partial sums in registers (a REAL s[4][8] array
      * ends up on the stack); its arithmetic is the same element-wise IEEE arithmetic. */
     typedef REAL v8 __attribute__((vector_size(8 * sizeof(REAL))));

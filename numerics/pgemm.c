@@ -90,11 +90,6 @@ static void pgemm_d_scalar(int ta, int tb, long m, long n, long k, double alpha,
     PGEMM_SCALAR_BODY(double)
 }
 
-typedef void (*pgemm_s_fn)(int, int, long, long, long, float, const float *, long,
-                           const float *, long, float, float *, long);
-typedef void (*pgemm_d_fn)(int, int, long, long, long, double, const double *, long,
-                           const double *, long, double, double *, long);
-
 #if !defined(PGEMM_SCALAR) && defined(__GNUC__) && defined(__x86_64__)
 #define PGEMM_SIMD 1
 
@@ -274,10 +269,6 @@ PGEMM_KERNEL(pgemm_d_avx2, double, 4, 6, T_AVX2)
 PGEMM_KERNEL(pgemm_s_avx512, float, 16, 8, T_AVX512)
 PGEMM_KERNEL(pgemm_d_avx512, double, 8, 8, T_AVX512)
 
-typedef int (*pgemm_s_simd)(int, int, long, long, long, float, const float *, long,
-                            const float *, long, float, float *, long);
-typedef int (*pgemm_d_simd)(int, int, long, long, long, double, const double *, long,
-                            const double *, long, double, double *, long);
 #endif
 
 /* ---- dispatch ----------------------------------------------------------------------- */
@@ -350,37 +341,32 @@ const char *pgemm_kernel_name(void)
     return pk_names[pk_get()];
 }
 
-void pgemm_s(int ta, int tb, long m, long n, long k, float alpha, const float *A, long lda,
-             const float *B, long ldb, float beta, float *C, long ldc)
-{
-    if (!pgemm_check("pgemm_s", ta, tb, m, n, k, A, lda, B, ldb, C, ldc))
-        return;
+/* The public entry P (pgemm_s, pgemm_d): the checks, then the chosen SIMD kernel P_sse2,
+ * P_avx2 or P_avx512, or the scalar loops (also when a kernel could not get its packing
+ * buffer: the same bits). */
 #ifdef PGEMM_SIMD
-    static const pgemm_s_simd simd[PK_N] = { NULL, pgemm_s_sse2, pgemm_s_avx2,
-                                             pgemm_s_avx512 };
-    const int kern = pk_get();
-    if (kern != PK_SCALAR && m > 0 && n > 0
-        && simd[kern](ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc))
-        return;
+#define PGEMM_SIMD_TABLE(P) { NULL, P##_sse2, P##_avx2, P##_avx512 }
+#else
+#define PGEMM_SIMD_TABLE(P) { NULL, NULL, NULL, NULL }
 #endif
-    pgemm_s_scalar(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+#define PGEMM_ENTRY(P, REAL)                                                             \
+void P(int ta, int tb, long m, long n, long k, REAL alpha, const REAL *A, long lda,      \
+       const REAL *B, long ldb, REAL beta, REAL *C, long ldc)                            \
+{                                                                                        \
+    typedef int (*simd_fn)(int, int, long, long, long, REAL, const REAL *, long,         \
+                           const REAL *, long, REAL, REAL *, long);                      \
+    static const simd_fn simd[PK_N] = PGEMM_SIMD_TABLE(P);                               \
+    if (!pgemm_check(#P, ta, tb, m, n, k, A, lda, B, ldb, C, ldc))                       \
+        return;                                                                          \
+    const int kern = pk_get();                                                           \
+    if (simd[kern] != NULL && m > 0 && n > 0                                             \
+        && simd[kern](ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc))             \
+        return;                                                                          \
+    P##_scalar(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);                    \
 }
 
-void pgemm_d(int ta, int tb, long m, long n, long k, double alpha, const double *A, long lda,
-             const double *B, long ldb, double beta, double *C, long ldc)
-{
-    if (!pgemm_check("pgemm_d", ta, tb, m, n, k, A, lda, B, ldb, C, ldc))
-        return;
-#ifdef PGEMM_SIMD
-    static const pgemm_d_simd simd[PK_N] = { NULL, pgemm_d_sse2, pgemm_d_avx2,
-                                             pgemm_d_avx512 };
-    const int kern = pk_get();
-    if (kern != PK_SCALAR && m > 0 && n > 0
-        && simd[kern](ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc))
-        return;
-#endif
-    pgemm_d_scalar(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
-}
+PGEMM_ENTRY(pgemm_s, float)
+PGEMM_ENTRY(pgemm_d, double)
 
 void pgemm_thread_cleanup(void)
 {
