@@ -66,7 +66,7 @@ static const char *const COLS[] = {
     "one_minus_lambda_lo", "one_minus_lambda_hi", "one_minus_lambda_other", "angle_min_lo",
     "angle_min_hi", "angle_max_lo", "angle_max_hi", "angle_slack", "s_min",
     "detection_distance_over_diameter", "score_at_twice_distance_above_s_min",
-    "l3_anomaly_detected_beyond_over_diameter", "certificates"};
+    "l3_anomaly_detected_beyond_over_diameter", "mpfr_prec", "certificates"};
 #define NCOLS ((long) (sizeof COLS / sizeof COLS[0]))
 static const proof_table TABLES[] = {{"P2_training", "P2: linear AEs trained in float32 and "
                                       "float64 against the exact optimum", COLS, NCOLS}};
@@ -282,10 +282,10 @@ static void snapshot(proof_job *J, p2_tally *T, const nn_t net, const prf_data_s
             snprintf(T->why, sizeof T->why, "%s %s steps %ld: a certificate failed", name,
                      fmt_of(net), steps);
     }
-    proof_row(J, 0, "%s\t%ld\t%ld\t%s\t%lu\t%ld\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
+    proof_row(J, 0, "%s\t%ld\t%ld\t%s\t%lu\t%ld\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%ld\t%s",
               name, d, k, fmt_of(net), seed, steps, lr, prf_q6(loss), prf_q6(gap), l1, l2,
               l3e, ac[0], ac[1], ac[2], ac[3], slack, prf_q6(smin), dstr, estr, l3,
-              certs ? "checked" : "REJECTED");
+              (long) ctx->prec, certs ? "checked" : "REJECTED");
     T->rows++;
     angles_clear(G);
     qpoly_clear(chi);

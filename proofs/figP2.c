@@ -7,7 +7,7 @@
 
 #include "p23util.h"
 
-#define F2_NCOLS 22
+#define F2_NCOLS 23
 #define F2_MAXC 16      /* curves (data set x format) */
 #define F2_MAXP 16      /* snapshots per curve */
 #define F2_NAME 64
