@@ -1,17 +1,19 @@
 # aeaudit — exact verification of "Autoencoders for Anomaly Detection are Unreliable".
 # Layers: numerics/ -> theory/ -> proofs/ (bin/aeaudit).  tests/test_*.c are CUnit suites.
 
-PKGS     := gmp mpfr gsl cunit openblas
+PKGS     := gmp mpfr gsl cunit
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# GSL names its reference CBLAS (-lgslcblas); OpenBLAS provides the same symbols, fast.
-PKG_LIBS   := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+# Every cblas_* symbol (GSL's own calls included) resolves to GSL's reference CBLAS
+# (-lgslcblas: plain C for baseline x86-64, the same bits on every x86-64).  OpenBLAS is
+# never linked: the engine's --kernels blas path dlopen()s it (numerics/oblas.h).
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CSTD) $(CFLAGS) $(WARN) -Inumerics -Itheory -Iproofs $(PKG_CFLAGS) -MMD -MP
-LIBS        = $(PKG_LIBS) -lflint-arb -lflint -lglpk -lz -lquadmath -lm
+LIBS        = $(PKG_LIBS) -lflint-arb -lflint -lglpk -lz -lquadmath -ldl -lm
 
 BUILD    := build
 BIN      := bin
@@ -34,6 +36,20 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 $(BUILD)/numerics/nn.o: OPT := -O3
 # The reference evaluator's operation order is its contract: no FMA contraction (fmteval.h).
 $(BUILD)/numerics/fmteval.o: ALL_CFLAGS += -ffp-contract=off
+$(BUILD)/numerics/nn.o $(BUILD)/numerics/pgemm.o: CFLAGS += -ffp-contract=off
+# The engine without any SIMD path (-DPGEMM_SCALAR, no auto-vectorisation), linked as
+# bin/aeaudit-scalar: tests/test_kernident.c checks that it trains byte-identical models.
+SCALAR_OBJ := $(patsubst %.c,$(BUILD)/scalar/%.o,numerics/nn.c numerics/pgemm.c numerics/pmath.c)
+$(BUILD)/scalar/numerics/nn.o: OPT := -O3
+$(BUILD)/scalar/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DPGEMM_SCALAR -fno-tree-vectorize -ffp-contract=off -c $< -o $@
+$(BIN)/aeaudit-scalar: $(BUILD)/proofs/main.o $(SCALAR_OBJ) $(LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $< $(SCALAR_OBJ) $(LIB) $(LIBS)
+$(BIN)/test_kernident: | $(BIN)/aeaudit $(BIN)/aeaudit-scalar
+# pmath's bits must not depend on the compiler's choice to fuse a*b+c (numerics/pmath.h).
+$(BUILD)/numerics/pmath.o: ALL_CFLAGS += -ffp-contract=off
 
 # Installs the Debian packages the build needs when they are missing (as root),
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before
@@ -44,9 +60,9 @@ FIG_PKGS   := gnuplot-nox
 
 FUZZ_PKGS  := clang libclang-rt-14-dev
 
-.PHONY: all deps check verify bench clean fuzz sanitize figures audit
+.PHONY: all deps check verify bench clean fuzz sanitize figures audit repro
 ifndef AEAUDIT_DEPS_OK
-all check sanitize:
+all check sanitize repro:
 	@sh tests/deps.sh $(DEB_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 verify:
@@ -62,7 +78,7 @@ figures audit:
 	@sh tests/deps.sh $(DEB_PKGS) $(FIG_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 else
-all: $(BIN)/aeaudit $(TESTS)
+all: $(BIN)/aeaudit $(BIN)/aeaudit-scalar $(TESTS)
 endif
 
 deps:
@@ -117,6 +133,11 @@ verify: all
 
 bench: all $(BENCHES)
 	@sh tests/bench/run.sh
+
+# Tables under imitated other CPUs (OpenBLAS kernels, glibc's non-FMA libm, the scalar
+# engine) against a reference run: sh tests/repro.sh; REPRO_FLAGS=--quick for the quick run.
+repro: all $(BIN)/aeaudit-scalar
+	sh tests/repro.sh $(REPRO_FLAGS)
 
 # The heat maps of the 2-D experiments (N4): data, gnuplot scripts, PNG and SVG.
 figures: all

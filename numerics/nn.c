@@ -1,8 +1,12 @@
 /* nn — see nn.h.  The numerical core is nn_impl.h, compiled here for float and double. */
 #include "nn.h"
 #include "aeerr.h"
+#include "oblas.h"
+#include "pgemm.h"
+#include "pmath.h"
 
-#include <cblas.h>
+#include <mpfr.h>
+
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <pthread.h>
@@ -41,11 +45,20 @@ static void nn_shuffle(long *perm, long n, void *rng)
     }
 }
 
-/* The element-wise passes and thin-layer loops run over every activation of every step;
+/* The scalar build (-DPGEMM_SCALAR, with -fno-tree-vectorize: `make` builds it as
+ * bin/aeaudit-scalar for tests/test_kernident.c) drops every SIMD path below (the clones,
+ * the SSE2 square roots, the AVX Adam, the vector-typed dot4) and pgemm's SIMD kernels;
+ * its models must be byte-identical to the SIMD build's.  No loop of the engine has a
+ * reduction whose order depends on the vector width: the sums are written with explicit
+ * orders, and GCC does not reassociate floating-point reductions to vectorise them
+ * without -ffast-math / -fassociative-math (never used here).
+ *
+ * The element-wise passes and thin-layer loops run over every activation of every step;
  * the baseline x86-64 target gives them 4-float SSE2 vectors, an AVX2 clone (chosen at
  * load time) 8-float ones.  The clones compute the same values: they are element-wise or
  * sum in explicitly fixed orders, and ISO C mode keeps FMA contraction off. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__has_attribute)
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__has_attribute) \
+    && !defined(PGEMM_SCALAR)
 #if __has_attribute(target_clones)
 #define NN_VEC __attribute__((target_clones("avx2", "default")))
 #endif
@@ -71,7 +84,7 @@ static void nn_shuffle(long *perm, long n, void *rng)
  * version, chosen at run time, does it in about half the time of the SSE2 baseline.  Its
  * results are bit-identical: every operation (+, *, /, sqrt) is correctly rounded in any
  * vector width, and nothing is contracted (no FMA; ISO C mode keeps -ffp-contract=off). */
-#if defined(__GNUC__) && defined(__x86_64__)
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(PGEMM_SCALAR)
 #define NN_HAVE_AVX 1
 #include <immintrin.h>
 static int nn_use_avx(void)
@@ -251,17 +264,56 @@ static nn_pool *nn_pool_new(int T)
     return pool;
 }
 
+/* Elementary functions: pmath's portable double functions (the same bits on every IEEE
+ * machine, unlike glibc's per-CPU variants); float networks evaluate them in double and
+ * round once to float. */
+static float nn_expf(float x) { return (float) pmath_exp((double) x); }
+static float nn_expm1f(float x) { return (float) pmath_expm1((double) x); }
+static float nn_log1pf(float x) { return (float) pmath_log1p((double) x); }
+static float nn_tanhf(float x) { return (float) pmath_tanh((double) x); }
+static float nn_erfcf(float x) { return (float) pmath_erfc((double) x); }
+
+/* 1 - beta^t with beta^t correctly rounded (MPFR), as PyTorch's 1 - beta ** step with a
+ * correctly rounded pow, for Adam's bias corrections; cached per thread for the last
+ * (beta1, beta2, t), so that each thread computes it once per step.  Sets
+ * bc[0], bc[1] for beta1, beta2. */
+static void nn_adam_bias(double bc[2], double beta1, double beta2, long t)
+{
+    static _Thread_local double cb1 = -1, cb2 = -1, cbc[2];
+    static _Thread_local long ct = -1;
+    if (t == ct && beta1 == cb1 && beta2 == cb2) {
+        bc[0] = cbc[0];
+        bc[1] = cbc[1];
+        return;
+    }
+    mpfr_t r;
+    mpfr_init2(r, 53);
+    const double beta[2] = { beta1, beta2 };
+    for (int i = 0; i < 2; i++) {
+        mpfr_set_d(r, beta[i], MPFR_RNDN);
+        mpfr_pow_si(r, r, t, MPFR_RNDN);
+        bc[i] = 1 - mpfr_get_d(r, MPFR_RNDN);
+    }
+    mpfr_clear(r);
+    cb1 = beta1;
+    cb2 = beta2;
+    ct = t;
+    cbc[0] = bc[0];
+    cbc[1] = bc[1];
+}
+
 #define REAL float
 #define NNS(name) nn_f32_##name
 #define NN_SIMD_W 4
 #define NN_SIMD_SQRT(dst, src) _mm_storeu_ps((dst), _mm_sqrt_ps(_mm_loadu_ps(src)))
-#define R_EXP expf
-#define R_EXPM1 expm1f
-#define R_LOG1P log1pf
-#define R_TANH tanhf
-#define R_ERFC erfcf
+#define R_EXP nn_expf
+#define R_EXPM1 nn_expm1f
+#define R_LOG1P nn_log1pf
+#define R_TANH nn_tanhf
+#define R_ERFC nn_erfcf
 #define R_SQRT sqrtf
-#define GEMM cblas_sgemm
+#define PGEMM pgemm_s
+#define BLAS_GEMM(api) ((api)->sgemm)
 #define V_T __m256
 #define V_W 8
 #define V_LOAD _mm256_loadu_ps
@@ -278,13 +330,14 @@ static nn_pool *nn_pool_new(int T)
 #define NNS(name) nn_f64_##name
 #define NN_SIMD_W 2
 #define NN_SIMD_SQRT(dst, src) _mm_storeu_pd((dst), _mm_sqrt_pd(_mm_loadu_pd(src)))
-#define R_EXP exp
-#define R_EXPM1 expm1
-#define R_LOG1P log1p
-#define R_TANH tanh
-#define R_ERFC erfc
+#define R_EXP pmath_exp
+#define R_EXPM1 pmath_expm1
+#define R_LOG1P pmath_log1p
+#define R_TANH pmath_tanh
+#define R_ERFC pmath_erfc
 #define R_SQRT sqrt
-#define GEMM cblas_dgemm
+#define PGEMM pgemm_d
+#define BLAS_GEMM(api) ((api)->dgemm)
 #define V_T __m256d
 #define V_W 4
 #define V_LOAD _mm256_loadu_pd
@@ -348,8 +401,8 @@ int nn_act_parse(nn_act_t *act, double *param, const char *s)
 static double sigm_d(double z)
 {
     if (z >= 0)
-        return 1 / (1 + exp(-z));
-    double e = exp(z);
+        return 1 / (1 + pmath_exp(-z));
+    double e = pmath_exp(z);
     return e / (1 + e);
 }
 
@@ -359,11 +412,11 @@ double nn_act_eval(nn_act_t a, double p, double z)
     case NN_IDENTITY: return z;
     case NN_RELU: return z > 0 ? z : 0;
     case NN_LEAKY_RELU: return z > 0 ? z : p * z;
-    case NN_TANH: return tanh(z);
+    case NN_TANH: return pmath_tanh(z);
     case NN_SIGMOID: return sigm_d(z);
-    case NN_SOFTPLUS: return (z > 0 ? z : 0) + log1p(exp(-fabs(z)));
-    case NN_ELU: return z > 0 ? z : p * expm1(z);
-    case NN_GELU: return 0.5 * z * erfc(-z * NN_SQRT1_2);
+    case NN_SOFTPLUS: return (z > 0 ? z : 0) + pmath_log1p(pmath_exp(-fabs(z)));
+    case NN_ELU: return z > 0 ? z : p * pmath_expm1(z);
+    case NN_GELU: return 0.5 * z * pmath_erfc(-z * NN_SQRT1_2);
     case NN_SILU: return z * sigm_d(z);
     case NN_HARDTANH: return z > 1 ? 1 : z < -1 ? -1 : z;
     default: return NAN;
@@ -377,6 +430,7 @@ static void rec_clear(nn_record *r)
     memset(r, 0, sizeof *r);
     r->opt = NN_OPT_ADAM;
     r->loss = NAN;
+    r->kernels = NN_KERNELS_UNKNOWN;
 }
 
 static size_t real_size(int prec)
@@ -495,9 +549,9 @@ void nn_set_scale(nn_t net, const mpq_t *lo, const mpq_t *hi)
     net->nscale = d;
 }
 
-/* Standard normal by Marsaglia's polar method on gsl_rng_uniform draws (written here
- * because gsl_randist.h drags in GSL's own cblas declarations, which clash with
- * OpenBLAS's cblas.h); the spare deviate is discarded so each call is self-contained. */
+/* Standard normal by Marsaglia's polar method on gsl_rng_uniform draws (written here, not
+ * gsl_ran_gaussian, so that its logarithm is pmath's: the same draws on every machine);
+ * the spare deviate is discarded so each call is self-contained. */
 static double gauss01(gsl_rng *r)
 {
     double u, v, s;
@@ -506,7 +560,7 @@ static double gauss01(gsl_rng *r)
         v = 2 * gsl_rng_uniform(r) - 1;
         s = u * u + v * v;
     } while (s >= 1 || s == 0);
-    return u * sqrt(-2 * log(s) / s);
+    return u * sqrt(-2 * pmath_log(s) / s);   /* sqrt is correctly rounded: portable */
 }
 
 int nn_init_params(nn_t net, nn_init_t init, void *gsl_rng_ptr)
@@ -614,6 +668,28 @@ void nn_trainopts_default(nn_trainopts *o)
     o->seed = 0;
     o->shuffle = 1;
     o->threads = 1;
+    o->kernels = NN_KERNELS_PORTABLE;
+}
+
+const char *nn_kernels_name(int kernels)
+{
+    switch (kernels) {
+    case NN_KERNELS_PORTABLE: return "portable";
+    case NN_KERNELS_BLAS: return "blas";
+    case NN_KERNELS_UNKNOWN: return "unknown";
+    default: return NULL;
+    }
+}
+
+int nn_kernels_parse(int *kernels, const char *s)
+{
+    if (strcmp(s, "portable") == 0)
+        *kernels = NN_KERNELS_PORTABLE;
+    else if (strcmp(s, "blas") == 0)
+        *kernels = NN_KERNELS_BLAS;
+    else
+        return AE_EPARSE;
+    return AE_OK;
 }
 
 int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const double *X, long n)
@@ -626,12 +702,15 @@ int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const doubl
     if ((o->opt != NN_OPT_SGD && o->opt != NN_OPT_ADAM) || !(o->lr > 0) || !isfinite(o->lr)
         || !(o->momentum >= 0 && o->momentum < 1) || !(o->beta1 >= 0 && o->beta1 < 1)
         || !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || !isfinite(o->eps)
-        || o->threads < 1 || o->threads > NN_MAX_THREADS) {
+        || o->threads < 1 || o->threads > NN_MAX_THREADS
+        || (o->kernels != NN_KERNELS_PORTABLE && o->kernels != NN_KERNELS_BLAS)) {
         ae_error("nn_trainer_init", "invalid options (lr %g, momentum %g, betas %g %g, "
-                 "eps %g, threads %d)", o->lr, o->momentum, o->beta1, o->beta2, o->eps,
-                 o->threads);
+                 "eps %g, threads %d, kernels %d)", o->lr, o->momentum, o->beta1, o->beta2,
+                 o->eps, o->threads, o->kernels);
         return AE_EINVAL;
     }
+    if (o->kernels == NN_KERNELS_BLAS && oblas_load() == NULL)
+        return AE_EIO;
     if (net->sizes[0] != net->sizes[net->L]) {
         ae_error("nn_trainer_init", "output width %ld differs from input width %ld",
                  net->sizes[net->L], net->sizes[0]);
@@ -669,6 +748,7 @@ int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const doubl
     r->eps = o->eps;
     r->batch = T->o.batch;
     r->seed = o->seed;
+    r->kernels = o->kernels;
     return AE_OK;
 }
 

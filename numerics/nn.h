@@ -21,9 +21,14 @@
  *
  * Determinism: initialisation and shuffling draw from GSL's mt19937 seeded explicitly;
  * every reduction has a fixed order (mini-batches are processed in rounds of rows whose
- * size depends only on the architecture, the batch size and nn_trainopts.threads), so the same
- * seed, data and options give a bit-identical model with the same BLAS library and BLAS
- * thread count.
+ * size depends only on the architecture, the batch size and nn_trainopts.threads).  With
+ * the portable kernels (nn_trainopts.kernels = NN_KERNELS_PORTABLE, the default) every
+ * matrix product is numerics/pgemm.h (a fixed summation order, no FMA, the same bits
+ * whatever the SIMD width) and every elementary function is numerics/pmath.h, so the same
+ * seed, data and options give a bit-identical model on every IEEE-754 machine.  With
+ * NN_KERNELS_BLAS the products go to OpenBLAS (loaded at run time, numerics/oblas.h),
+ * whose kernel, hence summation order, depends on the CPU: bit-identical only on the same
+ * machine with the same OpenBLAS.
  *
  * Errors follow aeerr.h: caller misuse -> ae_error, then AE_EINVAL; bad data (NaN/Inf,
  * a diverging loss) -> AE_ERANGE; nothing here prints.
@@ -52,6 +57,8 @@ typedef enum {
 } nn_act_t;
 
 typedef enum { NN_INIT_TORCH = 0, NN_INIT_HE, NN_INIT_XAVIER } nn_init_t;
+/* The training engine's matrix-product kernels (nn_trainopts.kernels, nn_record.kernels). */
+enum { NN_KERNELS_UNKNOWN = -1, NN_KERNELS_PORTABLE = 0, NN_KERNELS_BLAS = 1 };
 typedef enum { NN_OPT_SGD = 0, NN_OPT_ADAM } nn_opt_t;
 
 /* What produced a trained model: written to and read from the model file verbatim. */
@@ -67,6 +74,8 @@ typedef struct {
     unsigned long seed;
     int init;           /* nn_init_t */
     double loss;        /* mean training loss of the last epoch (NaN if never trained) */
+    int kernels;        /* NN_KERNELS_* of the training run; NN_KERNELS_UNKNOWN if never
+                           trained or read from a file without the record line */
 } nn_record;
 
 /* Model file caps (nn_load): a larger file is refused before it is read (256 MiB holds
@@ -160,7 +169,13 @@ typedef struct {
     unsigned long seed; /* shuffling seed (each epoch draws a new permutation) */
     int shuffle;        /* 1 (default): shuffle each epoch, as DataLoader(shuffle=True) */
     int threads;        /* worker threads, 1..NN_MAX_THREADS (default 1); see below */
+    int kernels;        /* NN_KERNELS_PORTABLE (default) or NN_KERNELS_BLAS (see top) */
 } nn_trainopts;
+
+/* "portable", "blas", "unknown" for NN_KERNELS_*; NULL for another value. */
+const char *nn_kernels_name(int kernels);
+/* Parses "portable" or "blas"; AE_OK or AE_EPARSE (*kernels unchanged). */
+int nn_kernels_parse(int *kernels, const char *s);
 
 /* With threads = T > 1 each thread runs the forward and backward pass of its share of a
  * batch's rows; then, after a barrier, thread t owns output units [t m/T, (t+1) m/T) of
@@ -169,9 +184,8 @@ typedef struct {
  * all its rows; a larger batch accumulates per-thread gradients over its chunks, summed
  * per unit in thread order (nn_impl.h).  The row shares, the GEMM shapes and the sums
  * depend on T, so the result depends on T (and on nothing else): T is part of
- * reproducibility.  The BLAS should then run single-threaded
- * (openblas_set_num_threads(1)); this library never changes the BLAS's global settings
- * itself. */
+ * reproducibility.  With NN_KERNELS_BLAS, OpenBLAS runs single-threaded inside them
+ * (oblas_load sets its thread count to 1). */
 #define NN_MAX_THREADS 64
 
 void nn_trainopts_default(nn_trainopts *o);
@@ -197,9 +211,11 @@ typedef nn_trainer_struct nn_trainer_t[1];
 /* Prepares training net on the n rows of X (n x sizes[0], row-major; the autoencoder's
  * target is its input, so sizes[L] must equal sizes[0]).  Misuse: invalid options
  * (lr <= 0 or not finite, momentum outside [0,1), betas outside [0,1), eps <= 0), n < 1,
- * sizes[L] != sizes[0].  AE_ERANGE if X has a NaN/Inf entry (or one that overflows
- * float32).  The trainer keeps a pointer to net (which must outlive it) and fills net->rec
- * (opt, lr, ..., n, batch, seed); X is copied. */
+ * sizes[L] != sizes[0], kernels not NN_KERNELS_PORTABLE/BLAS.  AE_ERANGE if X has a
+ * NaN/Inf entry (or one that overflows float32).  AE_EIO if kernels = NN_KERNELS_BLAS
+ * and OpenBLAS cannot be loaded (oblas_error() in oblas.h says why).  The trainer keeps a
+ * pointer to net (which must outlive it) and fills net->rec (opt, lr, ..., n, batch,
+ * seed, kernels); X is copied. */
 int nn_trainer_init(nn_trainer_t T, nn_t net, const nn_trainopts *o, const double *X, long n);
 void nn_trainer_clear(nn_trainer_t T);
 /* One epoch: ceil(n / batch) optimizer steps.  *loss = the mean over the epoch's rows of

@@ -1,8 +1,9 @@
 /* nn_impl.h — the precision-generic core of nn.c, included once per precision.
  *
  * Before inclusion nn.c defines REAL (float or double), NNS(name) (appends the precision
- * suffix), the math functions R_EXP, R_EXPM1, R_LOG1P, R_TANH, R_ERFC, R_SQRT and GEMM
- * (cblas_sgemm or cblas_dgemm).  Everything here is static; nn.c's public functions
+ * suffix), the math functions R_EXP, R_EXPM1, R_LOG1P, R_TANH, R_ERFC, R_SQRT, PGEMM
+ * (pgemm_s or pgemm_d) and BLAS_GEMM(api) (OpenBLAS's sgemm or dgemm from an
+ * oblas_api).  Everything here is static; nn.c's public functions
  * dispatch to it.  No header guard on purpose.
  *
  * Layout: a mini-batch is processed in rounds of at most ws->C rows, all row-major:
@@ -34,7 +35,22 @@ typedef struct {
     int nGt;
     REAL *M1, *M2;   /* optimizer state: momentum / Adam moments */
     int gather;      /* training: batches are gathered through perm into Xc */
+    const oblas_api *blas;   /* NN_KERNELS_BLAS: OpenBLAS; NULL: the portable pgemm */
 } NNS(ws);
+
+/* C (m x n) = op(A) op(B) + beta C (alpha = 1) by the run's kernels: pgemm's fixed order
+ * (portable) or OpenBLAS's (blas).  beta is 0 or 1 everywhere here. */
+static void NNS(gemm)(const NNS(ws) *w, int ta, int tb, long m, long n, long k,
+                      const REAL *A, long lda, const REAL *B, long ldb, REAL beta, REAL *C,
+                      long ldc)
+{
+    if (w->blas != NULL)
+        BLAS_GEMM(w->blas)(OBLAS_ROW_MAJOR, ta ? OBLAS_TRANS : OBLAS_NO_TRANS,
+                           tb ? OBLAS_TRANS : OBLAS_NO_TRANS, (int) m, (int) n, (int) k, 1,
+                           A, (int) lda, B, (int) ldb, beta, C, (int) ldc);
+    else
+        PGEMM(ta, tb, m, n, k, 1, A, lda, B, ldb, beta, C, ldc);
+}
 
 static void NNS(ws_free)(NNS(ws) *w)
 {
@@ -268,7 +284,7 @@ static int NNS(from_double)(REAL *y, const double *x, long n)
 static void NNS(sqrt_block)(REAL *restrict S, const REAL *restrict v, long m)
 {
     long i = 0;
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(PGEMM_SCALAR)
     for (; i + NN_SIMD_W <= m; i += NN_SIMD_W)
         NN_SIMD_SQRT(S + i, v + i);
 #endif
@@ -331,8 +347,9 @@ static void NNS(update)(REAL *restrict P, const REAL *restrict G, REAL *restrict
     }
     const REAL b1 = (REAL) o->beta1, b2 = (REAL) o->beta2;
     const REAL c1 = (REAL) (1 - o->beta1), c2 = (REAL) (1 - o->beta2);
-    const double bc1 = 1 - pow(o->beta1, (double) t), bc2 = 1 - pow(o->beta2, (double) t);
-    const REAL step = (REAL) (o->lr / bc1), bc2s = (REAL) sqrt(bc2), eps = (REAL) o->eps;
+    double bc[2];
+    nn_adam_bias(bc, o->beta1, o->beta2, t);
+    const REAL step = (REAL) (o->lr / bc[0]), bc2s = (REAL) sqrt(bc[1]), eps = (REAL) o->eps;
 #if NN_HAVE_AVX
     if (nn_use_avx()) {
         NNS(adam_avx)(P, G, M1, M2, nparams, b1, b2, c1, c2, step, bc2s, eps);
@@ -396,7 +413,7 @@ static inline REAL NNS(dot)(const REAL *restrict a, const REAL *restrict b, long
 static inline void NNS(dot4)(REAL *restrict y, long ys, const REAL *restrict a, long as,
                              const REAL *restrict b, long n)
 {
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(PGEMM_SCALAR)
     /* GCC's vector type keeps the 32 partial sums in registers (a REAL s[4][8] array
      * ends up on the stack); its arithmetic is the same element-wise IEEE arithmetic. */
     typedef REAL v8 __attribute__((vector_size(8 * sizeof(REAL))));
@@ -505,11 +522,9 @@ static void NNS(forward_rows)(const nn_struct *net, const REAL *P, NNS(ws) *w,
         if (NNS(thin)(k, m))
             NNS(thin_fw)(Z, in, P + net->woff[l], w->WT + net->woff[l], rows, k, m);
         else if (NNS(use_wt)(k, m))
-            GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) m, (int) k,
-                 1, in, (int) k, w->WT + net->woff[l], (int) m, 0, Z, (int) m);
+            NNS(gemm)(w, 0, 0, rows, m, k, in, k, w->WT + net->woff[l], m, 0, Z, m);
         else
-            GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows, (int) m, (int) k,
-                 1, in, (int) k, P + net->woff[l], (int) k, 0, Z, (int) m);
+            NNS(gemm)(w, 0, 1, rows, m, k, in, k, P + net->woff[l], k, 0, Z, m);
         NNS(act_fw)(Z, w->A[l] + a * m, net->bias[l] ? P + net->boff[l] : NULL, rows, m,
                     net->act[l], (REAL) net->act_param[l]);
         in = w->A[l] + a * m;
@@ -575,9 +590,8 @@ static double NNS(rows_grad)(const nn_struct *net, const REAL *P, NNS(ws) *w,
             NNS(thin_bw)(w->D[l - 1] + a * k, w->D[l] + a * m, P + net->woff[l],
                          w->WT + net->woff[l], rows, k, m);
         else
-            GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) k, (int) m,
-                 1, w->D[l] + a * m, (int) m, P + net->woff[l], (int) k, 0,
-                 w->D[l - 1] + a * k, (int) k);
+            NNS(gemm)(w, 0, 0, rows, k, m, w->D[l] + a * m, m, P + net->woff[l], k, 0,
+                      w->D[l - 1] + a * k, k);
     }
     return acc;
 }
@@ -595,8 +609,7 @@ static void NNS(units_grad)(const nn_struct *net, REAL *P, NNS(ws) *w, const REA
             continue;
         const REAL *in = l > 0 ? w->A[l - 1] : X, *Dl = w->D[l];
         const long wo = net->woff[l] + j0 * k;
-        GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int) (j1 - j0), (int) k, (int) R,
-             1, Dl + j0, (int) m, in, (int) k, first ? 0 : 1, w->G + wo, (int) k);
+        NNS(gemm)(w, 1, 0, j1 - j0, k, R, Dl + j0, m, in, k, first ? 0 : 1, w->G + wo, k);
         if (net->bias[l]) {
             REAL *restrict db = w->G + net->boff[l];
             if (first)
@@ -714,8 +727,7 @@ static double NNS(batch_rows)(NNS(pass) *j, int t, long s0, long B, long step)
         for (long l = 0; l < net->L; l++) {
             const long k = net->sizes[l], m = net->sizes[l + 1];
             const REAL *in = l > 0 ? w->A[l - 1] + a * k : x, *Dl = w->D[l] + a * m;
-            GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int) m, (int) k, (int) rows,
-                 1, Dl, (int) m, in, (int) k, c ? 0 : 1, Gt + net->woff[l], (int) k);
+            NNS(gemm)(w, 1, 0, m, k, rows, Dl, m, in, k, c ? 0 : 1, Gt + net->woff[l], k);
         }
     }
     j->sse[t] = mine;
@@ -860,6 +872,7 @@ static int NNS(trainer_init)(nn_trainer_struct *T, const double *X, long n)
     T->ws = w;
     if (w == NULL)
         return AE_ENOMEM;
+    w->blas = T->o.kernels == NN_KERNELS_BLAS ? oblas_load() : NULL;
     w->gather = B < n && T->o.shuffle;
     if (B > C) {   /* rows mode (NNS(batch_rows)) will be used */
         w->Gt = ae_calloc((size_t) T->nthreads, sizeof *w->Gt);
@@ -926,7 +939,8 @@ static void NNS(trainer_free)(nn_trainer_struct *T)
 #undef R_TANH
 #undef R_ERFC
 #undef R_SQRT
-#undef GEMM
+#undef PGEMM
+#undef BLAS_GEMM
 #undef NN_SIMD_W
 #undef NN_SIMD_SQRT
 #undef V_T

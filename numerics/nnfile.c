@@ -19,6 +19,10 @@
  *   record epochs N / batch N / steps N / seed N                 (one line each)
  *   record init torch|he|xavier
  *   record loss FP|nan
+ *   record kernels portable|blas         optional (written when known): the training run's
+ *                                        matrix kernels (nn.h NN_KERNELS_*); a file
+ *                                        without it (older writers, untrained models)
+ *                                        loads with rec.kernels = NN_KERNELS_UNKNOWN
  *   scale K                              K = 0 or S0; then K lines "LO HI", exact
  *                                        rationals p/q or integers in base 10
  *   W l R C                              then R lines of C FP: row i of W_l
@@ -109,6 +113,8 @@ static int write_body(char **buf, size_t *len, const nn_struct *net)
             r->epochs, r->batch, r->steps, r->seed);
     fprintf(f, "record init %s\n", init_names[r->init >= 0 && r->init <= 2 ? r->init : 0]);
     put_fp(f, "loss", r->loss);
+    if (r->kernels == NN_KERNELS_PORTABLE || r->kernels == NN_KERNELS_BLAS)
+        fprintf(f, "record kernels %s\n", nn_kernels_name(r->kernels));
     fprintf(f, "scale %ld\n", net->nscale);
     for (long i = 0; i < net->nscale; i++) {
         mpq_out_str(f, 10, net->scale_lo[i]);
@@ -491,6 +497,14 @@ static int parse_rest(nn_struct *net, rd *r)
     c = s;
     if (!get_fp(&c, &rec->loss, NN_F64, 1) || !at_eol(c))
         RFAIL(r, "bad loss");
+    static const char kkey[] = "record kernels";
+    rec->kernels = NN_KERNELS_UNKNOWN;
+    if (r->end - r->p > (ptrdiff_t) strlen(kkey) && strncmp(r->p, kkey, strlen(kkey)) == 0) {
+        if ((st = expect(r, kkey, &s)) != AE_OK)
+            return st;
+        if (nn_kernels_parse(&rec->kernels, s) != AE_OK)
+            RFAIL(r, "bad kernels name");
+    }
 
     if ((st = expect(r, "scale", &s)) != AE_OK)
         return st;

@@ -356,7 +356,11 @@ static mpfr_exp_t max_exp(const rmat_t A)
 
 /* X = GSL's double eigenvectors of A 2^-e (entries below 1 in magnitude): the scaling
  * keeps every entry within double range (tiny ones may flush, which only costs start
- * accuracy) and does not change eigenvectors. */
+ * accuracy) and does not change eigenvectors.  Portability: gsl_eigen_symmv is plain C
+ * (no libm transcendental, BLAS calls to the reference libgslcblas), so the start has the
+ * same bits on every x86-64 with Debian's GSL; and the output of reig_sym does not depend
+ * on the start anyway (canonical rounding, below), so another GSL or BLAS changes
+ * nothing either. */
 static int gsl_start(rmat_t X, const rmat_t A, mpfr_exp_t e)
 {
     long n = A->r;
@@ -680,21 +684,21 @@ static int oa_predict_converged(oa_ws *W)
     return ok;
 }
 
-int reig_sym(reig_t E, const rmat_t A)
+/* The Ogita–Aishima solver of reig.h into E (precision E->prec, A checked, n >= 1), from
+ * GSL's double start when X0 is NULL, else from X0 (any n x n rmat). */
+static int oa_solve(reig_t E, const rmat_t A, const rmat_t X0)
 {
-    int st = check_input("reig_sym", E, A);
-    if (st != AE_OK)
-        return st;
+    int st;
     long n = E->n;
-    if (n == 0)
-        return AE_OK;
     mpfr_prec_t p = E->prec, g = guard_bits(n), wmax = p + g;
     mpfr_prec_t w = 2 * OA_GSL_BITS + g < wmax ? 2 * OA_GSL_BITS + g : wmax;
     oa_ws W;
     oa_init(&W, n, A);
     rmat_t X;                       /* MPFR view of the basis, precision wmax + 2 */
     rmat_init(X, n, n, wmax + 2);
-    if (gsl_start(X, A, W.eA) != AE_OK) {
+    if (X0 != NULL)
+        rmat_set(X, X0, MPFR_RNDN);
+    else if (gsl_start(X, A, W.eA) != AE_OK) {
         oa_clear(&W);
         rmat_clear(X);
         return reig_sym_jacobi(E, A);
@@ -753,4 +757,226 @@ int reig_sym(reig_t E, const rmat_t A)
     oa_clear(&W);
     rmat_clear(X);
     return st;
+}
+
+/* ---- canonical output -------------------------------------------------------- */
+
+/* reig_sym solves at the internal precision P = p + max(p, 128) and rounds to p, so that
+ * two starts that both converge give the same p-bit output (the design argument):
+ *  - a simple eigenvalue separated from the others by gap >= tau = 2^-(P-p-CANON_SLACK)
+ *    ||A||_F has a P-bit eigenvector determined up to sign to about 2^-P ||A|| / gap <=
+ *    2^-(p+CANON_SLACK); rounding to p bits then gives the same bits for both starts
+ *    unless an entry lies within that distance of a rounding boundary (for the entries'
+ *    low bits, which are unrelated to the start, a chance of about 2^-CANON_SLACK each);
+ *    the sign is fixed afterwards (the entry of largest magnitude, the first on ties, is
+ *    made positive: rounding to nearest is symmetric, so v and -v round to negatives);
+ *  - eigenvalues closer than tau (exact multiplicities, e.g. the null space of a
+ *    covariance with constant features, where any rotation of the basis is a solution)
+ *    form a cluster, whose invariant subspace is determined to 2^-P / (distance to the
+ *    rest); its basis is replaced by the canonical one: pivoted Gram–Schmidt on the
+ *    columns of the projector Q Q^T (Q the cluster's columns), taking at each step the
+ *    lowest column index whose residual norm^2 is at least 1/sqrt(3) of the largest (a
+ *    choice that no 2^-P perturbation changes unless a ratio sits within 2^-P of that
+ *    irrational factor, which no rational structure can arrange exactly: a factor 1/2
+ *    did meet such ties on the test's dyadic matrices), values the Rayleigh quotients;
+ *    the columns are then ordered by their rounded values (stable: equal values keep the
+ *    pivot order);
+ *  - the rounding is to fixed absolute grids, not to p significant bits: vector entries
+ *    (unit columns) to multiples of 2^-p, values to multiples of 2^(E-p) with ||A||_F <
+ *    2^E.  A p-bit relative rounding would keep the start's noise in entries or
+ *    eigenvalues that are 0 exactly (a null space: noise ~2^-P ||A||, different per
+ *    start); on the grids such noise rounds to 0.  The solver's accuracy is absolute
+ *    (about 2^-p ||A||) anyway, so the grids lose nothing the certificate had.
+ * The certificate never depends on this argument: resid is computed from the rounded
+ * output as always.  The test perturbs and permutes the start and checks bit identity. */
+#define CANON_SLACK 40
+
+static mpfr_prec_t canon_prec(mpfr_prec_t p)
+{
+    return p + (p > 128 ? p : 128);
+}
+
+/* Column j of V negated unless its first entry of largest magnitude is positive. */
+static void canon_sign(rmat_t V, long j)
+{
+    long n = V->r, best = 0;
+    for (long i = 1; i < n; i++)
+        if (mpfr_cmpabs(rmat_entry(V, i, j), rmat_entry(V, best, j)) > 0)
+            best = i;
+    if (mpfr_sgn(rmat_entry(V, best, j)) < 0)
+        for (long i = 0; i < n; i++)
+            mpfr_neg(rmat_entry(V, i, j), rmat_entry(V, i, j), MPFR_RNDN);
+}
+
+/* Replaces columns i0..i0+m-1 of X (unit, precision P, spanning an invariant subspace)
+ * by the canonical basis described above and lam[i0..] by their Rayleigh quotients. */
+static void canon_cluster(rmat_t X, mpfr_t *lam, const rmat_t A, long i0, long m)
+{
+    long n = X->r;
+    mpfr_prec_t P = X->prec;
+    rmat_t R;                               /* R = Q Q^T, then the residuals */
+    rmat_init(R, n, n, P);
+    mpfr_t t, nrm, best, third, *w = ae_malloc((size_t) n * sizeof(mpfr_t));
+    mpfr_inits2(P, t, nrm, best, third, (mpfr_ptr) 0);
+    mpfr_set_ui(third, 3, MPFR_RNDN);
+    mpfr_rec_sqrt(third, third, MPFR_RNDN);
+    for (long i = 0; i < n; i++)
+        mpfr_init2(w[i], P);
+    for (long i = 0; i < n; i++)
+        for (long j = 0; j < n; j++) {
+            mpfr_set_zero(rmat_entry(R, i, j), 1);
+            for (long c = 0; c < m; c++)
+                mpfr_fma(rmat_entry(R, i, j), rmat_entry(X, i, i0 + c), rmat_entry(X, j, i0 + c),
+                         rmat_entry(R, i, j), MPFR_RNDN);
+        }
+    char *used = ae_calloc((size_t) n, 1);
+    for (long c = 0; c < m; c++) {
+        /* w[j] = ||column j of R||^2; pick the lowest unused j with w[j] >= max / 2 */
+        mpfr_set_zero(best, 1);
+        for (long j = 0; j < n; j++) {
+            mpfr_set_zero(w[j], 1);
+            for (long i = 0; i < n; i++)
+                mpfr_fma(w[j], rmat_entry(R, i, j), rmat_entry(R, i, j), w[j], MPFR_RNDN);
+            if (!used[j] && mpfr_cmp(w[j], best) > 0)
+                mpfr_set(best, w[j], MPFR_RNDN);
+        }
+        mpfr_mul(best, best, third, MPFR_RNDN);     /* max / sqrt(3): see above */
+        long piv = 0;
+        while (piv < n - 1 && (used[piv] || mpfr_cmp(w[piv], best) < 0))
+            piv++;
+        used[piv] = 1;
+        /* b = column piv / its norm, into X's column i0 + c */
+        mpfr_sqrt(nrm, w[piv], MPFR_RNDN);
+        for (long i = 0; i < n; i++) {
+            if (mpfr_zero_p(nrm))
+                mpfr_set_zero(rmat_entry(X, i, i0 + c), 1);
+            else
+                mpfr_div(rmat_entry(X, i, i0 + c), rmat_entry(R, i, piv), nrm, MPFR_RNDN);
+        }
+        /* R <- R - b (b^T R) */
+        for (long j = 0; j < n; j++) {
+            mpfr_set_zero(t, 1);
+            for (long i = 0; i < n; i++)
+                mpfr_fma(t, rmat_entry(X, i, i0 + c), rmat_entry(R, i, j), t, MPFR_RNDN);
+            for (long i = 0; i < n; i++) {
+                mpfr_mul(nrm, t, rmat_entry(X, i, i0 + c), MPFR_RNDN);
+                mpfr_sub(rmat_entry(R, i, j), rmat_entry(R, i, j), nrm, MPFR_RNDN);
+            }
+        }
+        /* lam = b^T A b */
+        mpfr_set_zero(lam[i0 + c], 1);
+        for (long i = 0; i < n; i++) {
+            mpfr_set_zero(t, 1);
+            for (long k = 0; k < n; k++)
+                mpfr_fma(t, rmat_entry(A, i, k), rmat_entry(X, k, i0 + c), t, MPFR_RNDN);
+            mpfr_fma(lam[i0 + c], t, rmat_entry(X, i, i0 + c), lam[i0 + c], MPFR_RNDN);
+        }
+    }
+    free(used);
+    for (long i = 0; i < n; i++)
+        mpfr_clear(w[i]);
+    free(w);
+    mpfr_clears(t, nrm, best, third, (mpfr_ptr) 0);
+    rmat_clear(R);
+}
+
+/* E (precision p) from the P-bit solution F of A2 (A at P bits, exact): clusters made
+ * canonical, then rounded to p, signs fixed, ordered, certified against A. */
+static void canon_round(reig_t E, const rmat_t A, reig_t F, const rmat_t A2)
+{
+    long n = E->n;
+    mpfr_prec_t p = E->prec, P = F->prec;
+    mpfr_t tau, d;
+    mpfr_inits2(SCALAR_PREC, tau, d, (mpfr_ptr) 0);
+    rmat_frobenius(tau, A, MPFR_RNDN);
+    mpfr_mul_2si(tau, tau, -(long) (P - p - CANON_SLACK), MPFR_RNDN);
+    for (long i0 = 0; i0 < n;) {
+        long m = 1;
+        while (i0 + m < n) {
+            mpfr_sub(d, F->values[i0 + m - 1], F->values[i0 + m], MPFR_RNDN);
+            if (mpfr_cmp(d, tau) > 0)
+                break;
+            m++;
+        }
+        if (m > 1)
+            canon_cluster(F->vectors, F->values, A2, i0, m);
+        i0 += m;
+    }
+    mpfr_exp_t eA = mpfr_zero_p(tau) ? 0 : mpfr_get_exp(tau) + (mpfr_exp_t) (P - p - CANON_SLACK);
+    mpfr_clears(tau, d, (mpfr_ptr) 0);
+    rmat_t V;
+    rmat_init(V, n, n, p);
+    mpfr_t g;
+    mpfr_init2(g, P);
+    for (long k = 0; k < n * n; k++) {           /* round(v 2^p) 2^-p: |v| <= 1 fits p bits */
+        mpfr_mul_2si(g, F->vectors->entries[k], (long) p, MPFR_RNDN);
+        mpfr_rint(V->entries[k], g, MPFR_RNDN);
+        mpfr_mul_2si(V->entries[k], V->entries[k], -(long) p, MPFR_RNDN);
+    }
+    mpfr_t *val = ae_malloc((size_t) n * sizeof(mpfr_t));
+    long *idx = ae_malloc((size_t) n * sizeof(long));
+    for (long j = 0; j < n; j++) {
+        mpfr_init2(val[j], p);                  /* round(l 2^(p-E)) 2^(E-p), |l| < 2^E */
+        mpfr_mul_2si(g, F->values[j], (long) p - (long) eA, MPFR_RNDN);
+        mpfr_rint(val[j], g, MPFR_RNDN);
+        mpfr_mul_2si(val[j], val[j], (long) eA - (long) p, MPFR_RNDN);
+        canon_sign(V, j);
+        /* stable insertion by descending p-bit value */
+        long k = j;
+        while (k > 0 && mpfr_cmp(val[idx[k - 1]], val[j]) < 0) {
+            idx[k] = idx[k - 1];
+            k--;
+        }
+        idx[k] = j;
+    }
+    for (long c = 0; c < n; c++) {
+        mpfr_set(E->values[c], val[idx[c]], MPFR_RNDN);
+        for (long i = 0; i < n; i++)
+            mpfr_set(rmat_entry(E->vectors, i, c), rmat_entry(V, i, idx[c]), MPFR_RNDN);
+    }
+    resid_bounds(E->resid, A, E->values, E->vectors, 0, n);
+    mpfr_clear(g);
+    for (long j = 0; j < n; j++)
+        mpfr_clear(val[j]);
+    free(val);
+    free(idx);
+    rmat_clear(V);
+}
+
+static int sym_canonical(reig_t E, const rmat_t A, const rmat_t X0)
+{
+    long n = E->n;
+    mpfr_prec_t P = canon_prec(E->prec);
+    rmat_t A2;
+    rmat_init(A2, n, n, P);
+    rmat_set(A2, A, MPFR_RNDN);                 /* exact: more bits */
+    reig_t F;
+    reig_init(F, n, P);
+    int st = oa_solve(F, A2, X0);
+    canon_round(E, A, F, A2);
+    reig_clear(F);
+    rmat_clear(A2);
+    return st;
+}
+
+int reig_sym(reig_t E, const rmat_t A)
+{
+    int st = check_input("reig_sym", E, A);
+    if (st != AE_OK || E->n == 0)
+        return st;
+    return sym_canonical(E, A, NULL);
+}
+
+int reig_sym_start(reig_t E, const rmat_t A, const rmat_t X0)
+{
+    int st = check_input("reig_sym_start", E, A);
+    if (st != AE_OK)
+        return st;
+    if (X0 == NULL || X0->r != E->n || X0->c != E->n || !rmat_is_finite(X0)) {
+        ae_error("reig_sym_start", "start must be a finite %ld x %ld matrix", E->n, E->n);
+        return AE_EINVAL;
+    }
+    if (E->n == 0)
+        return AE_OK;
+    return sym_canonical(E, A, X0);
 }

@@ -59,8 +59,19 @@ int reig_sym_jacobi(reig_t E, const rmat_t A);
  * s_ij stays large) are resolved by a Jacobi pass on X^T A X that rotates X, after which
  * refinement resumes.  Cost: about 3 n^3 integer multiply-adds per step, 3-4 steps.
  * Returns AE_OK, AE_NOTCONV (E then holds the best iterate with valid bounds), or
- * AE_EINVAL on misuse.  If GSL fails, falls back to reig_sym_jacobi. */
+ * AE_EINVAL on misuse.  If GSL fails, falls back to reig_sym_jacobi.
+ * Canonical output: the refinement runs at P = p + max(p, 128) bits and the result is
+ * rounded to p; eigenvalues closer than 2^-(P-p-40) ||A||_F are treated as one cluster
+ * whose basis is replaced by a canonical one (pivoted Gram–Schmidt on the columns of its
+ * projector); each column's entry of largest magnitude is made positive.  So the output
+ * does not depend on the double start (GSL, BLAS, CPU): see reig.c for the argument and
+ * tests/test_reig.c for the check (perturbed, permuted, sign-flipped starts). */
 int reig_sym(reig_t E, const rmat_t A);
+
+/* reig_sym from the start X0 (n x n, finite, any precision; its columns approximate
+ * eigenvectors to a few bits or better) instead of GSL's: for tests of the
+ * start-independence.  Misuse (also a bad X0): AE_EINVAL. */
+int reig_sym_start(reig_t E, const rmat_t A, const rmat_t X0);
 
 /* bound = an upper bound (rounded up at bound's precision) on ||A v - lambda v||_2 / ||v||_2
  * where v is column j of V (V has n = A->r rows), all taken exactly as given.  How: every

@@ -1,9 +1,8 @@
 /* synth — see synth.h. */
 #include "synth.h"
 #include "aeerr.h"
+#include "pmath.h"
 
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <string.h>
 
@@ -38,6 +37,17 @@ static double grid(double v)
     return round(v * 1048576.0) / 1048576.0;
 }
 
+double synth_gaussian(gsl_rng *r, double sigma)
+{
+    double x, y, r2;
+    do {
+        x = -1 + 2 * gsl_rng_uniform_pos(r);
+        y = -1 + 2 * gsl_rng_uniform_pos(r);
+        r2 = x * x + y * y;
+    } while (r2 > 1.0 || r2 == 0);
+    return sigma * y * sqrt(-2.0 * pmath_log(r2) / r2);   /* sqrt is IEEE-exact everywhere */
+}
+
 int synth_make(double *X, long *labels, const char *name, long n, unsigned long seed)
 {
     int k = find(name);
@@ -61,22 +71,22 @@ int synth_make(double *X, long *labels, const char *name, long n, unsigned long 
             break;
         case 1: {
             double t = gsl_rng_uniform(r);
-            x[0] = grid(t + gsl_ran_gaussian(r, sd));
-            x[1] = grid(t + gsl_ran_gaussian(r, sd));
+            x[0] = grid(t + synth_gaussian(r, sd));
+            x[1] = grid(t + synth_gaussian(r, sd));
             break;
         }
         case 2: {
             lab = i >= n / 2;
             double c = lab ? 0.75 : 0.25;
-            x[0] = grid(c + gsl_ran_gaussian(r, sd));
-            x[1] = grid(c + gsl_ran_gaussian(r, sd));
+            x[0] = grid(c + synth_gaussian(r, sd));
+            x[1] = grid(c + synth_gaussian(r, sd));
             break;
         }
         case 3: {
-            double rad = 1 + gsl_ran_gaussian(r, sd);
+            double rad = 1 + synth_gaussian(r, sd);
             double ang = 2 * 3.14159265358979323846 * gsl_rng_uniform(r);
-            x[0] = grid(rad * cos(ang));
-            x[1] = grid(rad * sin(ang));
+            x[0] = grid(rad * pmath_cos(ang));
+            x[1] = grid(rad * pmath_sin(ang));
             break;
         }
         default: {

@@ -3,7 +3,9 @@
  * Every coordinate is a multiple of 2^-21 of magnitude < 8, so it is exactly a float32
  * and a double and a short dyadic rational: the exact analysis, the float32 network and
  * the double reference all see the same points.  Draws come from GSL's mt19937 seeded
- * with seed, in a fixed order, so a (name, seed, n) triple always gives the same data.
+ * with seed, in a fixed order, so a (name, seed, n) triple always gives the same data,
+ * on every machine: the Gaussians are synth_gaussian's, the ring's angles go through
+ * pmath_cos/pmath_sin (no glibc transcendental, whose bits depend on the CPU).
  *
  *   diagonal        x = (t, t), t ~ U[0, 1]: the line x2 = x1 (label 0)
  *   diagonal-noisy  x = (t, t) + N(0, 0.05^2 I) (label 0)
@@ -15,6 +17,8 @@
  */
 #ifndef SYNTH_H
 #define SYNTH_H
+
+#include <gsl/gsl_rng.h>
 
 /* The paper's sample size. */
 #define SYNTH_N 100
@@ -29,5 +33,12 @@ const char *synth_name(int i);
  * set with n >= 0 points from seed.  Returns AE_OK; an unknown name or n < 0 is misuse
  * (ae_error, AE_EINVAL). */
 int synth_make(double *X, long *labels, const char *name, long n, unsigned long seed);
+
+/* One N(0, sigma^2) draw from r by Marsaglia's polar method, the algorithm and draw order
+ * of GSL's gsl_ran_gaussian (x, y = 2 U(0,1] - 1 until 0 < r2 = x^2 + y^2 <= 1, then
+ * sigma y sqrt(-2 log(r2) / r2)), with pmath_log for glibc's log: the same bits on every
+ * x86-64 (glibc's log has FMA and non-FMA variants chosen per CPU), and within an ulp or
+ * two of gsl_ran_gaussian, which it leaves in the same generator state. */
+double synth_gaussian(gsl_rng *r, double sigma);
 
 #endif

@@ -361,7 +361,7 @@ static int run(proof_job *J)
     if (st != AE_OK)
         return proof_fail(J, st, "M1: exact evaluation failed (%s)", ae_strstatus(st));
     snprintf(res->method, sizeof res->method, "exact scores; D* = sqrt(phi_lim / c) from exact "
-             "rationals (JM, F and Yue-Qin limits from GSL doubles read exactly)");
+             "rationals (JM, F and Yue-Qin limits: MPFR-quantile doubles read exactly)");
     res->instances = G.rows;
     if (G.unflagged_beyond || G.bound_fails)
         proof_set(res, VERDICT_FALSIFIED, "%ld points beyond D* not flagged, bound failed at %ld; "

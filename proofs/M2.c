@@ -577,8 +577,8 @@ static int run(proof_job *J)
     if (st != AE_OK)
         return J->status != AE_OK ? st : proof_fail(J, st, "M2: exact evaluation failed (%s)",
                                                      ae_strstatus(st));
-    snprintf(res->method, sizeof res->method, "exact scores and flags (limits: GSL doubles read "
-             "exactly; empirical quantiles exact); AUC exact, ties 1/2");
+    snprintf(res->method, sizeof res->method, "exact scores and flags (limits: MPFR-quantile "
+             "doubles read exactly; empirical quantiles exact); AUC exact, ties 1/2");
     res->instances = T.points;
     char fl[400];
     size_t u = 0;

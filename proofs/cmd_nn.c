@@ -6,6 +6,7 @@
 #include "dataset.h"
 #include "idx.h"
 #include "nn.h"
+#include "oblas.h"
 #include "proof.h"
 #include "dsrc.h"
 #include "evalscore.h"
@@ -13,7 +14,6 @@
 #include "qnum.h"
 #include "synth.h"
 
-#include <cblas.h>
 #include <errno.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -141,7 +141,8 @@ static void usage_train(FILE *f)
           "         [--out-act identity|sigmoid] [--opt adam|sgd] [--lr 1e-3] [--momentum M]\n"
           "         --epochs N [--batch B] --seed S [--precision float|double]\n"
           "         [--init torch|he|xavier] [--no-bias] [--scale minmax|none]\n"
-          "         [--data-dir DIR] [--idx-dir DIR] [--split train|test] --out model.aem\n"
+          "         [--data-dir DIR] [--idx-dir DIR] [--split train|test]\n"
+          "         [--threads T] [--kernels portable|blas] --out model.aem\n"
           "\n"
           "Trains a dense autoencoder on the rows of the data set (those of the --normal\n"
           "classes) by minimising the mean squared reconstruction error, and writes the model\n"
@@ -180,6 +181,10 @@ static void usage_train(FILE *f)
           "  --threads T       training threads (default 1); each batch's rows, then each\n"
           "                    layer's units, are split among them.  The model depends on\n"
           "                    T: same T, same bytes\n"
+          "  --kernels K       matrix kernels: portable (default; a fixed summation order,\n"
+          "                    the same model bytes on every machine) or blas (OpenBLAS,\n"
+          "                    loaded at run time: faster on big layers, the same bytes\n"
+          "                    only on the same machine and OpenBLAS)\n"
           "  --out FILE        the model file (written via a temporary file and rename)\n"
           "\n"
           "Progress goes to stderr: a bar when stderr is a terminal, else one line per epoch.\n"
@@ -192,6 +197,7 @@ typedef struct {
     double lr, momentum;
     long epochs, batch, threads;
     int have_seed, no_bias;
+    int kernels;
 } trainopts;
 
 /* Shared option parsing: returns 1 if argv[*i] was a data option (consumed). */
@@ -274,7 +280,8 @@ int aeaudit_cmd_train(int argc, char **argv)
     cmd_name = "train";
     dataopts d = { NULL, NULL, NULL, NULL, "train", NULL, 0, 0, 0 };
     int have_momentum = 0;
-    trainopts t = { NULL, NULL, "relu", "identity", "adam", "torch", "float", 1e-3, 0, -1, 0, 1, 0, 0 };
+    trainopts t = { NULL, NULL, "relu", "identity", "adam", "torch", "float", 1e-3, 0, -1, 0, 1, 0, 0,
+                    NN_KERNELS_PORTABLE };
     int bad = 0;
     for (int i = 1; i < argc && !bad; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -315,6 +322,9 @@ int aeaudit_cmd_train(int argc, char **argv)
         } else if (strcmp(a, "--threads") == 0) {
             if (!cli_parse_long(v, &t.threads, 1) || t.threads > NN_MAX_THREADS)
                 return usage_error("--threads must be an integer in [1, %d]", NN_MAX_THREADS);
+        } else if (strcmp(a, "--kernels") == 0) {
+            if (nn_kernels_parse(&t.kernels, v) != AE_OK)
+                return usage_error("--kernels %s: must be portable or blas", v);
         } else if (strcmp(a, "--batch") == 0) {
             if (!cli_parse_long(v, &t.batch, 1))
                 return usage_error("--batch %s: must be a positive integer", v);
@@ -421,13 +431,14 @@ int aeaudit_cmd_train(int argc, char **argv)
     o.batch = t.batch;
     o.seed = d.seed;
     o.threads = (int) t.threads;
-    openblas_set_num_threads(1);   /* the threads are ours; a threaded BLAS inside them
-                                      would oversubscribe the cores */
+    o.kernels = t.kernels;
     nn_trainer_t T;
     rc = nn_trainer_init(T, net, &o, c->X, c->n);
     if (rc != AE_OK) {
         nn_clear(net);
         dsrc_clear(c);
+        if (rc == AE_EIO)
+            return usage_error("--kernels blas: %s", oblas_error());
         return usage_error(rc == AE_ERANGE ? "the data contain NaN or Inf (or a value beyond "
                            "float32's range)" : "out of memory");
     }
@@ -733,6 +744,8 @@ int aeaudit_cmd_describe(int argc, char **argv)
     printf("training     %ld epochs, %ld steps, batch %ld, init %s, seed %lu\n", r->epochs,
            r->steps, r->batch, inits[r->init >= 0 && r->init <= 2 ? r->init : 0], r->seed);
     printf("final loss   %.9g (mean squared error per feature)\n", r->loss);
+    printf("kernels      %s\n", nn_kernels_name(r->kernels) ? nn_kernels_name(r->kernels)
+                                                           : "unknown");
     nn_clear(net);
     return 0;
 }

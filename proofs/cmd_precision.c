@@ -8,6 +8,8 @@
 
 #include "cli.h"
 #include "figP1.h"
+#include "figP2.h"
+#include "figP3.h"
 #include "figP4.h"
 #include "proof.h"
 
@@ -17,6 +19,8 @@ static const struct {
     prec_fig_fn draw;
 } PREC_FIGS[] = {
     {"P1", figP1_draw},
+    {"P2", figP2_draw},
+    {"P3", figP3_draw},
     {"P4", figP4_draw},
 };
 #define PREC_NFIGS ((long) (sizeof PREC_FIGS / sizeof PREC_FIGS[0]))

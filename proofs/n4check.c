@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
 
 #include "aeerr.h"
+#include "synth.h"   /* synth_gaussian: portable N(0,1) */
 #include "pcommon.h"
 #include "qmat.h"
 
@@ -246,7 +246,7 @@ static void spot_dir(mpq_t *u, long d, long k, const mpq_t *dir, gsl_rng *r)
     }
     while (!have) {
         for (long j = 0; j < d; j++) {
-            mpq_set_d(u[j], gsl_ran_gaussian(r, 1.0));
+            mpq_set_d(u[j], synth_gaussian(r, 1.0));
             have |= mpq_sgn(u[j]) != 0;
         }
     }

@@ -6,12 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_randist.h>
 
 #include "aeerr.h"
+#include "synth.h"   /* synth_gaussian: portable N(0,1) */
 #include "dataset.h"
 #include "dsrc.h"
 #include "pca.h"
+#include "pmath.h"
 #include "qnum.h"
 #include "score.h"
 
@@ -133,8 +134,8 @@ static int synthetic(qmat_t X, const proof_ctx *ctx)
     qmat_init(Z, n, d);
     for (long i = 0; i < n; i++)
         for (long j = 0; j < d; j++) {
-            double sigma = 3.0 * pow(0.6, (double) j);
-            long v = lround(1000.0 * sigma * gsl_ran_gaussian(r, 1.0));
+            double sigma = 3.0 * pmath_powi(0.6, j);   /* portable (glibc pow is per-CPU) */
+            long v = lround(1000.0 * sigma * synth_gaussian(r, 1.0));
             mpq_set_si(qmat_entry(Z, i, j), v, 1000);
             mpq_canonicalize(qmat_entry(Z, i, j));
         }

@@ -82,6 +82,11 @@ static void test_train_twice_same_bytes(void)
                             "2,5,1,5,2", "--act", "relu", "--epochs", "20", "--batch", "16",
                             "--seed", "5", "--out", k ? m2 : m1, NULL), 0);
     CU_ASSERT(same_file(m1, m2));
+    /* --kernels portable is the default: the same bytes */
+    CU_ASSERT_EQUAL(run(aeaudit_cmd_train, NULL, "train", "--data", "diagonal", "--arch",
+                        "2,5,1,5,2", "--act", "relu", "--epochs", "20", "--batch", "16",
+                        "--seed", "5", "--kernels", "portable", "--out", m2, NULL), 0);
+    CU_ASSERT(same_file(m1, m2));
     CU_ASSERT_EQUAL(run(aeaudit_cmd_describe, NULL, "describe", m1, NULL), 0);
     CU_ASSERT_EQUAL(run(aeaudit_cmd_train, NULL, "train", "--help", NULL), 0);
     CU_ASSERT_EQUAL(run(aeaudit_cmd_eval, NULL, "eval", "--help", NULL), 0);
@@ -133,6 +138,8 @@ static void test_bad_input(void)
     CU_ASSERT_EQUAL(TRAIN("--data", "no-such-set", "--arch", "2,5,2", "--epochs", "2", "--seed", "1", "--out", m), 2);
     CU_ASSERT_EQUAL(TRAIN("--data", "diagonal", "--arch", "2,5,2", "--epochs", "2", "--out", m), 2);
     CU_ASSERT_EQUAL(TRAIN("--data", "diagonal", "--arch", "2,5,2", "--epochs", "2", "--seed", "1", "--out", m, "--bogus"), 2);
+    CU_ASSERT_EQUAL(TRAIN("--data", "diagonal", "--arch", "2,5,2", "--epochs", "2", "--seed", "1", "--kernels", "mkl", "--out", m), 2);
+    CU_ASSERT_EQUAL(TRAIN("--data", "diagonal", "--arch", "2,5,2", "--epochs", "2", "--seed", "1", "--out", m, "--kernels"), 2);
     /* NaN in a CSV file, and a value beyond float32 with scaling off */
     const char *csv = path_of("nan.csv");
     FILE *f = fopen(csv, "w");

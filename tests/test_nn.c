@@ -7,6 +7,7 @@
  * large batch against the weighted mean of its halves' gradients.
  */
 #include "nn.h"
+#include "oblas.h"
 #include "testutil.h"
 
 #include <float.h>
@@ -749,6 +750,97 @@ static int err_at(const char *err, const char *path, long line)
     return strncmp(err, pre, strlen(pre)) == 0;
 }
 
+/* The kernel path: recorded by training (portable by default), written as "record
+ * kernels NAME", read back; a file without the line (older writers) loads as unknown; a
+ * bad name is a parse error.  The BLAS path (when OpenBLAS is installed) trains the same
+ * model up to rounding and is recorded as blas. */
+static void test_kernels_record(void)
+{
+    char p[128], err[256];
+    tmp_path(p, "kern.aem");
+    nn_t a, b;
+    double la = train_diag(a, NN_F32, 11, 20, 10);
+    CU_ASSERT_EQUAL(a->rec.kernels, NN_KERNELS_PORTABLE);
+    CU_ASSERT_EQUAL_FATAL(nn_save(p, a, err, sizeof err), AE_OK);
+    size_t len;
+    char *body = slurp(p, &len);
+    CU_ASSERT_PTR_NOT_NULL(strstr(body, "\nrecord loss "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(body, "\nrecord kernels portable\nscale 0\n"));
+    free(body);
+    CU_ASSERT_EQUAL_FATAL(nn_load(b, p, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(b->rec.kernels, NN_KERNELS_PORTABLE);
+    nn_clear(b);
+    /* an untrained network writes no kernels line and reads back as unknown */
+    static const long sz[] = { 1, 1 };
+    nn_act_t act1[] = { NN_RELU };
+    nn_init(b, NN_F64, 1, sz, act1, NULL, NULL);
+    CU_ASSERT_EQUAL(b->rec.kernels, NN_KERNELS_UNKNOWN);
+    CU_ASSERT_EQUAL_FATAL(nn_save(p, b, err, sizeof err), AE_OK);
+    nn_clear(b);
+    body = slurp(p, &len);
+    CU_ASSERT_PTR_NULL(strstr(body, "record kernels"));
+    free(body);
+    /* version-1 files of older writers: no kernels line */
+    const char *old = MODEL_HEAD("float64", "1 1") "scale 0\nW 0 1 1\n0x1p+0\n";
+    spit_model(p, old, "\n");
+    CU_ASSERT_EQUAL_FATAL(nn_load(b, p, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(b->rec.kernels, NN_KERNELS_UNKNOWN);
+    nn_clear(b);
+    spit_model(p, MODEL_HEAD("float64", "1 1") "record kernels blas\nscale 0\nW 0 1 1\n0x1p+0\n",
+               "\n");
+    CU_ASSERT_EQUAL_FATAL(nn_load(b, p, err, sizeof err), AE_OK);
+    CU_ASSERT_EQUAL(b->rec.kernels, NN_KERNELS_BLAS);
+    nn_clear(b);
+    spit_model(p, MODEL_HEAD("float64", "1 1") "record kernels mkl\nscale 0\nW 0 1 1\n0x1p+0\n",
+               "\n");
+    CU_ASSERT_EQUAL(nn_load(b, p, err, sizeof err), AE_EPARSE);
+    CU_ASSERT(err_at(err, p, 22));
+    CU_ASSERT_STRING_EQUAL(nn_kernels_name(NN_KERNELS_PORTABLE), "portable");
+    CU_ASSERT_STRING_EQUAL(nn_kernels_name(NN_KERNELS_BLAS), "blas");
+    CU_ASSERT_STRING_EQUAL(nn_kernels_name(NN_KERNELS_UNKNOWN), "unknown");
+    CU_ASSERT_PTR_NULL(nn_kernels_name(7));
+    int k = 5;
+    CU_ASSERT_EQUAL(nn_kernels_parse(&k, "blas"), AE_OK);
+    CU_ASSERT_EQUAL(k, NN_KERNELS_BLAS);
+    CU_ASSERT_EQUAL(nn_kernels_parse(&k, "BLAS"), AE_EPARSE);
+    CU_ASSERT_EQUAL(k, NN_KERNELS_BLAS);
+    CU_ASSERT_EQUAL(nn_kernels_parse(&k, "portable"), AE_OK);
+    CU_ASSERT_EQUAL(k, NN_KERNELS_PORTABLE);
+    /* the same training through OpenBLAS */
+    if (oblas_load() != NULL) {
+        nn_t c;
+        static const long sizes[] = { 2, 5, 1, 5, 2 };
+        nn_act_t act[] = { NN_RELU, NN_RELU, NN_RELU, NN_IDENTITY };
+        gsl_rng *r = rng_new(11);
+        double X[200];
+        for (int i = 0; i < 100; i++)
+            X[2 * i] = X[2 * i + 1] = (double) (float) gsl_rng_uniform(r);
+        nn_init(c, NN_F32, 4, sizes, act, NULL, NULL);
+        nn_init_params(c, NN_INIT_TORCH, r);
+        nn_trainopts o;
+        nn_trainopts_default(&o);
+        o.lr = 1e-2;
+        o.batch = 10;
+        o.seed = 11;
+        o.kernels = NN_KERNELS_BLAS;
+        nn_trainer_t T;
+        CU_ASSERT_EQUAL_FATAL(nn_trainer_init(T, c, &o, X, 100), AE_OK);
+        double lc = NAN;
+        for (int e = 0; e < 20; e++)
+            CU_ASSERT_EQUAL(nn_trainer_epoch(&lc, T), AE_OK);
+        nn_trainer_clear(T);
+        CU_ASSERT_EQUAL(c->rec.kernels, NN_KERNELS_BLAS);
+        /* the weight gradients' sums run in OpenBLAS's order: equal up to rounding */
+        CU_ASSERT(fabs(lc - la) <= 1e-3 * la);
+        nn_clear(c);
+        gsl_rng_free(r);
+    } else {
+        fprintf(stderr, "test_nn: OpenBLAS not installed: blas path not tested (%s)\n",
+                oblas_error());
+    }
+    nn_clear(a);
+}
+
 static void test_load_limits(void)
 {
     char p[128], err[256];
@@ -858,6 +950,11 @@ static void test_bad_input(void)
     o.lr = NAN;
     expect_trainer_misuse(net, &o, X, 2);
     o.lr = 1e-3;
+    o.kernels = 2;
+    expect_trainer_misuse(net, &o, X, 2);
+    o.kernels = NN_KERNELS_UNKNOWN;
+    expect_trainer_misuse(net, &o, X, 2);
+    o.kernels = NN_KERNELS_PORTABLE;
     expect_trainer_misuse(net, &o, X, 0);
     /* NaN / Inf / float32 overflow in the data */
     X[1] = NAN;
@@ -931,6 +1028,7 @@ int main(void)
         { "save/load round-trips bit for bit", test_save_load_roundtrip },
         { "corrupt and truncated model files rejected", test_load_rejects_corrupt },
         { "model file limits: caps, CRLF, lo > hi, PATH.tmp", test_load_limits },
+        { "kernel path: default, record line, old files, blas", test_kernels_record },
         { "bad input", test_bad_input },
         { "cleanup", cleanup_tmp },
         { NULL, NULL }

@@ -587,6 +587,96 @@ static void test_misuse(void)
     rmat_clear(C);
 }
 
+/* 1 iff Ea and Eb hold the same bits (values, vectors, bounds). */
+static int same_bits(const reig_t Ea, const reig_t Eb)
+{
+    long n = Ea->n;
+    int same = Eb->n == n;
+    for (long i = 0; same && i < n; i++) {
+        same = mpfr_equal_p(Ea->values[i], Eb->values[i]) && mpfr_equal_p(Ea->resid[i], Eb->resid[i]);
+        for (long j = 0; same && j < n; j++)
+            same = mpfr_equal_p(rmat_entry(Ea->vectors, i, j), rmat_entry(Eb->vectors, i, j));
+    }
+    return same;
+}
+
+/* The start of reig_sym does not matter: from GSL's start, and from its vectors rounded to
+ * double, each entry moved by up to 4 ulps, the columns reversed, every other column
+ * negated, and inside each exact cluster the columns rotated by (3/5, 4/5), the outputs are
+ * bit-identical (the canonicalisation of reig_sym; what L2/L3's certified numbers need). */
+static void perturbed_start_same(const rmat_t A)
+{
+    long n = A->r;
+    reig_t E1, E2;
+    reig_init(E1, n, A->prec);
+    reig_init(E2, n, A->prec);
+    CU_ASSERT_EQUAL_FATAL(reig_sym(E1, A), AE_OK);
+    rmat_t X0;
+    rmat_init(X0, n, n, 53);
+    gsl_rng *r = tu_rng();
+    for (long j = 0; j < n; j++) {
+        long src = n - 1 - j;
+        for (long i = 0; i < n; i++) {
+            double x = mpfr_get_d(rmat_entry(E1->vectors, i, src), MPFR_RNDN);
+            int k = (int) gsl_rng_uniform_int(r, 9) - 4;
+            for (; k > 0; k--)
+                x = nextafter(x, INFINITY);
+            for (; k < 0; k++)
+                x = nextafter(x, -INFINITY);
+            mpfr_set_d(rmat_entry(X0, i, j), j % 2 ? -x : x, MPFR_RNDN);
+        }
+    }
+    for (long j = 0; j + 1 < n; j++)
+        if (mpfr_equal_p(E1->values[n - 1 - j], E1->values[n - 2 - j]))
+            for (long i = 0; i < n; i++) {
+                double a = mpfr_get_d(rmat_entry(X0, i, j), MPFR_RNDN);
+                double b = mpfr_get_d(rmat_entry(X0, i, j + 1), MPFR_RNDN);
+                mpfr_set_d(rmat_entry(X0, i, j), 0.6 * a + 0.8 * b, MPFR_RNDN);
+                mpfr_set_d(rmat_entry(X0, i, j + 1), -0.8 * a + 0.6 * b, MPFR_RNDN);
+            }
+    CU_ASSERT_EQUAL(reig_sym_start(E2, A, X0), AE_OK);
+    CU_ASSERT_TRUE(same_bits(E1, E2));
+    check_resid(E2, A);
+    gsl_rng_free(r);
+    rmat_clear(X0);
+    reig_clear(E1);
+    reig_clear(E2);
+}
+
+static void test_start_independent(void)
+{
+    const long n = 8;
+    rand_init();
+    rmat_t A;
+    rmat_init(A, n, n, 128);
+    for (int rep = 0; rep < 3; rep++) {
+        rand_sym(A);
+        perturbed_start_same(A);
+    }
+    mpq_t *d = qvec_init(n);
+    for (long i = 0; i < n; i++)
+        mpq_set_si(d[i], (long) (i * 5 % 8) - 3, 2);
+    perturbed_start_same((set_similar(A, d), A));
+    mpq_set_ui(d[1], 5, 1);                 /* a triple 5 and a double 0 */
+    mpq_set_ui(d[4], 5, 1);
+    mpq_set_ui(d[6], 5, 1);
+    mpq_set_ui(d[0], 0, 1);
+    mpq_set_ui(d[7], 0, 1);
+    perturbed_start_same((set_similar(A, d), A));
+    rmat_t B;
+    rmat_init(B, n, n, 200);
+    rand_sym(B);
+    perturbed_start_same(B);
+    rmat_clear(B);
+    reig_t E;
+    reig_init(E, n, 128);
+    TU_EXPECT_ERROR(reig_sym_start(E, A, NULL));
+    reig_clear(E);
+    qvec_clear(d, n);
+    rmat_clear(A);
+    gmp_randclear(rs);
+}
+
 int main(void)
 {
     static const tu_test T[] = {
@@ -600,6 +690,7 @@ int main(void)
         {"entries beyond double range", test_scaling},
         {"reig_resid_bound", test_resid_bound},
         {"misuse", test_misuse},
+        {"output independent of the start (canonical)", test_start_independent},
         {NULL, NULL}};
     return tu_run("reig", 20240612UL, T);
 }

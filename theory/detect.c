@@ -6,10 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <gsl/gsl_cdf.h>
-#include <gsl/gsl_errno.h>
 
 #include "aeerr.h"
+#include "pquant.h"
 #include "score.h"
 
 static const char *const NAMES[DETECT_NKINDS] = {"recon", "spe", "t2", "spe+t2", "mahalanobis",
@@ -258,26 +257,31 @@ int detect_jm_limit(double *q, const char **method, double theta1, double theta2
         ae_error(__func__, "theta must be >= 0 and alpha in (0, 1)");
         return AE_EINVAL;
     }
-    gsl_set_error_handler_off();
     const char *m = "zero";
     double Q = 0;
+    int st = AE_OK;
     if (theta1 > 0 && theta2 > 0) {
         double h0 = 1 - 2 * theta1 * theta3 / (3 * theta2 * theta2);
-        double c = gsl_cdf_ugaussian_Pinv(1 - alpha);
+        double c = 0;
+        st = pquant_norm(&c, 1 - alpha);
         double br = h0 > 0 ? c * sqrt(2 * theta2 * h0 * h0) / theta1 + 1
                                  + theta2 * h0 * (h0 - 1) / (theta1 * theta1)
                            : -1;
         if (h0 > 0 && br > 0) {
             m = "jm";
-            Q = theta1 * pow(br, 1 / h0);
+            Q = theta1 * pquant_pow(br, 1 / h0);
         } else {        /* Box (1954): Q ~ g chi^2_h, matching the first two moments */
             m = "box";
-            Q = theta2 / theta1 * gsl_cdf_chisq_Pinv(1 - alpha, theta1 * theta1 / theta2);
+            double x = 0;
+            double h = theta1 * theta1 / theta2;
+            if (st == AE_OK)
+                st = h > 0 && h < 1e15 ? pquant_chi2(&x, 1 - alpha, h) : AE_ERANGE;
+            Q = theta2 / theta1 * x;
         }
     }
     if (method)
         *method = m;
-    if (!isfinite(Q))
+    if (st != AE_OK || !isfinite(Q))
         return AE_ERANGE;
     *q = Q;
     return AE_OK;
@@ -289,11 +293,10 @@ int detect_f_limit(double *t, long k, long n, double alpha)
         ae_error(__func__, "needs 1 <= k < n (k = %ld, n = %ld) and alpha in (0, 1)", k, n);
         return AE_EINVAL;
     }
-    gsl_set_error_handler_off();
-    double dn = (double) n, dk = (double) k;
-    double F = gsl_cdf_fdist_Pinv(1 - alpha, dk, dn - dk);
+    double dn = (double) n, dk = (double) k, F = 0;
+    int st = pquant_f(&F, 1 - alpha, dk, dn - dk);
     double T = dk * (dn - 1) * (dn + 1) / (dn * (dn - dk)) * F;
-    if (!isfinite(T))
+    if (st != AE_OK || !isfinite(T))
         return AE_ERANGE;
     *t = T;
     return AE_OK;
@@ -307,12 +310,12 @@ int detect_yq_limit(double *phi, double theta1, double theta2, long k, double de
         ae_error(__func__, "needs theta >= 0, k >= 1, delta2, tau2 > 0, alpha in (0, 1)");
         return AE_EINVAL;
     }
-    gsl_set_error_handler_off();
     double a1 = (double) k / tau2 + theta1 / delta2;
     double a2 = (double) k / (tau2 * tau2) + theta2 / (delta2 * delta2);
-    double g = a2 / a1, h = a1 * a1 / a2;
-    double P = g * gsl_cdf_chisq_Pinv(1 - alpha, h);
-    if (!isfinite(P))
+    double g = a2 / a1, h = a1 * a1 / a2, x = 0;
+    int st = h > 0 && h < 1e15 ? pquant_chi2(&x, 1 - alpha, h) : AE_ERANGE;
+    double P = g * x;
+    if (st != AE_OK || !isfinite(P))
         return AE_ERANGE;
     *phi = P;
     return AE_OK;

@@ -38,7 +38,11 @@
  *                           (score_quantile: the ceil(q n)-th smallest), exact, with
  *                           q = 1 - alpha' and alpha' = alpha rounded to the nearest
  *                           multiple of 10^-6 (so 0.01 means exactly 1/100);
- *   DETECT_LIMIT_THEORY     as practitioners compute them, in double with GSL:
+ *   DETECT_LIMIT_THEORY     as practitioners compute them, in double, with the normal,
+ *                           chi-square and F quantiles and the power x^y from pquant.h
+ *                           (MPFR, bisection to the smallest double whose cdf >= p; not
+ *                           GSL's, which call glibc's per-CPU exp/log/pow): the same
+ *                           doubles on every machine:
  *     SPE:  Jackson & Mudholkar (1979).  R = (1/n) sum_j r_j r_j^T (r_j = x_j - f(x_j)),
  *           theta_i = tr(R^i), i = 1, 2, 3 (for the PCA AE R = (I-P) C (I-P) and
  *           theta_i = sum_{j>k} lambda_j^i, the textbook "trailing eigenvalue powers",
@@ -52,7 +56,7 @@
  *           used (Nomikos & MacGregor 1995) and spe_method says "box".
  *           theta1 = 0 (perfect training fit) gives Q = 0.
  *     T2, MAHAL:  the F limit  k (n-1)(n+1) / (n (n-k)) F_{k, n-k}(1 - alpha)
- *           (gsl_cdf_fdist_Pinv; needs n > k, else the theory limit is unavailable).
+ *           (pquant_f; needs n > k, else the theory limit is unavailable).
  *     COMBINED:  Yue & Qin's g chi^2_h(1 - alpha) with
  *             g = (k/tau^4 + theta2/delta^4) / (k/tau^2 + theta1/delta^2),
  *             h = (k/tau^2 + theta1/delta^2)^2 / (k/tau^4 + theta2/delta^4).
@@ -68,7 +72,7 @@
  * AE_EINVAL.  Mathematical outcomes are return values: AE_SINGULAR (a singular latent
  * covariance, e.g. some latent coordinate is constant on the training data: a partial
  * fit, T2 / MAHAL / COMBINED unavailable, the rest fitted), AE_ERANGE (a
- * limit that is unavailable for this kind / model, or a non-finite double from GSL).
+ * limit that is unavailable for this kind / model, or a non-finite double).
  * No output may alias an input unless stated.
  */
 #ifndef DETECT_H
@@ -134,7 +138,7 @@ void detect_clear(detect_t D);
  * available[kind] is 1 for every other kind, and for COMBINED iff the SPE and T2 theory
  * limits exist and are positive (phi is defined; see detect_scores).  Any other error
  * leaves D empty (all available[] 0).  A theory limit that cannot be computed (n <= k, a
- * non-finite GSL result) is simply not available (has_limit 0), not an error. */
+ * non-finite result) is simply not available (has_limit 0), not an error. */
 int detect_fit_linae(detect_t D, const linae_t ae, const qmat_t X, long knn, double alpha);
 /* The same for the exact network net (borrowed; din = dout = X->c, at least one hidden
  * layer), latent = the bottleneck layer's output (see top). */
@@ -171,7 +175,7 @@ int detect_box_dist2(mpq_t r, const mpq_t *lo, const mpq_t *hi, const mpq_t *x, 
  * (skip = -1: all rows); needs 1 <= knn <= (number of rows used). */
 int detect_knn_dist2(mpq_t r, const qmat_t X, const mpq_t *x, long knn, long skip);
 
-/* Control limits in double (GSL), level alpha in (0, 1); see top for the formulas.
+/* Control limits in double (quantiles from pquant.h), level alpha in (0, 1); see top.
  * Each returns AE_OK, AE_ERANGE (undefined / non-finite), or AE_EINVAL (misuse:
  * negative theta, k < 1, n <= k, bad alpha).  *method (may be NULL) for the JM limit:
  * "jm", "box" or "zero". */

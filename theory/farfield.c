@@ -10,6 +10,7 @@
 #include "aeerr.h"
 #include "qnum.h"
 #include "pdcert.h"
+#include "pmath.h"
 #include "zvec.h"
 
 /* Precision of every square root taken here (relative 2^-64: far below any float
@@ -407,13 +408,17 @@ static int sector_cones(mpz_t cb[5][2], const cone_circle_t C, long k)
     return n;
 }
 
-/* Float minimum of q(theta) = u^T M u, u = (cos, sin), over [t0, t0 + span]: the ends and
+/* The float search of this file (arc_min, sector_span, set_dir) uses pmath's atan2, cos
+ * and sin, not glibc's (FMA and non-FMA variants chosen per CPU): the candidate direction,
+ * and so the certified bound, is the same on every machine.
+ *
+ * Float minimum of q(theta) = u^T M u, u = (cos, sin), over [t0, t0 + span]: the ends and
  * the interior critical points (q = m + a cos 2 theta + b sin 2 theta is stationary where
  * 2 theta = atan2(b, a) mod pi). */
 static double arc_min(double *targ, const double Md[3], double t0, double span)
 {
     double m = (Md[0] + Md[2]) / 2, a = (Md[0] - Md[2]) / 2, bb = Md[1];
-    double best = INFINITY, phi = atan2(bb, a) / 2;
+    double best = INFINITY, phi = pmath_atan2(bb, a) / 2;
     double cand[8];
     int nc = 0;
     cand[nc++] = t0;
@@ -427,7 +432,7 @@ static double arc_min(double *targ, const double Md[3], double t0, double span)
             cand[nc++] = t0 + rel;
     }
     for (int i = 0; i < nc; i++) {
-        double v = m + a * cos(2 * cand[i]) + bb * sin(2 * cand[i]);
+        double v = m + a * pmath_cos(2 * cand[i]) + bb * pmath_sin(2 * cand[i]);
         if (v < best) {
             best = v;
             *targ = cand[i];
@@ -449,7 +454,7 @@ static double sector_span(const mpz_t *b, const mpz_t *nb, double t0)
     mpz_clear(cr);
     if (cls <= 0)
         return FF_PI;
-    double span = atan2(mpz_get_d(nb[1]), mpz_get_d(nb[0])) - t0;
+    double span = pmath_atan2(mpz_get_d(nb[1]), mpz_get_d(nb[0])) - t0;
     if (span < -FF_PI)
         span += 2 * FF_PI;
     else if (span > FF_PI)
@@ -465,8 +470,8 @@ static void set_dir(mpq_t *dir, double th, const cone_circle_t C, long k)
 {
     mpz_t d[2], cr;
     mpz_inits(d[0], d[1], cr, (mpz_ptr) NULL);
-    mpz_set_d(d[0], nearbyint(ldexp(cos(th), 20)));
-    mpz_set_d(d[1], nearbyint(ldexp(sin(th), 20)));
+    mpz_set_d(d[0], nearbyint(ldexp(pmath_cos(th), 20)));
+    mpz_set_d(d[1], nearbyint(ldexp(pmath_sin(th), 20)));
     if (!C->full) {
         const mpz_t *b = cone_circle_b(C, k), *nb = cone_circle_b(C, k + 1);
         mpz_mul(cr, b[0], d[1]);
@@ -576,7 +581,7 @@ int ff_gamma_sector(mpq_t g2, mpq_t *dir, const qnet_t f0, const cone_circle_t C
     double t0 = 0, span = 2 * FF_PI, th = 0, c = INFINITY;
     if (!C->full) {
         const mpz_t *b = cone_circle_b(C, k), *nb = cone_circle_b(C, k + 1);
-        t0 = atan2(mpz_get_d(b[1]), mpz_get_d(b[0]));
+        t0 = pmath_atan2(mpz_get_d(b[1]), mpz_get_d(b[0]));
         span = sector_span(b, nb, t0);
     }
     c = arc_min(&th, Md, t0, span);

@@ -10,6 +10,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "aeerr.h"
+#include "pmath.h"
 #include "qmat.h"
 #include "qnum.h"
 #include "qpoly.h"
@@ -59,11 +60,14 @@ static int check_opts(const char *func, const lintrain_t m, const lintrain_opts 
 }
 
 /* N(0, sigma^2) by the Box–Muller transform: two uniforms in (0, 1), one normal (the
- * second is discarded so that the draw order is trivially reproducible). */
+ * second is discarded so that the draw order is trivially reproducible).  pmath's log and
+ * cos, not glibc's (whose FMA and non-FMA variants differ by CPU): the same start on
+ * every machine; the descent below is plain loops in a fixed order (no BLAS, and no FMA
+ * contraction: -std=c11 and no -march), so the trained weights are portable too. */
 static double gauss(gsl_rng *r, double sigma)
 {
     double u = gsl_rng_uniform_pos(r), v = gsl_rng_uniform_pos(r);
-    return sigma * sqrt(-2.0 * log(u)) * cos(6.283185307179586476925286766559 * v);
+    return sigma * sqrt(-2.0 * pmath_log(u)) * pmath_cos(6.283185307179586476925286766559 * v);
 }
 
 int lintrain_init_weights(lintrain_t m, const lintrain_opts *opts)

@@ -3,12 +3,12 @@
 #include "scan_internal.h"
 
 #include "aeerr.h"
+#include "synth.h"   /* synth_gaussian: portable N(0,1) */
 #include "qnum.h"
 #include "farfield.h"
 #include "qmat.h"
 #include "scansearch.h"
 
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
@@ -268,7 +268,7 @@ int scan_far_descent(scan_ctx *c)
         mpq_set(before, c->S->anomaly_score);
         double nz = 0;
         for (long j = 0; j < d; j++) {
-            x[j] = improved ? 0 : gsl_ran_gaussian(rng, 1.0);
+            x[j] = improved ? 0 : synth_gaussian(rng, 1.0);
             nz += x[j] * x[j];
         }
         nz = nz > 0 ? rfar / 20 / sqrt(nz) : 0;

@@ -2,8 +2,8 @@
 #include "scansearch.h"
 
 #include "aeerr.h"
+#include "synth.h"   /* synth_gaussian: portable N(0,1) */
 
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
@@ -368,7 +368,7 @@ static int principal_seeds(pool_t *P, ssearch_t F, const double *Xs, long m, lon
     long npc = SSEARCH_NPC < d ? SSEARCH_NPC : d;
     for (long k = 0; k < npc && st == AE_OK; k++) {
         for (long j = 0; j < d; j++)
-            v[j] = gsl_ran_gaussian(rng, 1.0);
+            v[j] = synth_gaussian(rng, 1.0);
         normalise(v, d);
         for (int it = 0; it < 30; it++) {
             for (long j = 0; j < d; j++)
@@ -476,7 +476,7 @@ static int seed_pool(pool_t *P, ssearch_t F, const double *Xs, long m, const dou
     int st = AE_OK;
     for (long k = 0; k < o->ndirs && st == AE_OK; k++) {
         for (long j = 0; j < d; j++)
-            v[j] = gsl_ran_gaussian(rng, 1.0);
+            v[j] = synth_gaussian(rng, 1.0);
         st = add_seed(P, F, v, nevals);
     }
     if (st == AE_OK)

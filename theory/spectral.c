@@ -1,13 +1,28 @@
 /* spectral — see spectral.h. */
 #include "spectral.h"
 
-#include <gsl/gsl_matrix.h>
-#include <gsl/gsl_vector.h>
-
 #include "aeerr.h"
-#include "dmat.h"
 #include "qmat.h"
 #include "qnum.h"
+#include "reig.h"
+#include "rmat.h"
+
+/* *lmin = lambda_min of the symmetric N rounded to 128 bits, by reig_sym (canonical: the
+ * same value whatever the double start, BLAS or CPU), rounded to a double; 0 if the solver
+ * fails to converge.  Only a guess: the radius below certifies its tau exactly. */
+static int lmin_guess(double *lmin, const qmat_t N)
+{
+    long d = N->r;
+    rmat_t Nr;
+    rmat_init(Nr, d, d, 128);
+    reig_t E;
+    reig_init(E, d, 128);
+    int ok = rmat_set_qmat(Nr, N, MPFR_RNDN) == AE_OK && reig_sym(E, Nr) == AE_OK;
+    *lmin = ok ? mpfr_get_d(E->values[d - 1], MPFR_RNDN) : 0;
+    reig_clear(E);
+    rmat_clear(Nr);
+    return ok;
+}
 
 /* e(x0 + t v) against the quadratic law with eigenvalue lam; 1 iff equal. */
 int spectral_quadratic_law(const linae_t ae, const mpq_t *x0, const mpq_t *v, const mpq_t t,
@@ -101,18 +116,16 @@ int spectral_certified_radius(mpq_t R, const linae_t ae, const mpq_t smin, const
         mpq_add(qmat_entry(M, i, i), qmat_entry(M, i, i), one);   /* I - M */
     qmat_transpose(NT, M);
     qmat_mul(N, NT, M);                                          /* (I-M)^T (I-M) */
-    gsl_matrix *Nd = gsl_matrix_alloc((size_t) d, (size_t) d);
-    gsl_vector *ev = gsl_vector_alloc((size_t) d);
-    gsl_matrix *evec = gsl_matrix_alloc((size_t) d, (size_t) d);
-    dmat_set_qmat(Nd, N);
     mpq_t tau, num, den;
     mpq_inits(tau, num, den, NULL);
-    /* The first guess: half the double estimate of lambda_min(N), but never above
-     * hint^2 = (|1 - lambda| lower bound)^2, since sigma_min(I - M) <= |1 - lambda|
-     * and the double estimate is noise when sigma_min^2 is below ~1e-16 ||N||. */
-    int have_guess = dmat_eigen_symm(ev, evec, Nd) == AE_OK;
+    /* The first guess: half the 128-bit estimate of lambda_min(N) (reig_sym, canonical;
+     * it was GSL's double eigenvalue, whose noise below ~1e-16 ||N|| depended on the BLAS
+     * kernel and so on the CPU), but never above hint^2 = (|1 - lambda| lower bound)^2,
+     * since sigma_min(I - M) <= |1 - lambda|; the estimate is noise when sigma_min^2 is
+     * below ~2^-128 ||N||. */
+    double lmin = 0;
+    int have_guess = lmin_guess(&lmin, N);
     if (have_guess) {
-        double lmin = gsl_vector_get(ev, (size_t) d - 1);
         if (lmin > 0)
             qnum_set_d(tau, 0.5 * lmin);
         if (hint != NULL && mpq_sgn(hint) > 0) {
@@ -142,9 +155,6 @@ int spectral_certified_radius(mpq_t R, const linae_t ae, const mpq_t smin, const
         mpq_div(R, num, den);
     }
     mpq_clears(tau, num, den, one, NULL);
-    gsl_matrix_free(Nd);
-    gsl_matrix_free(evec);
-    gsl_vector_free(ev);
     qmat_clear(M);
     qmat_clear(N);
     qmat_clear(NT);

@@ -23,9 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
 #include "aeerr.h"
+#include "pgemm.h"
 #include "qnum.h"
 
 #define U_RND 0x1p-53
@@ -308,10 +307,9 @@ static void layer(double *ao, double *eo, double *v, const dnet *N, long l, cons
     for (long i = 0; i < nb; i++)
         for (long j = 0; j < nout; j++)
             ao[i * nout + j] = N->b[l] ? N->b[l][j] : 0;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) nb, (int) nout, (int) nin, 1.0,
-                a, (int) nin, N->W[l], (int) nin, 1.0, ao, (int) nout);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) nb, (int) nout, (int) nin, 1.0,
-                v, (int) nin, N->aW[l], (int) nin, 0.0, eo, (int) nout);
+    /* pgemm's fixed order (the bias added last) is one of the orders the bound covers. */
+    pgemm_d(0, 1, nb, nout, nin, 1.0, a, nin, N->W[l], nin, 1.0, ao, nout);
+    pgemm_d(0, 1, nb, nout, nin, 1.0, v, nin, N->aW[l], nin, 0.0, eo, nout);
     int act = N->act[l];
     for (long i = 0; i < nb; i++)
         for (long j = 0; j < nout; j++) {

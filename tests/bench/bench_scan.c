@@ -21,7 +21,6 @@
 #include "scan.h"
 #include "synth.h"
 
-#include <cblas.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
@@ -142,7 +141,6 @@ static int bench_784(void)
     long epochs = ee ? atol(ee) : 3;
     double loss = NAN;
     nn_t net;
-    openblas_set_num_threads(1);
     double t0 = now();
     if (train(net, 4, sizes, Xs, n, epochs, 64, 2, 1, NN_INIT_TORCH, &loss) != 0) {
         fprintf(stderr, "bench_scan: cannot train the 784 model\n");
