@@ -389,11 +389,8 @@ static int one_model(proof_job *J, n6_tally *T, const n6_model *M, gsl_rng *r)
     snprintf(model, sizeof model, "%s %s %s seed %lu", M->set, M->arch, nn_act_name(M->act),
              M->seed);
     scan_opts o;
-    scan_opts_default(&o);
-    o.seed = M->seed;
+    prf_scan_opts(&o, M->seed, ctx->quick ? 16 : 64);
     o.far_ratio = N6_FAR;
-    o.budget = ctx->quick ? 0.5 : (M->d > 2 ? 3.0 : 10.0);
-    o.ndirs = ctx->quick ? 16 : 64;
     twin_t W;
     twin_init(W);
     st = twin_run(W, net, M->X, M->n, M->d, &o, N6_PREC);

@@ -300,10 +300,7 @@ static int relu_model(proof_job *J, p1_tally *T, const double *X, long n, long d
     if (st != AE_OK)
         return AE_OK;   /* a diverged training run is no instance */
     scan_opts o;
-    scan_opts_default(&o);
-    o.seed = seed;
-    o.budget = ctx->quick ? 2.0 : 10.0;
-    o.ndirs = ctx->quick ? 32 : 64;
+    prf_scan_opts(&o, seed, ctx->quick ? 32 : 64);
     scan_t S;
     scan_init(S);
     st = scan_run(S, net, X, n, d, &o);

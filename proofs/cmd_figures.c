@@ -339,8 +339,7 @@ static int fig_case_run(fig_case *F, const char *dir, unsigned long dseed, int g
     } else
         snprintf(F->what, sizeof F->what, "ReLU AE 2-5-1-5-2, seed %lu", F->seed);
     scan_opts so;
-    scan_opts_default(&so);
-    so.budget = 30;
+    prf_scan_opts(&so, 1, 256);   /* scan_opts_default's seed and directions */
     int rc = 0;
     if (scan_run(F->S, net, D->X, D->n, 2, &so) != AE_OK) {
         fprintf(stderr, "aeaudit figures: %s: scan failed: %s\n", F->name, F->S->why);

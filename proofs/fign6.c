@@ -209,8 +209,7 @@ static int one(fn6_case *F, FILE *md, const char *dir, int gnuplot)
         return 2;
     }
     scan_opts o;
-    scan_opts_default(&o);
-    o.budget = 10;
+    prf_scan_opts(&o, 1, 256);    /* scan_opts_default's seed and directions */
     twin_t W;
     twin_init(W);
     int rc = 0;

@@ -467,3 +467,11 @@ int prf_pl_train(nn_t net, gsl_rng *r, long epochs)
     free(X);
     return st;
 }
+
+void prf_scan_opts(scan_opts *o, unsigned long seed, long ndirs)
+{
+    scan_opts_default(o);
+    o->seed = seed;
+    o->ndirs = ndirs;
+    o->budget = INFINITY;
+}
