@@ -299,8 +299,8 @@ TARGET static inline void NAME##_put(REAL *C, long ldc, int ct, long i, long j0,
 
 PGEMM_KERNEL(pgemm_s_sse2, float, 4, 4, T_SSE2)
 PGEMM_KERNEL(pgemm_d_sse2, double, 2, 4, T_SSE2)
-PGEMM_KERNEL(pgemm_s_avx2, float, 8, 6, T_AVX2)
-PGEMM_KERNEL(pgemm_d_avx2, double, 4, 6, T_AVX2)
+PGEMM_KERNEL(pgemm_s_avx2, float, 8, 4, T_AVX2)
+PGEMM_KERNEL(pgemm_d_avx2, double, 4, 4, T_AVX2)
 PGEMM_KERNEL(pgemm_s_avx512, float, 16, 8, T_AVX512)
 PGEMM_KERNEL(pgemm_d_avx512, double, 8, 8, T_AVX512)
 
