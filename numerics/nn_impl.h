@@ -379,7 +379,8 @@ static void NNS(update)(REAL *restrict P, const REAL *restrict G, REAL *restrict
 
 /* Layers with at most NN_THIN inputs or outputs (the [.., 64, 1, 64, ..] bottleneck, the
  * 2-D input and output of the toy sets) are computed by the loops below instead of GEMM:
- * OpenBLAS spends more time dispatching and packing such shapes than computing them. */
+ * OpenBLAS spends more time dispatching and packing such shapes than computing them.
+ * (Their sums have fixed orders: portable whichever kernels the GEMMs use.) */
 static int NNS(thin)(long k, long m)
 {
     return k <= NN_THIN || m <= NN_THIN;
@@ -457,8 +458,9 @@ static inline void NNS(dot4)(REAL *restrict y, long ys, const REAL *restrict a, 
 }
 
 /* WT of layer l, columns (output units) [j0, j1), from the parameters P.  The forward GEMM
- * reads W^T as an untransposed operand, which OpenBLAS's small-matrix kernels run about
- * 25% faster than the transposed one, and the thin loops read its rows contiguously. */
+ * reads W^T as an untransposed operand, which pgemm reads in place (a transposed one it
+ * packs per call) and OpenBLAS's small-matrix kernels run about 25% faster, and the thin
+ * loops read its rows contiguously.  Either operand gives pgemm's same bits. */
 static void NNS(sync_wt)(const nn_struct *net, const REAL *P, REAL *WT, long l, long j0,
                          long j1)
 {

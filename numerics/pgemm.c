@@ -21,6 +21,10 @@
  * __builtin_cpu_supports (or AEAUDIT_PGEMM=scalar|sse2|avx2|avx512 in the environment).
  * -DPGEMM_SCALAR compiles the scalar loops only.
  *
+ * A product with fewer columns than a panel (n < NR) and more rows is computed as its
+ * transpose C^T = op(B)^T op(A)^T, the tiles stored transposed: the same sums of the same
+ * products in the same order, so the same bits, with fuller vectors.
+ *
  * Packing: a panel of NR columns of op(B) (k x NR) is copied into a thread-local buffer
  * (pthread key, freed at thread exit) when B is transposed, when the panel is the last,
  * partial one, or when B's row stride is a multiple of 1 KiB (such a strided panel maps
@@ -152,9 +156,9 @@ static void *pgemm_scratch(size_t bytes)
  * the panel's row p; then the epilogue applies alpha, beta.  Returns 0 when the packing
  * buffer could not be allocated (nothing written). */
 #define PGEMM_DRIVER(NAME, REAL, VT, W, MR, TARGET)                                       \
-TARGET static int NAME(int ta, int tb, long m, long n, long k, REAL alpha,               \
-                       const REAL *A, long lda, const REAL *B, long ldb, REAL beta,       \
-                       REAL *C, long ldc)                                                 \
+TARGET static int NAME##_run(int ta, int tb, long m, long n, long k, REAL alpha,         \
+                             const REAL *A, long lda, const REAL *B, long ldb, REAL beta, \
+                             REAL *C, long ldc, int ct)                                   \
 {                                                                                        \
     enum { NR = 2 * W };                                                                 \
     REAL *pack = NULL;                                                                   \
@@ -204,7 +208,7 @@ TARGET static int NAME(int ta, int tb, long m, long n, long k, REAL alpha,      
             }                                                                            \
             _Pragma("GCC unroll 16")                                                     \
             for (int r = 0; r < MR; r++)                                                 \
-                NAME##_store(C + (i0 + r) * ldc + j0, acc[r], nc, alpha, beta);          \
+                NAME##_put(C, ldc, ct, i0 + r, j0, acc[r], nc, alpha, beta);             \
         }                                                                                \
         for (; i0 < m; i0++) {                                                           \
             VT acc[2] = { { 0 }, { 0 } };                                                \
@@ -217,10 +221,22 @@ TARGET static int NAME(int ta, int tb, long m, long n, long k, REAL alpha,      
                 acc[0] = acc[0] + b0 * a;                                                \
                 acc[1] = acc[1] + b1 * a;                                                \
             }                                                                            \
-            NAME##_store(C + i0 * ldc + j0, acc, nc, alpha, beta);                       \
+            NAME##_put(C, ldc, ct, i0, j0, acc, nc, alpha, beta);                        \
         }                                                                                \
     }                                                                                    \
     return 1;                                                                            \
+}                                                                                        \
+                                                                                         \
+/* Few columns (n < NR) and more rows: the transposed product C^T = op(B)^T op(A)^T fills \
+ * the vectors better and has the same bits (each C[i][j] is the same sum of the same    \
+ * products b_pj a_ip = a_ip b_pj in the same order); the tiles are stored transposed. */ \
+TARGET static int NAME(int ta, int tb, long m, long n, long k, REAL alpha,               \
+                       const REAL *A, long lda, const REAL *B, long ldb, REAL beta,       \
+                       REAL *C, long ldc)                                                 \
+{                                                                                        \
+    if (n < 2 * W && m > n)                                                              \
+        return NAME##_run(!tb, !ta, n, m, k, alpha, B, ldb, A, lda, beta, C, ldc, 1);    \
+    return NAME##_run(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, 0);          \
 }
 
 /* The epilogue of one tile row: c[j] = alpha s[j] (beta == 0, c not read) or
@@ -253,9 +269,28 @@ TARGET static inline void NAME##_store(REAL *c, const VT *s, long nc, REAL alpha
     }                                                                                    \
 }
 
+/* Tile row (row i, columns j0..j0+nc-1 of the product) into C, or with ct into C's
+ * column i (rows j0..), the transposed product's layout. */
+#define PGEMM_PUT(NAME, REAL, VT, W, TARGET)                                              \
+TARGET static inline void NAME##_put(REAL *C, long ldc, int ct, long i, long j0,         \
+                                     const VT *s, long nc, REAL alpha, REAL beta)         \
+{                                                                                        \
+    if (!ct) {                                                                           \
+        NAME##_store(C + i * ldc + j0, s, nc, alpha, beta);                              \
+        return;                                                                          \
+    }                                                                                    \
+    REAL t[2 * W];                                                                       \
+    memcpy(t, s, sizeof t);                                                              \
+    for (long jj = 0; jj < nc; jj++) {                                                   \
+        REAL *c = C + (j0 + jj) * ldc + i, as = t[jj] * alpha;                           \
+        *c = beta == 0 ? as : *c * beta + as;                                            \
+    }                                                                                    \
+}
+
 #define PGEMM_KERNEL(NAME, REAL, W, MR, TARGET)                                           \
     typedef REAL NAME##_vt __attribute__((vector_size(W * sizeof(REAL))));               \
     PGEMM_STORE(NAME, REAL, NAME##_vt, W, TARGET)                                         \
+    PGEMM_PUT(NAME, REAL, NAME##_vt, W, TARGET)                                           \
     PGEMM_DRIVER(NAME, REAL, NAME##_vt, W, MR, TARGET)
 
 #define T_SSE2
@@ -264,8 +299,8 @@ TARGET static inline void NAME##_store(REAL *c, const VT *s, long nc, REAL alpha
 
 PGEMM_KERNEL(pgemm_s_sse2, float, 4, 4, T_SSE2)
 PGEMM_KERNEL(pgemm_d_sse2, double, 2, 4, T_SSE2)
-PGEMM_KERNEL(pgemm_s_avx2, float, 8, 6, T_AVX2)
-PGEMM_KERNEL(pgemm_d_avx2, double, 4, 6, T_AVX2)
+PGEMM_KERNEL(pgemm_s_avx2, float, 8, 4, T_AVX2)
+PGEMM_KERNEL(pgemm_d_avx2, double, 4, 4, T_AVX2)
 PGEMM_KERNEL(pgemm_s_avx512, float, 16, 8, T_AVX512)
 PGEMM_KERNEL(pgemm_d_avx512, double, 8, 8, T_AVX512)
 

@@ -53,13 +53,13 @@ static int bench_reps(void)
 }
 
 /* Trains a copy of net0 for `epochs` epochs with o's kernels; returns seconds (best over 1
- * and 2 training threads, bench_reps() runs each), the loss of the best run's last epoch
- * and its thread count. */
+ * and 2 training threads, reps runs each), the loss of the best run's last epoch and its
+ * thread count. */
 static double train_best(const nn_t net0, const nn_trainopts *o, const double *X, long n,
-                         long epochs, double *loss, int *best_threads)
+                         long epochs, int reps, double *loss, int *best_threads)
 {
     double best = INFINITY;
-    for (int run = 0; run < 2 * bench_reps(); run++) {
+    for (int run = 0; run < 2 * reps; run++) {
         int th = 1 + run % 2;
         nn_trainopts ot = *o;
         ot.threads = th;
@@ -126,21 +126,32 @@ static double gemm_gflops(const oblas_api *blas, int threads)
     return 2.0 * N * N * N / best / 1e9;
 }
 
-/* Times both kernel paths on net0; t[0], loss[0], th[0] portable; t[1].. blas (t[1] = NAN
- * when OpenBLAS is not installed). */
+/* Times both kernel paths on net0, alternating them (one round of 1 and 2 threads each,
+ * bench_reps() rounds) so that a change of the machine's load hits both alike; t[0],
+ * loss[0], th[0] portable; t[1].. blas (t[1] = NAN when OpenBLAS is not installed). */
 static void train_both(const nn_t net0, nn_trainopts *o, const double *X, long n, long epochs,
                        double t[2], double loss[2], int th[2])
 {
-    o->kernels = NN_KERNELS_PORTABLE;
-    t[0] = train_best(net0, o, X, n, epochs, &loss[0], &th[0]);
-    t[1] = loss[1] = NAN;
-    th[1] = 1;
-    if (oblas_load() == NULL) {
+    const int have_blas = oblas_load() != NULL;
+    if (!have_blas)
         fprintf(stderr, "bench_train: no blas path: %s\n", oblas_error());
-        return;
-    }
-    o->kernels = NN_KERNELS_BLAS;
-    t[1] = train_best(net0, o, X, n, epochs, &loss[1], &th[1]);
+    t[0] = t[1] = INFINITY;
+    loss[0] = loss[1] = NAN;
+    th[0] = th[1] = 1;
+    for (int r = 0; r < bench_reps(); r++)
+        for (int k = 0; k < 1 + have_blas; k++) {
+            double l;
+            int h;
+            o->kernels = k == 0 ? NN_KERNELS_PORTABLE : NN_KERNELS_BLAS;
+            double s = train_best(net0, o, X, n, epochs, 1, &l, &h);
+            if (s < t[k]) {
+                t[k] = s;
+                loss[k] = l;
+                th[k] = h;
+            }
+        }
+    if (!have_blas)
+        t[1] = NAN;
 }
 
 /* "%.3f" of v, or "NA". */
