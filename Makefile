@@ -13,7 +13,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # never linked: the engine's --kernels blas path dlopen()s it (numerics/oblas.h).
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CSTD) $(CFLAGS) $(WARN) -Inumerics -Itheory -Iproofs $(PKG_CFLAGS) -MMD -MP
-LIBS        = $(PKG_LIBS) -lglpk -lz -ldl -lm
+LIBS        = $(PKG_LIBS) -lflint-arb -lflint -lglpk -lz -lquadmath -ldl -lm
 
 BUILD    := build
 BIN      := bin
@@ -34,6 +34,8 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 # The float training engine (nn.c with nn_impl.h) may use -O3; everything else, nnfile.c
 # included, is -O2.  Nothing uses fast-math.
 $(BUILD)/numerics/nn.o: OPT := -O3
+# The reference evaluator's operation order is its contract: no FMA contraction (fmteval.h).
+$(BUILD)/numerics/fmteval.o: ALL_CFLAGS += -ffp-contract=off
 $(BUILD)/numerics/nn.o $(BUILD)/numerics/pgemm.o: CFLAGS += -ffp-contract=off
 # The engine without any SIMD path (-DPGEMM_SCALAR, no auto-vectorisation), linked as
 # bin/aeaudit-scalar: tests/test_kernident.c checks that it trains byte-identical models.
@@ -52,13 +54,13 @@ $(BUILD)/numerics/pmath.o: ALL_CFLAGS += -ffp-contract=off
 # Installs the Debian packages the build needs when they are missing (as root),
 # otherwise prints the exact apt-get command and stops.  pkg-config must answer before
 # the flags above are read, so the public targets first install, then re-run make.
-DEB_PKGS   := libgmp-dev libmpfr-dev libgsl-dev libcunit1-dev libopenblas-dev zlib1g-dev libglpk-dev pkg-config
+DEB_PKGS   := libgmp-dev libmpfr-dev libgsl-dev libcunit1-dev libopenblas-dev zlib1g-dev libglpk-dev libflint-arb-dev pkg-config
 BENCH_PKGS := python3-mpmath python3-torch dataset-fashion-mnist
 FIG_PKGS   := gnuplot-nox
 
 FUZZ_PKGS  := clang libclang-rt-14-dev
 
-.PHONY: all deps check verify bench clean fuzz sanitize figures repro
+.PHONY: all deps check verify bench clean fuzz sanitize figures audit repro
 ifndef AEAUDIT_DEPS_OK
 all check sanitize repro:
 	@sh tests/deps.sh $(DEB_PKGS)
@@ -72,7 +74,7 @@ bench:
 fuzz:
 	@sh tests/deps.sh $(DEB_PKGS) $(FUZZ_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
-figures:
+figures audit:
 	@sh tests/deps.sh $(DEB_PKGS) $(FIG_PKGS)
 	@$(MAKE) --no-print-directory AEAUDIT_DEPS_OK=1 $@
 else
@@ -140,6 +142,10 @@ repro: all $(BIN)/aeaudit-scalar
 # The heat maps of the 2-D experiments (N4): data, gnuplot scripts, PNG and SVG.
 figures: all
 	./$(BIN)/aeaudit figures --out data/figures
+
+# The precision audit (claims P1-P4): tables into data/tables, figures into data/figures.
+audit: all
+	./$(BIN)/aeaudit precision --out data/tables --figures data/figures
 endif
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang into build-fuzz/ and each run

@@ -17,7 +17,7 @@
  *     with an identity bottleneck, so its latent is z = (x1 + x2)/2 + 1/8), and trained
  *     [2,5,1,5,2] ReLU / leaky-ReLU AEs (1 ReLU seed quick, 3 seeds each full), and in full
  *     runs N4's shallow nets on wine [13,16,4,16,13] and digits [64,32,8,32,64] (min-max
- *     scaled as N4; 3 seeds, relu and leaky relu; N4's training recipe; scan budget 15 s).
+ *     scaled as N4; 3 seeds, relu and leaky relu; N4's training recipe; scan without a time budget).
  *     For a network the latent is its bottleneck layer's output; a model whose bottleneck
  *     has a dead unit (constant on the training data) has a singular latent covariance and
  *     gets no latent detectors (its row says so).
@@ -311,11 +311,8 @@ static int scan_model(proof_job *J, m2_total *T, m2_data *S, const m2_arch *A,
     if (S->lo)
         nn_set_scale(net, (const mpq_t *) S->lo, (const mpq_t *) S->hi);
     scan_opts o;
-    scan_opts_default(&o);
-    o.seed = seed + 1;
+    prf_scan_opts(&o, seed + 1, ctx->quick ? 32 : (d <= 3 ? 256 : 64));
     o.far_ratio = 10;
-    o.budget = ctx->quick ? 1.0 : 15.0;
-    o.ndirs = ctx->quick ? 32 : (d <= 3 ? 256 : 64);
     scan_t Sc;
     scan_init(Sc);
     qnet_t q;

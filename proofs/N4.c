@@ -356,11 +356,8 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
     n4check_exact_init(E);
     st = n4check_exact_set(E, q, D->raw, D->n, d, N4_FAR);
     scan_opts o;
-    scan_opts_default(&o);
-    o.seed = M->seed;
+    prf_scan_opts(&o, M->seed, ctx->quick ? 32 : (d <= 3 ? 256 : 64));
     o.far_ratio = N4_FAR;
-    o.budget = ctx->quick ? 2.0 : 60.0;
-    o.ndirs = ctx->quick ? 32 : (d <= 3 ? 256 : 64);
     scan_t S;
     scan_init(S);
     if (st == AE_OK)

@@ -12,6 +12,8 @@
 #include "cone.h"
 #include "dsrc.h"
 #include "figdetect.h"
+#include "fign5.h"
+#include "fign6.h"
 #include "nn.h"
 #include "pcommon.h"
 #include "qmat.h"
@@ -337,8 +339,7 @@ static int fig_case_run(fig_case *F, const char *dir, unsigned long dseed, int g
     } else
         snprintf(F->what, sizeof F->what, "ReLU AE 2-5-1-5-2, seed %lu", F->seed);
     scan_opts so;
-    scan_opts_default(&so);
-    so.budget = 30;
+    prf_scan_opts(&so, 1, 256);   /* scan_opts_default's seed and directions */
     int rc = 0;
     if (scan_run(F->S, net, D->X, D->n, 2, &so) != AE_OK) {
         fprintf(stderr, "aeaudit figures: %s: scan failed: %s\n", F->name, F->S->why);
@@ -448,10 +449,13 @@ int aeaudit_cmd_figures(int argc, char **argv)
         int r = figdet_run(&det[ndet], dir, FIG_DET_SETS[ndet], dseed, gnuplot);
         rc = r > rc ? r : rc;
     }
+    if (model == NULL && rc != 2)
+        rc = fign5_run(dir, dseed, gnuplot, rc);
     if (rc != 2 && fig_summary(dir, F, k, det, ndet) != AE_OK) {
         fprintf(stderr, "aeaudit figures: cannot write %s/figures.md\n", dir);
         rc = 2;
     }
+    rc = model == NULL ? fign6_all(dir, dseed, gnuplot, rc) : rc;
     for (long j = 0; j < k; j++)
         scan_clear(F[j].S);
     return rc;

@@ -1,5 +1,6 @@
 /* cmd_scan — see cmd_scan.h.  The printing side of theory/scan. */
 #include "cmd_scan.h"
+#include "cmd_scan_internal.h"
 
 #include "aeerr.h"
 #include "cli.h"
@@ -24,14 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define EXIT_UNSUPPORTED 4
 
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-static int usage_error(const char *fmt, ...)
+int cmd_scan_usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -46,10 +41,16 @@ static void usage_scan(FILE *f)
           "         [--seed S] [--data-seed S] [--far RATIO] [--out DIR] [--data-dir DIR]\n"
           "         [--idx-dir DIR] [--header|--no-header]\n"
           "\n"
-          "A certified far-field verdict for a trained piecewise-linear autoencoder (relu,\n"
-          "leaky_relu, hardtanh, identity), in the network's input space after the model's\n"
-          "scaling.  s_min is the exact least training score, the diameter a rigorous upper\n"
-          "bound of the data's diameter.  Prints one of\n"
+          "A certified far-field verdict for a trained autoencoder, in the network's input\n"
+          "space after the model's scaling.  By activation family:\n"
+          "  piecewise linear (relu, leaky_relu, hardtanh, identity): exact analysis, s_min\n"
+          "    the exact least training score, the diameter a rigorous upper bound;\n"
+          "  a tanh or sigmoid layer (bounded): SAFE-BEYOND R* = B + sqrt(s_min) from the\n"
+          "    exact output bound B (N5), and for 2-D inputs the certified pocket map;\n"
+          "  softplus, elu, gelu, silu (smooth, asymptotically linear): the ReLU twin (same\n"
+          "    weights) is scanned exactly and its certificates transferred through K >=\n"
+          "    sup ||f - twin|| (N6); smooth scores and s_min by Arb ball arithmetic.\n"
+          "Prints one of\n"
           "  FAILS        a certified anomaly: an exact rational point at least RATIO\n"
           "               diameters from every training point whose exact score is <= s_min;\n"
           "  SAFE-BEYOND  a certified radius R: every x with ||x|| > R scores above s_min\n"
@@ -78,17 +79,11 @@ static void usage_scan(FILE *f)
           "\n"
           "Progress goes to stderr (a bar on a terminal, else one line per stage).\n"
           "Exit status: 0 a verdict was reached (FAILS, SAFE-BEYOND or UNDECIDED); 2 bad usage\n"
-          "or input; 4 an activation the analysis does not support yet (tanh, sigmoid, ...).\n",
+          "or input; 4 a network the analysis does not cover (every activation of nn.h is\n"
+          "covered today; kept for new ones).\n",
           f);
 }
 
-typedef struct {
-    const char *model, *data, *normal, *data_dir, *idx_dir, *out;
-    double budget;
-    unsigned long seed, data_seed;
-    long far;
-    int have_data_seed, header;
-} scanargs;
 
 
 static int parse_args(scanargs *a, int argc, char **argv)
@@ -110,9 +105,9 @@ static int parse_args(scanargs *a, int argc, char **argv)
             for (int k = 0; withval[k]; k++)
                 known |= strcmp(s, withval[k]) == 0;
             if (!known)
-                return usage_error("unknown option %s (see aeaudit scan --help)", s);
+                return cmd_scan_usage_error("unknown option %s (see aeaudit scan --help)", s);
             if (i + 1 >= argc)
-                return usage_error("%s needs a value", s);
+                return cmd_scan_usage_error("%s needs a value", s);
             const char *v = argv[++i];
             unsigned long u;
             if (strcmp(s, "--data") == 0) a->data = v;
@@ -126,14 +121,15 @@ static int parse_args(scanargs *a, int argc, char **argv)
                 a->budget = strtod(v, &end);
                 if (*v == '\0' || *end != '\0' || !isfinite(a->budget) || a->budget < 0
                     || a->budget > 1e7)
-                    return usage_error("--budget %s: want seconds, a number in [0, 1e7]", v);
+                    return cmd_scan_usage_error("--budget %s: want seconds, a number in "
+                                                "[0, 1e7]", v);
             } else if (strcmp(s, "--far") == 0) {
                 if (!cli_parse_ulong(v, &u) || u < 1 || u > 1000000000UL)
-                    return usage_error("--far %s: want an integer in [1, 1e9]", v);
+                    return cmd_scan_usage_error("--far %s: want an integer in [1, 1e9]", v);
                 a->far = (long) u;
             } else {
                 if (!cli_parse_ulong(v, &u))
-                    return usage_error("%s %s: not a non-negative integer", s, v);
+                    return cmd_scan_usage_error("%s %s: not a non-negative integer", s, v);
                 if (strcmp(s, "--seed") == 0)
                     a->seed = u;
                 else {
@@ -144,11 +140,11 @@ static int parse_args(scanargs *a, int argc, char **argv)
         } else if (a->model == NULL) {
             a->model = s;
         } else {
-            return usage_error("more than one model file given (%s)", s);
+            return cmd_scan_usage_error("more than one model file given (%s)", s);
         }
     }
     if (a->model == NULL)
-        return usage_error("no MODEL.aem given (see aeaudit scan --help)");
+        return cmd_scan_usage_error("no MODEL.aem given (see aeaudit scan --help)");
     return 0;
 }
 
@@ -159,7 +155,7 @@ static int load_rows(dsrc_t c, const scanargs *a, const nn_t net)
     const char *name = a->data, *normal = a->normal;
     if (name == NULL) {
         if (net->rec.data[0] == '\0')
-            return usage_error("%s records no training data set: give --data", a->model);
+            return cmd_scan_usage_error("%s records no training data set: give --data", a->model);
         name = net->rec.data;
         if (normal == NULL && net->rec.normal[0] != '\0')
             normal = net->rec.normal;
@@ -172,20 +168,20 @@ static int load_rows(dsrc_t c, const scanargs *a, const nn_t net)
     so.seed = a->have_data_seed ? a->data_seed : net->rec.seed;
     so.csv_flags = DS_LABEL | a->header;
     if (dsrc_load(c, name, &so, err, sizeof err) != AE_OK)
-        return usage_error("--data %s: %s", name, err);
+        return cmd_scan_usage_error("--data %s: %s", name, err);
     if (normal != NULL && cli_filter_classes(c, "scan", name, normal) != 0)
         return 2;
     if (c->n < 1)
-        return usage_error("--data %s: no rows", name);
+        return cmd_scan_usage_error("--data %s: no rows", name);
     if (c->d != net->sizes[0])
-        return usage_error("the model's input width %ld does not match the data's dimension "
-                           "%ld", net->sizes[0], c->d);
+        return cmd_scan_usage_error("the model's input width %ld does not match the data's "
+                                    "dimension %ld", net->sizes[0], c->d);
     return 0;
 }
 
 
 /* The exact rational as "p/q" (or "p"), malloc'd. */
-static char *qstr(const mpq_t q)
+char *cmd_scan_qstr(const mpq_t q)
 {
     char *s = mpq_get_str(NULL, 10, q);
     char *r = strdup(s);
@@ -197,7 +193,7 @@ static char *qstr(const mpq_t q)
 
 /* A plain CSV written to DIR/NAME.tmp, renamed to DIR/NAME when complete: one header
  * row "what,LABEL,x1..xd" and rows (what, label, vector). */
-static int write_vectors(const char *dir, const char *name, const char *label,
+int cmd_scan_write_vectors(const char *dir, const char *name, const char *label,
                          const char *const *what, const char *const *lab,
                          mpq_t *const *vec, long nrows, long d, char *err, size_t errlen)
 {
@@ -216,7 +212,7 @@ static int write_vectors(const char *dir, const char *name, const char *label,
     for (long i = 0; i < nrows; i++) {
         fprintf(f, "%s,%s", what[i], lab[i]);
         for (long j = 0; j < d; j++) {
-            char *s = qstr(vec[i][j]);
+            char *s = cmd_scan_qstr(vec[i][j]);
             fprintf(f, ",%s", s);
             free(s);
         }
@@ -231,98 +227,51 @@ static int write_vectors(const char *dir, const char *name, const char *label,
     return AE_OK;
 }
 
-static const char *verdict_name(int v)
+const char *cmd_scan_verdict_name(int v)
 {
     return v == SCAN_FAILS ? "FAILS" : v == SCAN_SAFE ? "SAFE-BEYOND" : "UNDECIDED";
 }
 
 /* One key,value row and, for a rational, its decimal twin (key_decimal). */
-static int kv(tab_t T, const char *key, const char *val)
+int cmd_scan_kv(tab_t T, const char *key, const char *val)
 {
     const char *cells[2] = { key, val };
     return tab_row(T, cells, 2);
 }
 
-static int kvq(tab_t T, const char *key, const mpq_t q)
+int cmd_scan_kvq(tab_t T, const char *key, const mpq_t q)
 {
-    char *s = qstr(q), *dec = qnum_get_str_sig(q, 17);
+    char *s = cmd_scan_qstr(q), *dec = qnum_get_str_sig(q, 17);
     char k2[96];
     snprintf(k2, sizeof k2, "%s_decimal", key);
-    int st = kv(T, key, s);
+    int st = cmd_scan_kv(T, key, s);
     if (st == AE_OK)
-        st = kv(T, k2, dec);
+        st = cmd_scan_kv(T, k2, dec);
     free(s);
     free(dec);
     return st;
 }
 
-static int kvf(tab_t T, const char *key, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static int kvf(tab_t T, const char *key, const char *fmt, ...)
+int cmd_scan_kvf(tab_t T, const char *key, const char *fmt, ...)
 {
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    return kv(T, key, buf);
+    return cmd_scan_kv(T, key, buf);
 }
 
-static int write_evidence(const char *dir, const scan_t S, const scanargs *a,
-                          const char *data, double share, char *err, size_t errlen)
+/* DIR/scan.csv and .md from rows(T, arg), committed only when every row was written. */
+int cmd_scan_evidence(const char *dir, int (*rows)(tab_t, const void *), const void *arg,
+                    char *err, size_t errlen)
 {
     static const char *const cols[] = { "key", "value" };
     tab_t T;
     int st = tab_open(T, dir, "scan", "aeaudit scan: evidence", cols, 2, err, errlen);
     if (st != AE_OK)
         return st;
-    st = kv(T, "model", a->model);
-    if (st == AE_OK) st = kv(T, "data", data);
-    if (st == AE_OK) st = kvf(T, "rows", "%ld", S->n);
-    if (st == AE_OK) st = kvf(T, "features", "%ld", S->d);
-    if (st == AE_OK) st = kv(T, "verdict", verdict_name(S->verdict));
-    if (st == AE_OK) st = kv(T, "method", S->method);
-    if (st == AE_OK) st = kv(T, "why", S->why);
-    if (st == AE_OK) st = kvq(T, "s_min", S->smin);
-    if (st == AE_OK) st = kvf(T, "s_min_row", "%ld", S->smin_row);
-    if (st == AE_OK) st = kvf(T, "rows_scored_exactly", "%ld", S->nexact);
-    if (st == AE_OK) st = kvq(T, "diameter2_upper", S->diam2);
-    if (st == AE_OK) st = kvf(T, "diameter_float", "%.17g", S->diam);
-    if (st == AE_OK) st = kvq(T, "K", S->K);
-    if (st == AE_OK) st = kvq(T, "gamma2_lb", S->gamma2_lb);
-    if (st == AE_OK) st = kvq(T, "gamma2_ub", S->gamma2_ub);
-    if (st == AE_OK) st = kvf(T, "blind", "%d", S->blind);
-    if (st == AE_OK) st = kvf(T, "have_R", "%d", S->have_R);
-    if (st == AE_OK && S->have_R) st = kvq(T, "R", S->R);
-    if (st == AE_OK && S->have_R) st = kvf(T, "R_over_diameter", "%.6g", scan_radius_ratio(S));
-    if (st == AE_OK) st = kvf(T, "have_anomaly", "%d", S->have_anomaly);
-    if (st == AE_OK && mpq_sgn(S->anomaly_dist_lb) > 0) {
-        st = kvq(T, "far_point_score", S->anomaly_score);
-        if (st == AE_OK) st = kvq(T, "far_point_dist_lb", S->anomaly_dist_lb);
-        if (st == AE_OK)
-            st = kvf(T, "far_point_over_diameter", "%.6g", scan_anomaly_ratio(S));
-        if (st == AE_OK)
-            st = kvf(T, "far_point_share_of_training_scores_above", "%.6g", share);
-        if (st == AE_OK)
-            st = kvf(T, "far_point_per_feature_mse", "%.6g",
-                     mpq_get_d(S->anomaly_score) / (double) S->d);
-    }
-    if (st == AE_OK) st = kvf(T, "float_evaluations", "%ld", S->ndirections);
-    if (st == AE_OK) st = kvf(T, "cones_tested", "%ld", S->ncones);
-    if (st == AE_OK) st = kvf(T, "cones_fixed", "%ld", S->nfixed);
-    if (st == AE_OK) st = kvf(T, "cones_undecided", "%ld", S->nundecided_cones);
-    if (st == AE_OK) st = kvf(T, "sectors", "%ld", S->nsectors);
-    if (st == AE_OK) st = kvf(T, "gamma_boxes", "%ld", S->nboxes);
-    if (st == AE_OK) st = kvf(T, "far_pieces", "%ld", S->npieces);
-    if (st == AE_OK) st = kvf(T, "complete_2d", "%d", S->complete);
-    if (st == AE_OK) st = kvf(T, "timed_out", "%d", S->timed_out);
-    if (st == AE_OK) st = kvf(T, "seconds", "%.3f", S->seconds);
-    if (st == AE_OK) st = kvf(T, "budget", "%g", a->budget);
-    if (st == AE_OK) st = kvf(T, "seed", "%lu", a->seed);
-    if (st == AE_OK) st = kvf(T, "far_ratio", "%ld", a->far);
+    st = rows(T, arg);
     if (st != AE_OK) {
         snprintf(err, errlen, "%s", T->msg);
         tab_abort(T);
@@ -331,17 +280,80 @@ static int write_evidence(const char *dir, const scan_t S, const scanargs *a,
     return tab_commit(T, err, errlen);
 }
 
+typedef struct {
+    const scan_struct *S;
+    const scanargs *a;
+    const char *data;
+    double share;
+} pl_rows_arg;
+
+static int pl_rows(tab_t T, const void *arg)
+{
+    const pl_rows_arg *A = arg;
+    const scan_struct *S = A->S;
+    const scanargs *a = A->a;
+    const char *data = A->data;
+    double share = A->share;
+    int st = cmd_scan_kv(T, "model", a->model);
+    if (st == AE_OK) st = cmd_scan_kv(T, "data", data);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "rows", "%ld", S->n);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "features", "%ld", S->d);
+    if (st == AE_OK) st = cmd_scan_kv(T, "verdict", cmd_scan_verdict_name(S->verdict));
+    if (st == AE_OK) st = cmd_scan_kv(T, "method", S->method);
+    if (st == AE_OK) st = cmd_scan_kv(T, "why", S->why);
+    if (st == AE_OK) st = cmd_scan_kvq(T, "s_min", S->smin);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "s_min_row", "%ld", S->smin_row);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "rows_scored_exactly", "%ld", S->nexact);
+    if (st == AE_OK) st = cmd_scan_kvq(T, "diameter2_upper", S->diam2);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "diameter_float", "%.17g", S->diam);
+    if (st == AE_OK) st = cmd_scan_kvq(T, "K", S->K);
+    if (st == AE_OK) st = cmd_scan_kvq(T, "gamma2_lb", S->gamma2_lb);
+    if (st == AE_OK) st = cmd_scan_kvq(T, "gamma2_ub", S->gamma2_ub);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "blind", "%d", S->blind);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "have_R", "%d", S->have_R);
+    if (st == AE_OK && S->have_R) st = cmd_scan_kvq(T, "R", S->R);
+    if (st == AE_OK && S->have_R)
+        st = cmd_scan_kvf(T, "R_over_diameter", "%.6g", scan_radius_ratio(S));
+    if (st == AE_OK) st = cmd_scan_kvf(T, "have_anomaly", "%d", S->have_anomaly);
+    if (st == AE_OK && mpq_sgn(S->anomaly_dist_lb) > 0) {
+        st = cmd_scan_kvq(T, "far_point_score", S->anomaly_score);
+        if (st == AE_OK) st = cmd_scan_kvq(T, "far_point_dist_lb", S->anomaly_dist_lb);
+        if (st == AE_OK)
+            st = cmd_scan_kvf(T, "far_point_over_diameter", "%.6g", scan_anomaly_ratio(S));
+        if (st == AE_OK)
+            st = cmd_scan_kvf(T, "far_point_share_of_training_scores_above", "%.6g", share);
+        if (st == AE_OK)
+            st = cmd_scan_kvf(T, "far_point_per_feature_mse", "%.6g",
+                     mpq_get_d(S->anomaly_score) / (double) S->d);
+    }
+    if (st == AE_OK) st = cmd_scan_kvf(T, "float_evaluations", "%ld", S->ndirections);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "cones_tested", "%ld", S->ncones);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "cones_fixed", "%ld", S->nfixed);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "cones_undecided", "%ld", S->nundecided_cones);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "sectors", "%ld", S->nsectors);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "gamma_boxes", "%ld", S->nboxes);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "far_pieces", "%ld", S->npieces);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "complete_2d", "%d", S->complete);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "timed_out", "%d", S->timed_out);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "seconds", "%.3f", S->seconds);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "budget", "%g", a->budget);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "seed", "%lu", a->seed);
+    if (st == AE_OK) st = cmd_scan_kvf(T, "far_ratio", "%ld", a->far);
+    return st;
+}
+
 static int write_files(const char *dir, const scan_t S, const scanargs *a, const char *data,
                        double share, char *err, size_t errlen)
 {
-    int st = write_evidence(dir, S, a, data, share, err, errlen);
+    pl_rows_arg A = { S, a, data, share };
+    int st = cmd_scan_evidence(dir, pl_rows, &A, err, errlen);
     if (st == AE_OK && mpq_sgn(S->gamma2_ub) >= 0) {
-        char *rate = qstr(S->gamma2_ub);
+        char *rate = cmd_scan_qstr(S->gamma2_ub);
         const char *what[1] = { S->blind ? "blind" : "lowest-growth" };
         const char *lab[1] = { rate };
         mpq_t *vec[1] = { S->dir };
-        st = write_vectors(dir, "direction.csv", "growth_rate", what, lab, vec, 1, S->d, err,
-                           errlen);
+        st = cmd_scan_write_vectors(dir, "direction.csv", "growth_rate", what, lab, vec, 1,
+                                    S->d, err, errlen);
         free(rate);
     }
     if (st == AE_OK && mpq_sgn(S->anomaly_dist_lb) > 0) {
@@ -349,7 +361,8 @@ static int write_files(const char *dir, const scan_t S, const scanargs *a, const
         const char *c = S->have_anomaly ? "certified" : "not-certified";
         const char *lab[2] = { c, c };
         mpq_t *vec[2] = { S->anomaly_raw, S->anomaly };
-        st = write_vectors(dir, "anomaly.csv", "status", what, lab, vec, 2, S->d, err, errlen);
+        st = cmd_scan_write_vectors(dir, "anomaly.csv", "status", what, lab, vec, 2, S->d, err,
+                                    errlen);
     }
     return st;
 }
@@ -486,19 +499,12 @@ int aeaudit_cmd_scan(int argc, char **argv)
     nn_t net, scaled;
     char err[600], outbuf[PATH_MAX];
     if (nn_load(net, a.model, err, sizeof err) != AE_OK)
-        return usage_error("%s", err);
+        return cmd_scan_usage_error("%s", err);
     if (net->sizes[0] != net->sizes[net->L]) {
         nn_clear(net);
-        return usage_error("%s: not an autoencoder (input width %ld, output width %ld)",
-                           a.model, net->sizes[0], net->sizes[net->L]);
+        return cmd_scan_usage_error("%s: not an autoencoder (input width %ld, output width "
+                                    "%ld)", a.model, net->sizes[0], net->sizes[net->L]);
     }
-    for (long l = 0; l < net->L; l++)
-        if (!qnet_act_supported(net->act[l])) {
-            fprintf(stderr, "aeaudit scan: %s: activation %s is not supported yet "
-                    "(piecewise-linear only)\n", a.model, nn_act_name(net->act[l]));
-            nn_clear(net);
-            return EXIT_UNSUPPORTED;
-        }
     const char *data = a.data ? a.data : net->rec.data;
     dsrc_t c;
     dsrc_init(c);
@@ -507,7 +513,7 @@ int aeaudit_cmd_scan(int argc, char **argv)
     int have_copy = 0;
     if (rc == 0 && c->idx && net->nscale == 0) {
         if (pixel_scaled_copy(scaled, net) != AE_OK)
-            rc = usage_error("out of memory");
+            rc = cmd_scan_usage_error("out of memory");
         else
             have_copy = 1, use = scaled;
     }
@@ -517,7 +523,7 @@ int aeaudit_cmd_scan(int argc, char **argv)
         out = outbuf;
     }
     if (rc == 0 && cli_ensure_dir(out) != 0)
-        rc = usage_error("--out %s: %s", out, strerror(errno));
+        rc = cmd_scan_usage_error("--out %s: %s", out, strerror(errno));
     if (rc != 0)
         goto done;
     scan_opts o;
@@ -528,6 +534,12 @@ int aeaudit_cmd_scan(int argc, char **argv)
     progress_state ps = { isatty(2), "" };
     o.progress = progress_cb;
     o.progress_arg = &ps;
+    int fam = cmd_scan_family(use);
+    if (fam != CMD_SCAN_PL) {
+        rc = fam == CMD_SCAN_BOUNDED ? cmd_scan_bounded(use, c, &a, data, out)
+                                     : cmd_scan_twin(use, c, &a, data, out, &o, ps.tty);
+        goto done;
+    }
     scan_t S;
     scan_init(S);
     int st = scan_run(S, use, c->X, c->n, c->d, &o);
@@ -537,13 +549,13 @@ int aeaudit_cmd_scan(int argc, char **argv)
         fprintf(stderr, "aeaudit scan: %s: %s\n", a.model, S->why);
         rc = EXIT_UNSUPPORTED;
     } else if (st != AE_OK) {
-        rc = usage_error("the analysis failed: %s", ae_strstatus(st));
+        rc = cmd_scan_usage_error("the analysis failed: %s", ae_strstatus(st));
     } else {
         double share = mpq_sgn(S->anomaly_dist_lb) > 0
                      ? share_above(use, c->X, c->n, c->d, mpq_get_d(S->anomaly_score)) : -1;
         print_verdict(S, a.model, data, share);
         if (write_files(out, S, &a, data, share, err, sizeof err) != AE_OK)
-            rc = usage_error("%s", err);
+            rc = cmd_scan_usage_error("%s", err);
         else
             printf("  evidence: %s/scan.csv, %s/scan.md, %s/direction.csv%s%s%s\n", out, out,
                    out, mpq_sgn(S->anomaly_dist_lb) > 0 ? ", " : "",

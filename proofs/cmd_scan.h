@@ -1,4 +1,6 @@
-/* cmd_scan — the front-end command of the far-field verdict engine (theory/scan.h):
+/* cmd_scan — the front-end command of the far-field verdict engines (theory/scan.h for
+ * piecewise-linear networks; theory/bounded.h for a tanh / sigmoid layer; theory/twin.h
+ * for softplus, ELU, GELU, SiLU units: cmd_scan_fam.c):
  *
  *   aeaudit scan MODEL.aem [--data NAME|FILE [--normal LIST]] [--budget SECONDS] ...
  *
@@ -6,7 +8,7 @@
  * writes scan.csv, scan.md, direction.csv and (when a far point was found) anomaly.csv
  * into the output folder.  Returns the process exit code: 0 a verdict was reached (any
  * of the three), 2 usage or input error (one line "aeaudit scan: reason" on stderr),
- * 4 the model has an activation the exact analysis does not cover yet.
+ * 4 a network the analysis does not cover (none of nn.h's activations today).
  */
 #ifndef CMD_SCAN_H
 #define CMD_SCAN_H

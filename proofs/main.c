@@ -7,6 +7,7 @@
 #include "aeerr.h"
 #include "cmd_figures.h"
 #include "cmd_nn.h"
+#include "cmd_precision.h"
 #include "cmd_scan.h"
 #include "pcommon.h"
 #include "dsrc.h"
@@ -44,6 +45,7 @@ static void usage_main(FILE *f)
           "  scan MODEL           a certified far-field verdict for a trained ReLU autoencoder\n"
           "                       (FAILS / SAFE-BEYOND R / UNDECIDED); see 'aeaudit scan --help'\n"
           "  figures              heat maps of the 2-D experiments (data/figures)\n"
+          "  precision            the precision audit: claims P1..P4, their tables and figures\n"
           "\n"
           "'aeaudit COMMAND --help' describes a command.\n", f);
 }
@@ -293,6 +295,8 @@ int main(int argc, char **argv)
         return aeaudit_cmd_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "figures") == 0)
         return aeaudit_cmd_figures(argc - 1, argv + 1);
+    if (strcmp(cmd, "precision") == 0)
+        return aeaudit_cmd_precision(argc - 1, argv + 1, cmd_verify);
     fprintf(stderr, "aeaudit: unknown command '%s' (see aeaudit --help)\n", cmd);
     return 2;
 }

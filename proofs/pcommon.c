@@ -394,7 +394,7 @@ int prf_pl_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a, int 
     }
     for (long l = 0; l < L; l++) {
         act[l] = l + 1 < L ? a : NN_IDENTITY;
-        ap[l] = act[l] == NN_LEAKY_RELU ? 0.05 + 0.5 * gsl_rng_uniform(r) : 0;
+        ap[l] = act[l] == NN_LEAKY_RELU ? 0.05 + 0.5 * gsl_rng_uniform(r) : act[l] == NN_ELU ? 1 : 0;
         b[l] = bias != 0;
     }
     int st = nn_init(net, NN_F32, L, sizes, act, ap, b);
@@ -435,7 +435,7 @@ int prf_train_ae(nn_t net, const double *X, long n, long L, const long *sizes, n
     }
     for (long l = 0; l < L; l++) {
         act[l] = l + 1 < L ? a : NN_IDENTITY;
-        ap[l] = act[l] == NN_LEAKY_RELU ? slope : 0;
+        ap[l] = act[l] == NN_LEAKY_RELU ? slope : act[l] == NN_ELU ? 1 : 0;   /* ELU: PyTorch's alpha */
     }
     int st = nn_init(net, NN_F32, L, sizes, act, ap, NULL);
     if (st != AE_OK)
@@ -466,4 +466,12 @@ int prf_pl_train(nn_t net, gsl_rng *r, long epochs)
     int st = adam_epochs(net, X, n, 1e-2, 0, gsl_rng_get(r), epochs);
     free(X);
     return st;
+}
+
+void prf_scan_opts(scan_opts *o, unsigned long seed, long ndirs)
+{
+    scan_opts_default(o);
+    o->seed = seed;
+    o->ndirs = ndirs;
+    o->budget = INFINITY;
 }

@@ -14,6 +14,7 @@
 #include "pca.h"
 #include "proof.h"
 #include "qmat.h"
+#include "scan.h"
 
 /* A mt19937 generator seeded with ctx->seed mixed with the claim's tag, so that each
  * claim has its own reproducible stream whatever else runs.  Free with gsl_rng_free. */
@@ -111,5 +112,13 @@ const prf_data_struct *prf_data(const proof_ctx *ctx, const char *name, char *er
 const prf_model_struct *prf_model(const proof_ctx *ctx, const char *name, long k,
                                   char *err, size_t errlen);
 void prf_cache_clear(void);
+
+/* The scan options of every verification: scan_opts_default with the given seed and
+ * direction count, and no time budget (budget = +inf).  A published verdict must not
+ * depend on the machine's speed: every search of scan.h is bounded by counts (ndirs,
+ * max_boxes, iteration caps), so a scan without a deadline ends and gives the same result
+ * on every machine, while a time budget would let a slower CPU turn FAILS or SAFE into
+ * UNDECIDED.  Callers set far_ratio and the rest themselves. */
+void prf_scan_opts(scan_opts *o, unsigned long seed, long ndirs);
 
 #endif

@@ -141,7 +141,13 @@ int proof_N1(const proof_ctx *ctx, proof_result *res);
 int proof_N2(const proof_ctx *ctx, proof_result *res);
 int proof_N3(const proof_ctx *ctx, proof_result *res);
 int proof_N4(const proof_ctx *ctx, proof_result *res);
+int proof_N5(const proof_ctx *ctx, proof_result *res);
+int proof_N6(const proof_ctx *ctx, proof_result *res);
 int proof_M1(const proof_ctx *ctx, proof_result *res);
 int proof_M2(const proof_ctx *ctx, proof_result *res);
+int proof_P1(const proof_ctx *ctx, proof_result *res);
+int proof_P2(const proof_ctx *ctx, proof_result *res);
+int proof_P3(const proof_ctx *ctx, proof_result *res);
+int proof_P4(const proof_ctx *ctx, proof_result *res);
 
 #endif

@@ -538,6 +538,15 @@ static void s_tanh_model(void)
     CU_ASSERT_FATAL(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
     runres_clear(&r);
 }
+static void s_softplus_model(void)
+{
+    const char *a[] = { "train", "--data", "diagonal", "--act", "softplus", "--arch", "2,3,1,3,2",
+                        "--epochs", "20", "--seed", "1", "--out", "sp.aem", NULL };
+    runres r;
+    run_prog(&r, ".", a, 60);
+    CU_ASSERT_FATAL(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    runres_clear(&r);
+}
 static void s_scale_lo_gt_hi(void)
 {
     train_model("base.aem");
@@ -759,15 +768,28 @@ static const char *p_crlf(const runres *r)
         return "a CRLF model is rejected without saying CRLF";
     return NULL;
 }
-/* scan on a tanh model: exit 4, one line naming the activation, no output folder. */
-static const char *p_scan_unsupported(const runres *r)
+/* scan on a tanh model: the bounded-layer verdict (N5), evidence naming Arb. */
+static const char *p_scan_bounded(const runres *r)
 {
-    const char *nl = strchr(r->err, '\n');
-    if (nl == NULL || nl[1] != '\0')
-        return "stderr is not exactly one line";
-    if (strstr(r->err, "activation tanh is not supported yet") == NULL)
-        return "stderr does not say 'activation tanh is not supported yet'";
-    return access("o2", F_OK) == 0 ? "an output folder was created" : NULL;
+    char *v = tu_slurp("o2/scan.csv", NULL);
+    int ok = v != NULL && strstr(v, "\nverdict,SAFE-BEYOND") != NULL
+             && strstr(v, "\nfamily,bounded") != NULL && strstr(v, "Arb") != NULL;
+    free(v);
+    if (!ok)
+        return "o2/scan.csv lacks verdict SAFE-BEYOND, family bounded or the Arb method";
+    return strstr(r->out, "SAFE-BEYOND R*") ? NULL : "stdout has no SAFE-BEYOND R*";
+}
+/* scan on a softplus model: the ReLU-twin verdict (N6), evidence naming Arb and K. */
+static const char *p_scan_twin(const runres *r)
+{
+    char *v = tu_slurp("o2/scan.csv", NULL);
+    int ok = v != NULL && strstr(v, "\nverdict,") != NULL && strstr(v, "\nfamily,smooth") != NULL
+             && strstr(v, "\nK,") != NULL && strstr(v, "Arb ball arithmetic") != NULL
+             && strstr(v, "\narb_precision_bits,128") != NULL;
+    free(v);
+    if (!ok)
+        return "o2/scan.csv lacks the verdict, family smooth, K or the Arb method/precision";
+    return strstr(r->out, "ReLU twin:") ? NULL : "stdout does not report the twin";
 }
 /* eval --score on a tanh model: exit 4, one line naming the activation, nothing on stdout. */
 static const char *p_eval_unsupported(const runres *r)
@@ -916,7 +938,10 @@ static const bcase model_cases[] = {
     { "gzip IDX inflating to 2.2 GB (resource)", s_gzip_bomb, { "train", "--data", "idx", "--arch", "784,2,784", "--epochs", "1", "--seed", "1", "--out", "m.aem", NULL }, C2, { "train-images-idx3-ubyte" }, NULL, 200, 0, p_no_model },
     { "scan: missing model", NULL, { "scan", "none.aem", "--out", "o2", NULL }, C2, { "none.aem" }, NULL, 0, 0, NULL },
     { "scan: a CSV as the model", s_good_csv, { "scan", "c.csv", "--out", "o2", NULL }, C2, { "c.csv:1:" }, NULL, 0, 0, NULL },
-    { "scan: tanh model is not supported (exit 4)", s_tanh_model, { "scan", "t.aem", "--out", "o2", NULL }, 1u << 4, { NULL }, NULL, 0, 0, p_scan_unsupported },
+    { "scan: tanh model gets the bounded verdict", s_tanh_model, { "scan", "t.aem", "--out", "o2", NULL }, 1u << 0, { NULL }, NULL, 0, 0, p_scan_bounded },
+    { "scan: softplus model gets the ReLU-twin verdict", s_softplus_model, { "scan", "sp.aem", "--out", "o2", NULL }, 1u << 0, { NULL }, NULL, 0, 0, p_scan_twin },
+    { "scan: softplus model, data of another width", s_softplus_model, { "scan", "sp.aem", "--data", "plane3d", "--out", "o2", NULL }, C2, { "width" }, NULL, 0, 0, NULL },
+    { "scan: softplus model --budget abc", s_softplus_model, { "scan", "sp.aem", "--budget", "abc", "--out", "o2", NULL }, C2, { "--budget" }, NULL, 0, 0, NULL },
     { "scan --budget abc", s_model, { "scan", "m.aem", "--budget", "abc", "--out", "o2", NULL }, C2, { "--budget" }, NULL, 0, 0, NULL },
     { "scan --budget -1", s_model, { "scan", "m.aem", "--budget", "-1", "--out", "o2", NULL }, C2, { "--budget" }, NULL, 0, 0, NULL },
     { "scan --data nonexistent", s_model, { "scan", "m.aem", "--data", "nofile.csv", "--out", "o2", NULL }, C2, { "nofile.csv" }, NULL, 0, 0, NULL },

@@ -391,9 +391,43 @@ static void test_unsupported_and_misuse(void)
     gsl_rng_free(r);
 }
 
+/* scan_opts.level: the zero network (relu, zero weights) scores ||x||^2; at its own s_min
+ * it is SAFE, at a level above every far score it FAILS, and S->smin is the level. */
+static void test_level(void)
+{
+    static const long sizes[] = { 2, 3, 2 };
+    nn_act_t act[2] = { NN_RELU, NN_IDENTITY };
+    nn_t net;
+    CU_ASSERT_EQUAL_FATAL(nn_init(net, NN_F64, 2, sizes, act, NULL, NULL), AE_OK);
+    double X[2 * SYNTH_N];
+    CU_ASSERT_EQUAL_FATAL(synth_make(X, NULL, "diagonal", SYNTH_N, 2), AE_OK);
+    scan_opts o;
+    scan_opts_default(&o);
+    o.budget = 5;
+    CU_ASSERT_PTR_NULL(o.level);
+    scan_t S;
+    scan_init(S);
+    CU_ASSERT_EQUAL_FATAL(scan_run(S, net, X, SYNTH_N, 2, &o), AE_OK);
+    CU_ASSERT_EQUAL(S->verdict, SCAN_SAFE);
+    mpq_t lv;
+    mpq_init(lv);
+    mpq_set_ui(lv, 1000000, 1);
+    o.level = lv;
+    CU_ASSERT_EQUAL_FATAL(scan_run(S, net, X, SYNTH_N, 2, &o), AE_OK);
+    CU_ASSERT(mpq_equal(S->smin, lv));
+    CU_ASSERT_EQUAL(S->verdict, SCAN_FAILS);
+    CU_ASSERT(mpq_cmp(S->anomaly_score, lv) <= 0);
+    mpq_set_si(lv, -1, 1);
+    TU_EXPECT_ERROR(scan_run(S, net, X, SYNTH_N, 2, &o));
+    mpq_clear(lv);
+    scan_clear(S);
+    nn_clear(net);
+}
+
 int main(void)
 {
     static const tu_test T[] = {
+        { "scan_opts.level replaces s_min", test_level },
         { "controls: f = x fails, contractions and constants are safe", test_controls },
         { "f = relu(x): a blind sector, FAILS through the strips", test_relu_blind_sector },
         { "trained 2-D nets: SAFE or FAILS, re-checked", test_trained_2d },

@@ -38,6 +38,7 @@ void scan_opts_default(scan_opts *o)
     o->ndirs = 256;
     o->maxsectors = 1L << 20;
     o->max_boxes = 1L << 17;
+    o->level = NULL;
     o->progress = NULL;
     o->progress_arg = NULL;
 }
@@ -614,8 +615,9 @@ static int check_args(const scan_t S, const nn_t net, const double *X, long n, l
                  "dout = %ld)", n, d, net->sizes[0], net->sizes[net->L]);
         return AE_EINVAL;
     }
-    if (o->far_ratio < 0 || !(o->budget >= 0) || o->ndirs < 0) {
-        ae_error("scan_run", "bad options (far_ratio, budget and ndirs must be >= 0)");
+    if (o->far_ratio < 0 || !(o->budget >= 0) || o->ndirs < 0
+        || (o->level != NULL && mpq_sgn(o->level) < 0)) {
+        ae_error("scan_run", "bad options (far_ratio, budget, ndirs and level must be >= 0)");
         return AE_EINVAL;
     }
     return AE_OK;
@@ -630,7 +632,7 @@ static int setup(scan_ctx *c)
     scan_stage(c, "training scores", 1, 1);
     if (st != AE_OK)
         return st;
-    mpq_set(S->smin, c->T->smin);
+    mpq_set(S->smin, c->o->level != NULL ? c->o->level : c->T->smin);
     S->smin_row = c->T->argmin;
     S->nexact = c->T->nexact;
     mpq_set(S->diam2, c->T->diam2);

@@ -54,6 +54,7 @@
 #include <gmp.h>
 
 #include "nn.h"
+#include "qnet.h"
 
 #define SCAN_CONE_MAX_DIM 64
 
@@ -67,6 +68,12 @@ typedef struct {
     long maxsectors;     /* cone_circle bound (default 1 << 20) */
     long max_boxes;      /* gammabb's cover in d >= 3, at most this many boxes (default
                             1 << 17): a deterministic limit, unlike the budget */
+    /* NULL (default), or a score level used instead of s_min in every comparison and
+     * radius: S->smin is set to it (S->smin_row still names the minimising row), FAILS
+     * then means a far point scoring <= level and SAFE that every ||x|| > R scores above
+     * level.  For the smooth-twin argument (twin.h), which needs the twin's radius at the
+     * level (K + sqrt(s_min of the smooth net))^2.  Must be >= 0. */
+    mpq_srcptr level;
     /* progress(arg, stage, done, total): called between steps, may be NULL */
     void (*progress)(void *arg, const char *stage, long done, long total);
     void *progress_arg;
@@ -119,6 +126,9 @@ int scan_run(scan_t S, const nn_t net, const double *X, long n, long d, const sc
 /* Ratios for display: dist_lb / sqrt(diam2) and R / sqrt(diam2) as doubles (rounded
  * down and up respectively). */
 double scan_anomaly_ratio(const scan_t S);
+/* raw = the point whose scaling (qnet_scale_point) is x: lo + x (hi - lo), or x + lo where
+ * hi == lo; x itself without scaling (d = din entries each; raw must not alias x).  Exact. */
+void scan_unscale_point(mpq_t *raw, const qnet_t f, const mpq_t *x, long d);
 double scan_radius_ratio(const scan_t S);
 
 #endif

@@ -16,8 +16,7 @@
 
 /* ---- far points ------------------------------------------------------------------- */
 
-/* raw = the point before the model's scaling: lo + x (hi - lo), or x + lo where hi == lo. */
-static void unscale(mpq_t *raw, const qnet_t f, const mpq_t *x, long d)
+void scan_unscale_point(mpq_t *raw, const qnet_t f, const mpq_t *x, long d)
 {
     mpq_t w;
     mpq_init(w);
@@ -52,7 +51,7 @@ int scan_offer_point(scan_ctx *c, const mpq_t *p, int *kept)
         goto done;
     if (st == AE_OK && (!c->have_best || mpq_cmp(e, S->anomaly_score) < 0)) {
         qvec_set(S->anomaly, p, d);
-        unscale(S->anomaly_raw, c->f, p, d);
+        scan_unscale_point(S->anomaly_raw, c->f, p, d);
         mpq_set(S->anomaly_score, e);
         mpq_set(S->anomaly_dist_lb, lb);
         c->have_best = 1;
