@@ -3,7 +3,10 @@
 # configuration that imitates another x86-64 machine on this one, and compares every table
 # (CSV and Markdown) byte for byte with the first (reference) run.
 #
-#   sh tests/repro.sh [--quick] [--out DIR] [--only "ID ..."]
+#   sh tests/repro.sh [--quick] [--out DIR] [--only "ID ..."] [--configs "NAME ..."]
+#
+# --only passes claim IDs to verify; --configs runs only the named configurations (the
+# reference always runs first).
 #
 # Configurations (each a fresh `aeaudit verify [--quick] --out DIR/NAME`):
 #   reference    bin/aeaudit as built
@@ -26,12 +29,15 @@ set -u
 QUICK=""
 OUT=build/repro
 ONLY=""
+CONFIGS="prescott sandybridge haswell skylakex nofma sse2 oldcpu scalar"
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) QUICK="--quick" ;;
     --out) OUT="$2"; shift ;;
     --only) ONLY="$2"; shift ;;
-    *) echo "usage: sh tests/repro.sh [--quick] [--out DIR] [--only \"ID ...\"]" >&2; exit 2 ;;
+    --configs) CONFIGS="$2"; shift ;;
+    *) echo "usage: sh tests/repro.sh [--quick] [--out DIR] [--only \"ID ...\"] [--configs \"NAME ...\"]" >&2
+       exit 2 ;;
     esac
     shift
 done
@@ -69,16 +75,24 @@ run() {   # NAME [VAR=VALUE...] BINARY
     echo "repro: $name: exit $rc, $(( $(date +%s) - start )) s"
 }
 run reference "$BIN/aeaudit"
-run prescott OPENBLAS_CORETYPE=Prescott "$BIN/aeaudit"
-run sandybridge OPENBLAS_CORETYPE=Sandybridge "$BIN/aeaudit"
-run haswell OPENBLAS_CORETYPE=Haswell "$BIN/aeaudit"
-if grep -qw avx512f /proc/cpuinfo; then
-    run skylakex OPENBLAS_CORETYPE=SkylakeX "$BIN/aeaudit"
-fi
-run nofma GLIBC_TUNABLES=$NOFMA "$BIN/aeaudit"
-run sse2 GLIBC_TUNABLES=$SSE2 "$BIN/aeaudit"
-run oldcpu OPENBLAS_CORETYPE=Prescott GLIBC_TUNABLES=$SSE2 "$BIN/aeaudit"
-run scalar "$BIN/aeaudit-scalar"
+for c in $CONFIGS; do
+    case $c in
+    prescott) run prescott OPENBLAS_CORETYPE=Prescott "$BIN/aeaudit" ;;
+    sandybridge) run sandybridge OPENBLAS_CORETYPE=Sandybridge "$BIN/aeaudit" ;;
+    haswell) run haswell OPENBLAS_CORETYPE=Haswell "$BIN/aeaudit" ;;
+    skylakex)
+        if grep -qw avx512f /proc/cpuinfo; then
+            run skylakex OPENBLAS_CORETYPE=SkylakeX "$BIN/aeaudit"
+        else
+            echo "repro: skylakex skipped (no avx512f in /proc/cpuinfo)"
+        fi ;;
+    nofma) run nofma GLIBC_TUNABLES=$NOFMA "$BIN/aeaudit" ;;
+    sse2) run sse2 GLIBC_TUNABLES=$SSE2 "$BIN/aeaudit" ;;
+    oldcpu) run oldcpu OPENBLAS_CORETYPE=Prescott GLIBC_TUNABLES=$SSE2 "$BIN/aeaudit" ;;
+    scalar) run scalar "$BIN/aeaudit-scalar" ;;
+    *) echo "repro: unknown configuration $c" >&2; exit 2 ;;
+    esac
+done
 
 # -- the comparison --------------------------------------------------------------------
 nfiles=$(ls "$OUT/reference" | grep -cE '\.(csv|md)$')

@@ -671,7 +671,29 @@ static void test_start_independent(void)
     reig_t E;
     reig_init(E, n, 128);
     TU_EXPECT_ERROR(reig_sym_start(E, A, NULL));
+    rmat_t Z;
+    rmat_init(Z, n - 1, n, 53);
+    TU_EXPECT_ERROR(reig_sym_start(E, A, Z));           /* wrong shape */
+    rmat_clear(Z);
     reig_clear(E);
+    /* sizes 0 and 1: a 1 x 1 start of either sign gives the same (+1) vector */
+    rmat_t A0, X1, A1;
+    rmat_init(A0, 0, 0, 128);
+    rmat_init(A1, 1, 1, 128);
+    rmat_init(X1, 1, 1, 53);
+    reig_init(E, 0, 128);
+    CU_ASSERT_EQUAL(reig_sym_start(E, A0, A0), AE_OK);
+    reig_clear(E);
+    reig_init(E, 1, 128);
+    mpfr_set_d(rmat_entry(A1, 0, 0), -2.5, MPFR_RNDN);
+    mpfr_set_d(rmat_entry(X1, 0, 0), -0.75, MPFR_RNDN);
+    CU_ASSERT_EQUAL(reig_sym_start(E, A1, X1), AE_OK);
+    CU_ASSERT(mpfr_cmp_d(rmat_entry(E->vectors, 0, 0), 1) == 0 && mpfr_cmp_d(E->values[0], -2.5) == 0);
+    CU_ASSERT(mpfr_zero_p(E->resid[0]));
+    reig_clear(E);
+    rmat_clear(A0);
+    rmat_clear(A1);
+    rmat_clear(X1);
     qvec_clear(d, n);
     rmat_clear(A);
     gmp_randclear(rs);
