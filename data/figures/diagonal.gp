@@ -4,16 +4,16 @@ set xrange [-9.489684105:10.48883915]
 set yrange [-9.489684105:10.48883915]
 set palette rgbformulae 33,13,10
 set cblabel 'log10 score (float32)'
-set object 1 circle at 0,0 size 10.0328877 fs empty border lc rgb 'black' lw 2 dt 3 front
-set title "diagonal: ReLU AE 2-5-1-5-2, seed 4, loss 3.45e-10\nexact scan: SAFE (s_min = ~7.22195e-14, R = 10.03 = 7.102 diameters)\nheat map: float32 scores (picture only)" noenhanced
+set object 1 circle at 0,0 size 9.940078082 fs empty border lc rgb 'black' lw 2 dt 3 front
+set title "diagonal: ReLU AE 2-5-1-5-2, seed 4, loss 2.32e-08\nexact scan: SAFE (s_min = ~3.33608e-09, R = 9.94 = 7.036 diameters)\nheat map: float32 scores (picture only)" noenhanced
 set key bottom left opaque
 set terminal pngcairo size 900,900 font ',11'
 set termoption noenhanced
 set output 'diagonal.png'
-plot 'diagonal_grid.dat' using 1:2:3 with image notitle, 'diagonal_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~2.16449e-01', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min', 'diagonal_points.dat' using 1:2 with points pt 7 ps 0.7 lc rgb 'black' title 'training points'
+plot 'diagonal_grid.dat' using 1:2:3 with image notitle, 'diagonal_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~2.20412e-01', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min', 'diagonal_points.dat' using 1:2 with points pt 7 ps 0.7 lc rgb 'black' title 'training points'
 unset output
 set terminal svg size 900,900 font ',11'
 set termoption noenhanced
 set output 'diagonal.svg'
-plot 'diagonal_grid.dat' using 1:2:3 with image notitle, 'diagonal_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~2.16449e-01', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min', 'diagonal_points.dat' using 1:2 with points pt 7 ps 0.7 lc rgb 'black' title 'training points'
+plot 'diagonal_grid.dat' using 1:2:3 with image notitle, 'diagonal_lowray.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'lowest growth direction, exact rate ~2.20412e-01', NaN with lines lw 2 dt 3 lc rgb 'black' title 'certified: every x with |x| > R scores > s_min', 'diagonal_points.dat' using 1:2 with points pt 7 ps 0.7 lc rgb 'black' title 'training points'
 unset output
