@@ -4,6 +4,9 @@
  * The four C types share one evaluation body, instantiated by FMT_DEFINE for
  * float, double, long double and __float128; MPFR has its own body (same order). */
 #define MPFR_WANT_FLOAT128 1
+#if defined(__clang__) && !defined(_Float128)
+#define _Float128 __float128   /* clang (make fuzz) has the type under its GNU name only */
+#endif
 #include "fmteval.h"
 
 #include <float.h>
