@@ -4,6 +4,9 @@
  * The four C types share one evaluation body, instantiated by FMT_DEFINE for
  * float, double, long double and __float128; MPFR has its own body (same order). */
 #define MPFR_WANT_FLOAT128 1
+#if defined(__clang__) && !defined(_Float128)
+#define _Float128 __float128   /* clang (make fuzz) has the type under its GNU name only */
+#endif
 #include "fmteval.h"
 
 #include <float.h>
@@ -237,7 +240,15 @@ FMT_DEFINE(ld, long double)
 FMT_DEFINE(f128, f128)
 
 /* ---- the MPFR body (same order as FMT_DEFINE) ---------------------------------------- */
-static void act_fr(mpfr_t z, nn_act_t a, const mpfr_t slope)
+/* z = act(z) at z's precision, each step rounded to nearest, t a scratch variable of the
+ * same precision.  The smooth activations (MPFR formats only), in this order:
+ *   tanh      mpfr_tanh(z)
+ *   sigmoid   t = exp(-z); t = t + 1; z = 1 / t
+ *   softplus  t = exp(z); z = log1p(t)
+ *   elu       z < 0: t = expm1(z); z = alpha * t
+ *   gelu      t = sqrt(2); t = z / t; t = -t; t = erfc(t); z = z * t; z = z / 2
+ *   silu      t = exp(-z); t = t + 1; z = z / t */
+static void act_fr(mpfr_t z, nn_act_t a, const mpfr_t slope, mpfr_t t)
 {
     if (mpfr_nan_p(z))
         return;
@@ -255,6 +266,37 @@ static void act_fr(mpfr_t z, nn_act_t a, const mpfr_t slope)
             mpfr_set_si(z, -1, MPFR_RNDN);
         else if (mpfr_cmp_si(z, 1) > 0)
             mpfr_set_si(z, 1, MPFR_RNDN);
+        break;
+    case NN_TANH:
+        mpfr_tanh(z, z, MPFR_RNDN);
+        break;
+    case NN_SIGMOID:
+    case NN_SILU:
+        mpfr_neg(t, z, MPFR_RNDN);
+        mpfr_exp(t, t, MPFR_RNDN);
+        mpfr_add_ui(t, t, 1, MPFR_RNDN);
+        if (a == NN_SIGMOID)
+            mpfr_ui_div(z, 1, t, MPFR_RNDN);
+        else
+            mpfr_div(z, z, t, MPFR_RNDN);
+        break;
+    case NN_SOFTPLUS:
+        mpfr_exp(t, z, MPFR_RNDN);
+        mpfr_log1p(z, t, MPFR_RNDN);
+        break;
+    case NN_ELU:
+        if (mpfr_sgn(z) < 0) {
+            mpfr_expm1(t, z, MPFR_RNDN);
+            mpfr_mul(z, slope, t, MPFR_RNDN);
+        }
+        break;
+    case NN_GELU:
+        mpfr_sqrt_ui(t, 2, MPFR_RNDN);
+        mpfr_div(t, z, t, MPFR_RNDN);
+        mpfr_neg(t, t, MPFR_RNDN);
+        mpfr_erfc(t, t, MPFR_RNDN);
+        mpfr_mul(z, z, t, MPFR_RNDN);
+        mpfr_div_2ui(z, z, 1, MPFR_RNDN);
         break;
     default:
         break;
@@ -301,7 +343,7 @@ static void forward_fr(mpfr_t *out, const fmtnet_struct *F, mpfr_t *x, mpfr_t *u
                 mpfr_mul(p, w[j], in[j], MPFR_RNDN);
                 mpfr_add(o[i], o[i], p, MPFR_RNDN);
             }
-            act_fr(o[i], F->act[l], sl[l]);
+            act_fr(o[i], F->act[l], sl[l], p);
         }
         in = o;
     }
@@ -396,8 +438,9 @@ static int shape_check(fmt_t f, long L, const long *sizes, const nn_act_t *act, 
             return AE_EINVAL;
         }
     for (long l = 0; l < L; l++)
-        if (act_ok_name(act[l]) == NULL) {
-            ae_error(func, "activation %d of layer %ld is not piecewise linear", (int) act[l], l);
+        if (act_ok_name(act[l]) == NULL && (f.kind != FMT_MPFR || nn_act_name(act[l]) == NULL)) {
+            ae_error(func, "activation %d of layer %ld: only piecewise-linear activations in "
+                     "the C formats", (int) act[l], l);
             return AE_EINVAL;
         }
     return AE_OK;

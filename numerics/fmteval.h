@@ -18,8 +18,11 @@
  * Activations (piecewise linear, exact in every format except the leaky product):
  *     identity  z;   relu  z < 0 ? 0 : z;   leaky_relu  z < 0 ? slope*z : z;
  *     hardtanh  z < -1 ? -1 : (z > 1 ? 1 : z).
- * NaN propagates through all of them (NaN < 0 is false); so do infinities.  Other
- * activations of nn.h are refused (AE_EINVAL) because they have no portable definition.
+ * NaN propagates through all of them (NaN < 0 is false); so do infinities.  The smooth
+ * activations of nn.h (tanh, sigmoid, softplus, elu, gelu, silu) are accepted in the MPFR
+ * formats only, each built from correctly rounded MPFR functions in a fixed order
+ * (fmteval.c, act_fr); in the C formats they are refused (AE_EINVAL): the C library's
+ * transcendental functions are not portable.
  *
  * Rounding into the format.  float32/float64/long double/binary128: the exact rational is
  * rounded to odd at 128 bits with MPFR (rounded toward zero, the last bit forced to 1 when
@@ -84,15 +87,16 @@ typedef struct {
 } fmtnet_struct;
 typedef fmtnet_struct fmtnet_t[1];
 
-/* L >= 1 layers, sizes[L+1] (each >= 1), act[L] (piecewise linear, see top), slope[L]
- * (leaky ReLU slopes as doubles; may be NULL: 0.01), W[l] (sizes[l+1] x sizes[l],
+/* L >= 1 layers, sizes[L+1] (each >= 1), act[L] (see top), slope[L] (leaky ReLU slope or
+ * ELU alpha per layer, as doubles; may be NULL: 0.01), W[l] (sizes[l+1] x sizes[l],
  * row-major) and b[l] (sizes[l+1]; b == NULL or b[l] == NULL: no bias) as exact
  * rationals, rounded into f here.  No scaling.  On error F is clear-safe. */
 int  fmtnet_init(fmtnet_t F, fmt_t f, long L, const long *sizes, const nn_act_t *act,
                  const double *slope, mpq_t *const *W, mpq_t *const *b);
 /* The weights (exact doubles), slopes and input scaling of a trained net, rounded into f
  * (a float32 net's weights are exact in every format; a float64 net's are rounded in
- * float32).  AE_EINVAL for an unsupported activation.  On error F is clear-safe. */
+ * float32).  AE_EINVAL for an activation the format does not support.  On error F is
+ * clear-safe. */
 int  fmtnet_init_nn(fmtnet_t F, fmt_t f, const nn_t net);
 void fmtnet_clear(fmtnet_t F);
 

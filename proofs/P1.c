@@ -20,6 +20,15 @@
  * point is within one grid step (a factor of 10) of the prediction, or both are beyond
  * 10^300.  Negative control (ctx->corrupt): the prediction is shifted by three decades
  * and must be rejected.
+ *
+ * Also the certified anomalies of trained ReLU AEs (scan.h): float32 [13,16,4,16,13] ReLU
+ * AEs trained on wine's scaled normal rows (one seed with --quick, else five), scanned;
+ * for each FAILS verdict the family a(c) = x0 + c v with a(1) = scan's anomaly (exact
+ * score <= s_min): along scan's exactly blind direction when it reports one, else along
+ * the ray from the minimising training row through the anomaly.  Their exact scores
+ * (qnet, rationals) may grow with c and are tabulated (c_exact_above_smin); only the
+ * overflow prediction enters the verdict.  scan's float search has a time budget (2 s /
+ * 10 s), so on a much slower machine a model could come out UNDECIDED and drop out.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,8 @@
  * documented order; long double and binary128 against MPFR at 64/113 bits (the same
  * correctly rounded operations; exponent ranges emulated with mpfr_set_emin/emax and
  * mpfr_subnormalize for the rounding into the format); MPFR at 1024 bits within a
- * bound of the exact rational value; Inf/NaN propagation; sizes 1; misuse. */
+ * bound of the exact rational value; Inf/NaN propagation; sizes 1; the smooth activations
+ * in MPFR against nn_act_eval; misuse. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -447,11 +448,13 @@ static void test_init_nn(void)
     CU_ASSERT_EQUAL(fmtnet_score(e, F, x, 3), AE_OK);
     CU_ASSERT_TRUE(bits_eq_d(e, ref_d(&N, xs)));
     fmtnet_clear(F);
-    /* not piecewise linear: refused */
+    /* not piecewise linear: refused in the C formats */
     nn_t tn;
     nn_act_t ta[] = {NN_TANH, NN_IDENTITY};
     tu_rand_net(tn, r, NN_F32, 2, sizes, ta, 1);
     TU_EXPECT_ERROR(fmtnet_init_nn(F, F64, tn));
+    fmtnet_clear(F);
+    CU_ASSERT_EQUAL(fmtnet_init_nn(F, fr(113), tn), AE_OK);   /* MPFR: tanh is supported */
     fmtnet_clear(F);
     nn_clear(tn);
     mpfr_clear(e);
@@ -460,6 +463,46 @@ static void test_init_nn(void)
     qvec_clear(x, 3);
     nn_clear(net);
     gsl_rng_free(r);
+}
+
+/* MPFR formats: the smooth activations against nn_act_eval (double, a second
+ * implementation) and against the same net at 256 bits (a few ulps at 53 bits). */
+static void test_smooth_mpfr(void)
+{
+    static const nn_act_t A[] = {NN_TANH, NN_SIGMOID, NN_SOFTPLUS, NN_ELU, NN_GELU, NN_SILU};
+    static const double Z[] = {-3.25, -0.375, 0, 0.125, 1.5, 4.75};
+    long sizes[] = {1, 1};
+    mpq_t *W = qvec_init(1), *x = qvec_init(1);
+    mpq_set_ui(W[0], 1, 1);
+    mpq_t *Ws[] = {W};
+    mpfr_t y53[1], y256[1], d;
+    mpfr_init2(y53[0], 256);
+    mpfr_init2(y256[0], 256);
+    mpfr_init2(d, 256);
+    double alpha = 0.75;
+    for (int a = 0; a < 6; a++)
+        for (int k = 0; k < 6; k++) {
+            nn_act_t act[] = {A[a]};
+            fmtnet_t F, G;
+            CU_ASSERT_EQUAL_FATAL(fmtnet_init(F, fr(53), 1, sizes, act, &alpha, Ws, NULL), AE_OK);
+            CU_ASSERT_EQUAL_FATAL(fmtnet_init(G, fr(256), 1, sizes, act, &alpha, Ws, NULL), AE_OK);
+            mpq_set_d(x[0], Z[k]);
+            CU_ASSERT_EQUAL(fmtnet_eval(y53, F, x, 1), AE_OK);
+            CU_ASSERT_EQUAL(fmtnet_eval(y256, G, x, 1), AE_OK);
+            mpfr_sub(d, y53[0], y256[0], MPFR_RNDN);
+            mpfr_abs(d, d, MPFR_RNDN);
+            mpfr_mul_2ui(d, d, 50, MPFR_RNDN);   /* |diff| <= 2^-50 max(|y|, 2^-40) */
+            double ref = nn_act_eval(A[a], alpha, Z[k]), ay = fabs(ref) > 1e-12 ? fabs(ref) : 1e-12;
+            CU_ASSERT_TRUE(mpfr_get_d(d, MPFR_RNDU) <= ay);
+            CU_ASSERT_TRUE(fabs(mpfr_get_d(y53[0], MPFR_RNDN) - ref) <= 1e-14 * (1 + fabs(ref)));
+            fmtnet_clear(F);
+            fmtnet_clear(G);
+            TU_EXPECT_ERROR(fmtnet_init(F, F64, 1, sizes, act, &alpha, Ws, NULL));
+            fmtnet_clear(F);
+        }
+    mpfr_clears(y53[0], y256[0], d, NULL);
+    qvec_clear(W, 1);
+    qvec_clear(x, 1);
 }
 
 static void test_names_misuse(void)
@@ -521,6 +564,7 @@ int main(void)
         {"mpfr1024 within 2^-960 of the exact rational score", test_mpfr1024_exact},
         {"Inf/NaN propagation, size 1", test_inf_nan},
         {"fmtnet_init_nn with scaling against the double loop", test_init_nn},
+        {"MPFR smooth activations vs nn_act_eval and 256 bits; C formats refuse", test_smooth_mpfr},
         {"names, misuse", test_names_misuse},
         {NULL, NULL}
     };
