@@ -36,7 +36,7 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BIN)/%)
 $(BUILD)/numerics/nn.o: OPT := -O3
 # The reference evaluator's operation order is its contract: no FMA contraction (fmteval.h).
 $(BUILD)/numerics/fmteval.o: ALL_CFLAGS += -ffp-contract=off
-$(BUILD)/numerics/nn.o $(BUILD)/numerics/pgemm.o: CFLAGS += -ffp-contract=off
+$(BUILD)/numerics/nn.o $(BUILD)/numerics/pgemm.o: ALL_CFLAGS += -ffp-contract=off
 # The engine without any SIMD path (-DPGEMM_SCALAR, no auto-vectorisation), linked as
 # bin/aeaudit-scalar: tests/test_kernident.c checks that it trains byte-identical models.
 SCALAR_OBJ := $(patsubst %.c,$(BUILD)/scalar/%.o,numerics/nn.c numerics/pgemm.c numerics/pmath.c)

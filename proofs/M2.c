@@ -17,7 +17,8 @@
  *     with an identity bottleneck, so its latent is z = (x1 + x2)/2 + 1/8), and trained
  *     [2,5,1,5,2] ReLU / leaky-ReLU AEs (1 ReLU seed quick, 3 seeds each full), and in full
  *     runs N4's shallow nets on wine [13,16,4,16,13] and digits [64,32,8,32,64] (min-max
- *     scaled as N4; 3 seeds, relu and leaky relu; N4's training recipe; scan without a time budget).
+ *     scaled as N4; 3 seeds, relu and leaky relu; N4's training recipe; scans without a
+ *     time budget, prf_scan_opts).
  *     For a network the latent is its bottleneck layer's output; a model whose bottleneck
  *     has a dead unit (constant on the training data) has a singular latent covariance and
  *     gets no latent detectors (its row says so).
