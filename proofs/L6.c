@@ -127,14 +127,14 @@ static int run(proof_job *J)
     long nsets = ctx->quick ? 1 : 3, nseeds = ctx->quick ? 1 : 3, nsteps = ctx->quick ? 1 : 3;
     const long k = 2;
     long models = 0, fails = 0, diverged = 0, radii = 0, exact_ones = 0, ctl_bad = 0, ninst = 0;
-    mpq_t loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2;
-    mpq_inits(loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
+    mpq_t loss, gap, smin, r0n2, tmp, dstar, diam, e;
+    mpq_inits(loss, gap, smin, r0n2, tmp, dstar, diam, e, NULL);
     for (long di = 0; di < nsets; di++) {
         const char *name = FULL[di];
         const prf_data_struct *D = prf_data(ctx, name, err, sizeof err);
         const prf_model_struct *opt = D ? prf_model(ctx, name, k, err, sizeof err) : NULL;
         if (D == NULL || opt == NULL) {
-            mpq_clears(loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
+            mpq_clears(loss, gap, smin, r0n2, tmp, dstar, diam, e, NULL);
             return proof_fail(J, AE_EPARSE, "%s", err);
         }
         long n = D->X->r, d = D->X->c;
@@ -160,7 +160,7 @@ static int run(proof_job *J)
                 lintrain_get_linae(ae, m);
                 linae_loss(loss, ae, D->X);
                 mpq_sub(gap, loss, opt->cert->loss);   /* vs the certified optimum (within gap_upper) */
-                mpq_t *sc = qvec_init(n), *r0 = qvec_init(d), *v = qvec_init(d), *p = qvec_init(d);
+                mpq_t *sc = qvec_init(n), *r0 = qvec_init(d);
                 linae_scores(sc, ae, D->X);
                 score_min(smin, NULL, sc, n);
                 linae_map(r0, ae, D->mean);
@@ -174,22 +174,12 @@ static int run(proof_job *J)
                 if (A->exact_one)
                     exact_ones++;
                 if (have) {
-                    /* D* = (ub sqrt(s_min) + ub ||r0||) / dist_lo: a rational upper bound. */
-                    qnum_sqrt_upper(num, smin, 64);
-                    qnum_sqrt_upper(tmp, r0n2, 64);
-                    mpq_add(num, num, tmp);
-                    mpq_div(dstar, num, A->dist_lo);
+                    /* D* and the exact score at 2 D* (spectral_detection). */
+                    int checked = spectral_detection(dstar, e, ae, D->mean, smin, r0n2,
+                                                     A->dist_lo, A->lam_hi);
                     mpq_div(tmp, dstar, diam);
                     dstr = prf_q6(tmp);
-                    if (spectral_eigvec_approx(v, ae, A->lam_hi)) {
-                        /* p = mean + s v with s ||v|| >= 2 D*: s = 2 D* / lb(||v||). */
-                        qvec_norm2(vn2, v, d);
-                        qnum_sqrt_lower(tmp, vn2, 64);
-                        mpq_div(s, dstar, tmp);
-                        mpq_add(s, s, s);
-                        qvec_scale(p, v, s, d);
-                        qvec_add(p, p, D->mean, d);
-                        linae_score(e, ae, p);
+                    if (checked) {
                         lifted = mpq_cmp(e, smin) > 0;
                         estr = prf_q(e);
                     }
@@ -217,7 +207,7 @@ static int run(proof_job *J)
                          A->exact_one ? "true" : "false", prf_q(smin), dstr, estr,
                          have ? (lifted ? "true" : "false") : "n/a", rstr);
                 lintrain_analysis_clear(A);
-                qvec_clear(sc, n); qvec_clear(r0, d); qvec_clear(v, d); qvec_clear(p, d);
+                qvec_clear(sc, n); qvec_clear(r0, d);
                 linae_clear(ae);
                 lintrain_clear(m);
                 models++;
@@ -227,7 +217,7 @@ static int run(proof_job *J)
             }
         free(Xd);
     }
-    mpq_clears(loss, gap, smin, r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
+    mpq_clears(loss, gap, smin, r0n2, tmp, dstar, diam, e, NULL);
     long cfails = constructed(ctx, J, &ctl_bad, &ninst);
 
     snprintf(res->method, sizeof res->method, "double GD training; exact dyadic weights, Sturm-"

@@ -103,38 +103,26 @@ static void detection(const char **dstr, const char **estr, long *dfail, const l
                       const prf_data_struct *D, const lintrain_analysis_t A, const mpq_t smin)
 {
     long d = ae->d;
-    mpq_t r0n2, num, tmp, dstar, diam, s, e, vn2;
-    mpq_inits(r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
-    mpq_t *r0 = qvec_init(d), *v = qvec_init(d), *p = qvec_init(d);
+    mpq_t r0n2, tmp, dstar, diam, e;
+    mpq_inits(r0n2, tmp, dstar, diam, e, NULL);
+    mpq_t *r0 = qvec_init(d);
     *dstr = *estr = "n/a";
     linae_map(r0, ae, D->mean);
     qvec_sub(r0, D->mean, r0, d);
     qvec_norm2(r0n2, r0, d);
     if (A->has_real && !A->exact_one && mpq_sgn(A->dist_lo) > 0) {
-        qnum_sqrt_upper(num, smin, 64);
-        qnum_sqrt_upper(tmp, r0n2, 64);
-        mpq_add(num, num, tmp);
-        mpq_div(dstar, num, A->dist_lo);
+        int checked = spectral_detection(dstar, e, ae, D->mean, smin, r0n2, A->dist_lo,
+                                         A->lam_hi);
         qnum_sqrt_upper(diam, D->diam2, 64);
         mpq_div(tmp, dstar, diam);
         *dstr = prf_q6(tmp);
-        int lifted = 0;
-        if (spectral_eigvec_approx(v, ae, A->lam_hi)) {
-            qvec_norm2(vn2, v, d);
-            qnum_sqrt_lower(tmp, vn2, 64);
-            mpq_div(s, dstar, tmp);
-            mpq_add(s, s, s);
-            qvec_scale(p, v, s, d);
-            qvec_add(p, p, D->mean, d);
-            linae_score(e, ae, p);
-            lifted = mpq_cmp(e, smin) > 0;
-        }
+        int lifted = checked && mpq_cmp(e, smin) > 0;
         *estr = lifted ? "true" : "false";
         if (!lifted)
             (*dfail)++;
     }
-    qvec_clear(r0, d); qvec_clear(v, d); qvec_clear(p, d);
-    mpq_clears(r0n2, num, tmp, dstar, diam, s, e, vn2, NULL);
+    qvec_clear(r0, d);
+    mpq_clears(r0n2, tmp, dstar, diam, e, NULL);
 }
 
 /* The L3 anomalies m + t u, u a column of the certified PCA basis V_k (exact score 0 under

@@ -136,12 +136,46 @@ static void test_certified_radius(void)
     mpq_clears(lam, smin, r0n2, R, NULL);
 }
 
+/* D* against its closed form (sqrt(s_min) + ||r0||) / |1 - lam| for M = diag(lam, 0, 0)
+ * at x0 = 0 (r0 = (0, -2, 0)), and the evidence: the score at 2 D* along e_1 exceeds
+ * s_min.  Negative control: a dist_lo 16 times the true |1 - lam| (a wrong bound) must
+ * give a D* below the closed form.  Misuse: dist_lo <= 0. */
+static void test_detection(void)
+{
+    mpq_t lam, smin, r0n2, dist, dstar, e, low, hi;
+    mpq_inits(lam, smin, r0n2, dist, dstar, e, low, hi, NULL);
+    mpq_set_si(lam, 9, 10);
+    mpq_set_ui(smin, 1, 100);
+    mpq_set_ui(r0n2, 4, 1);
+    mpq_set_ui(dist, 1, 10);
+    mpq_set(hi, lam);
+    linae_t ae;
+    diag_ae(ae, 3, lam, 2);
+    mpq_t *x0 = qvec_init(3);
+    CU_ASSERT_FATAL(spectral_detection(dstar, e, ae, x0, smin, r0n2, dist, hi));
+    mpq_set_si(low, 21, 1);                       /* (1/10 + 2) / (1/10) */
+    CU_ASSERT(mpq_cmp(dstar, low) >= 0);
+    mpq_set_si(low, 2101, 100);                   /* 64-bit roots: within 1e-3 of it */
+    CU_ASSERT(mpq_cmp(dstar, low) <= 0);
+    CU_ASSERT(mpq_cmp(e, smin) > 0);
+    mpq_set_ui(dist, 16, 10);
+    CU_ASSERT_FATAL(spectral_detection(dstar, e, ae, x0, smin, r0n2, dist, hi));
+    mpq_set_si(low, 21, 1);
+    CU_ASSERT(mpq_cmp(dstar, low) < 0);           /* smaller than the true D*: wrong */
+    mpq_set_ui(dist, 0, 1);
+    TU_EXPECT_ERROR(spectral_detection(dstar, e, ae, x0, smin, r0n2, dist, hi));
+    qvec_clear(x0, 3);
+    linae_clear(ae);
+    mpq_clears(lam, smin, r0n2, dist, dstar, e, low, hi, NULL);
+}
+
 int main(void)
 {
     static const tu_test tests[] = {
         {"quadratic law, wrong eigenvalue rejected", test_quadratic_law},
         {"inverse-iteration eigenvector, singular shift", test_eigvec_approx},
         {"certified radius vs closed form; eigenvalue 1 has none", test_certified_radius},
+        {"detection distance D* vs closed form, evidence at 2 D*, misuse", test_detection},
         {NULL, NULL}};
     return tu_run("spectral", 6006, tests);
 }

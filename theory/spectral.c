@@ -160,3 +160,35 @@ int spectral_certified_radius(mpq_t R, const linae_t ae, const mpq_t smin, const
     qmat_clear(NT);
     return ok;
 }
+
+int spectral_detection(mpq_t dstar, mpq_t e, const linae_t ae, const mpq_t *x0,
+                       const mpq_t smin, const mpq_t r0n2, const mpq_t dist_lo,
+                       const mpq_t lam_hi)
+{
+    if (mpq_sgn(dist_lo) <= 0) {
+        ae_error("spectral_detection", "dist_lo must be > 0");
+        return 0;
+    }
+    long d = ae->d;
+    mpq_t num, tmp, s, vn2;
+    mpq_inits(num, tmp, s, vn2, NULL);
+    qnum_sqrt_upper(num, smin, 64);
+    qnum_sqrt_upper(tmp, r0n2, 64);
+    mpq_add(num, num, tmp);
+    mpq_div(dstar, num, dist_lo);
+    mpq_t *v = qvec_init(d), *p = qvec_init(d);
+    int have = spectral_eigvec_approx(v, ae, lam_hi);
+    if (have) {
+        qvec_norm2(vn2, v, d);
+        qnum_sqrt_lower(tmp, vn2, 64);
+        mpq_div(s, dstar, tmp);
+        mpq_add(s, s, s);
+        qvec_scale(p, v, s, d);
+        qvec_add(p, p, x0, d);
+        linae_score(e, ae, p);
+    }
+    qvec_clear(v, d);
+    qvec_clear(p, d);
+    mpq_clears(num, tmp, s, vn2, NULL);
+    return have;
+}

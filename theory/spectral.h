@@ -49,4 +49,18 @@ int spectral_eigvec_approx(mpq_t *v, const linae_t ae, const mpq_t hi);
 int spectral_certified_radius(mpq_t R, const linae_t ae, const mpq_t smin, const mpq_t r0n2,
                               const mpq_t hint);
 
+/* L6's detection distance along the eigenvector line of an eigenvalue lambda near 1:
+ * with r0n2 = ||x0 - f(x0)||^2 and dist_lo > 0 a rational lower bound of |1 - lambda|,
+ * e(x0 + t v) >= (|t| |1 - lambda| - ||r0||)^2 for a unit eigenvector v, so every point of
+ * that line beyond
+ *     D* = (ub sqrt(s_min) + ub ||r0||) / dist_lo        (64-bit directed square roots)
+ * scores above s_min; dstar gets D* (a rational upper bound).  As evidence, e gets the
+ * exact score at p = x0 + s v, s = 2 D* / lb ||v||  (so ||p - x0|| >= 2 D*), v from
+ * spectral_eigvec_approx(ae, lam_hi).  Returns 1 when e was computed, 0 when no
+ * eigenvector approximation exists (dstar is set either way, e unchanged).  x0: length
+ * ae->d.  Misuse: dist_lo <= 0. */
+int spectral_detection(mpq_t dstar, mpq_t e, const linae_t ae, const mpq_t *x0,
+                       const mpq_t smin, const mpq_t r0n2, const mpq_t dist_lo,
+                       const mpq_t lam_hi);
+
 #endif
