@@ -28,7 +28,7 @@
  * fail the distance test; the radius claimed as 0 must fail the spot check (the
  * minimising row lies beyond it, with score s_min); the growth rate claimed 1/7 too large
  * must fail the growth-rate test.  With ctx->corrupt these wrong instances are checked in place of the
- * real ones.  Positive control, every run: reference_net, a hand-built ReLU AE that is
+ * real ones.  Positive control, every run: prf_n3_reference_net, a hand-built ReLU AE that is
  * exactly blind along the diagonal, must come out FAILS with its anomaly re-checked (its
  * row is in the table; it is not counted in the fractions).
  *
@@ -180,7 +180,7 @@ typedef struct {
     long models, verdicts[3], blind, collapsed, timed_out;
     long anomalies, radii, spot_points, dirs;
     long fails, controls, accepted;   /* re-check failures; negative controls */
-    long refs;                        /* positive controls run (reference_net) */
+    long refs;                        /* positive controls run (prf_n3_reference_net) */
     long far_below[3];                /* far-ray score <= s_min, < s_0.99, MSE < 0.1 */
     char first[700];
     double scan_seconds;
@@ -306,20 +306,6 @@ typedef struct {
     int reference;      /* 1: the hand-built blind model below instead of training */
 } n4_model;
 
-/* The positive control: the N3 construction of the diagonal's optimal linear AE,
- * z = (x1 + x2)/2, f(x) = (ReLU(z + 1/8) - ReLU(-z - 1/8)) (1, 1): f(x) = (z + 1/8)(1, 1)
- * exactly, so every point t (1, 1) scores 1/32 = s_min on the diagonal data, however far:
- * an exact blind direction that scan must turn into FAILS. */
-static int reference_net(nn_t net)
-{
-    long s[3] = {2, 2, 2};
-    nn_act_t a[2] = {NN_RELU, NN_IDENTITY};
-    int st = nn_init(net, NN_F32, 2, s, a, NULL, NULL);
-    double p[12] = {0.5, 0.5, -0.5, -0.5, 0.125, -0.125, 1, -1, 1, -1, 0, 0};
-    if (st == AE_OK && (st = nn_set_params(net, p)) != AE_OK)
-        nn_clear(net);
-    return st;
-}
 
 static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
 {
@@ -327,7 +313,7 @@ static int one_model(proof_job *J, n4_tally *T, const n4_model *M, gsl_rng *r)
     const n4_data *D = M->D;
     long d = D->d;
     nn_t net;
-    int st = M->reference ? reference_net(net)
+    int st = M->reference ? prf_n3_reference_net(net, NN_RELU)
                           : prf_train_ae(net, D->Xs, D->n, M->L, M->sizes, M->act, N4_SLOPE,
                                          M->seed, M->epochs, M->lr, 16);
     if (st != AE_OK)

@@ -301,21 +301,6 @@ typedef struct {
     int reference;      /* 1: the hand-built blind softplus net below instead of training */
 } n6_model;
 
-/* The positive control: the N3 construction with softplus units, z = (x1 + x2)/2,
- * f(x) = (softplus(z + 1/8) - softplus(-z - 1/8)) (1, 1) = (z + 1/8)(1, 1) exactly
- * (softplus(a) - softplus(-a) = a): the diagonal's linear AE, exactly blind along (1, 1),
- * where every point scores 1/32 < s_min of the diagonal-noisy rows (each scores
- * (x1 - x2)^2 / 2 + 1/32).  twin_run must certify FAILS. */
-static int reference_net(nn_t net)
-{
-    long s[3] = {2, 2, 2};
-    nn_act_t a[2] = {NN_SOFTPLUS, NN_IDENTITY};
-    int st = nn_init(net, NN_F32, 2, s, a, NULL, NULL);
-    double p[12] = {0.5, 0.5, -0.5, -0.5, 0.125, -0.125, 1, -1, 1, -1, 0, 0};
-    if (st == AE_OK && (st = nn_set_params(net, p)) != AE_OK)
-        nn_clear(net);
-    return st;
-}
 
 static int recheck(n6_tally *T, mpq_t q99lo, const proof_ctx *ctx, const n6_model *M,
                    const nn_t net, const twin_t W, gsl_rng *r, const char *model)
@@ -378,7 +363,9 @@ static int one_model(proof_job *J, n6_tally *T, const n6_model *M, gsl_rng *r)
 {
     const proof_ctx *ctx = J->ctx;
     nn_t net;
-    int st = M->reference ? reference_net(net)
+    /* the positive control scores 1/32 along (1, 1), below s_min of the diagonal-noisy
+     * rows (each scores (x1 - x2)^2 / 2 + 1/32): twin_run must certify FAILS */
+    int st = M->reference ? prf_n3_reference_net(net, NN_SOFTPLUS)
                           : prf_train_ae(net, M->X, M->n, M->L, M->sizes, M->act, 0, M->seed,
                                          M->epochs, M->lr, 16);
     if (st != AE_OK)

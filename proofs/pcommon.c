@@ -475,3 +475,14 @@ void prf_scan_opts(scan_opts *o, unsigned long seed, long ndirs)
     o->ndirs = ndirs;
     o->budget = INFINITY;
 }
+
+int prf_n3_reference_net(nn_t net, nn_act_t act)
+{
+    long s[3] = {2, 2, 2};
+    nn_act_t a[2] = {act, NN_IDENTITY};
+    int st = nn_init(net, NN_F32, 2, s, a, NULL, NULL);
+    double p[12] = {0.5, 0.5, -0.5, -0.5, 0.125, -0.125, 1, -1, 1, -1, 0, 0};
+    if (st == AE_OK && (st = nn_set_params(net, p)) != AE_OK)
+        nn_clear(net);
+    return st;
+}

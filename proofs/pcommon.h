@@ -121,4 +121,12 @@ void prf_cache_clear(void);
  * UNDECIDED.  Callers set far_ratio and the rest themselves. */
 void prf_scan_opts(scan_opts *o, unsigned long seed, long ndirs);
 
+/* The positive control of N4 and N6: the N3 construction of the diagonal's optimal
+ * linear AE with hidden activation act (relu or softplus), float32 [2,2,2]:
+ * z = (x1 + x2)/2, f(x) = (act(z + 1/8) - act(-z - 1/8)) (1, 1) = (z + 1/8) (1, 1)
+ * exactly, since act(a) - act(-a) = a for both; so every point t (1, 1) scores 1/32,
+ * however far: an exactly blind direction a scan must turn into FAILS.  net is
+ * initialised by this call (nn_init's errors). */
+int prf_n3_reference_net(nn_t net, nn_act_t act);
+
 #endif
