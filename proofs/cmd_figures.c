@@ -54,36 +54,6 @@ static int fig_usage(FILE *f)
     return f == stdout ? 0 : 2;
 }
 
-/* A model that fits: seeds 1..20, the first with loss < var / 2, else the best. */
-static int fig_train(nn_t net, unsigned long *seed, double *loss, const double *X, long n)
-{
-    double m[2] = {0, 0}, var = 0;
-    for (long i = 0; i < n; i++)
-        for (int j = 0; j < 2; j++)
-            m[j] += X[2 * i + j] / (double) n;
-    for (long i = 0; i < n; i++)
-        for (int j = 0; j < 2; j++)
-            var += (X[2 * i + j] - m[j]) * (X[2 * i + j] - m[j]) / (2.0 * (double) n);
-    unsigned long best = 1;
-    double bl = INFINITY;
-    for (unsigned long s = 1; s <= 20; s++) {
-        nn_t t;
-        if (prf_train_ae(t, X, n, FIG_L, FIG_ARCH, NN_RELU, 0, s, 2000, 1e-2, 16) != AE_OK)
-            continue;
-        double l = INFINITY;
-        nn_loss_grad(&l, NULL, t, X, n);
-        nn_clear(t);
-        if (l < bl) {
-            bl = l;
-            best = s;
-        }
-        if (l < var / 2)
-            break;
-    }
-    *seed = best;
-    *loss = bl;
-    return prf_train_ae(net, X, n, FIG_L, FIG_ARCH, NN_RELU, 0, best, 2000, 1e-2, 16);
-}
 
 /* The exact blind directions (fixed points of f0 on the complete sector list), as
  * doubles; the count, at most FIG_MAXDIRS. */
@@ -332,7 +302,8 @@ static int fig_case_run(fig_case *F, const char *dir, unsigned long dseed, int g
         F->loss = net->rec.loss;
         F->scaled = net->nscale > 0;
         snprintf(F->what, sizeof F->what, "model %s", F->model);
-    } else if (fig_train(net, &F->seed, &F->loss, D->X, D->n) != AE_OK) {
+    } else if (prf_train_fitting2d(net, &F->seed, &F->loss, D->X, D->n, FIG_L, FIG_ARCH,
+                                          NN_RELU) != AE_OK) {
         fprintf(stderr, "aeaudit figures: %s: training failed\n", F->name);
         dsrc_clear(D);
         return 2;

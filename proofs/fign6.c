@@ -31,35 +31,6 @@ typedef struct {
     double X[2 * SYNTH_N];
 } fn6_case;
 
-static int train(nn_t net, fn6_case *F)
-{
-    double m[2] = {0, 0}, var = 0;
-    for (long i = 0; i < F->n; i++)
-        for (int j = 0; j < 2; j++)
-            m[j] += F->X[2 * i + j] / (double) F->n;
-    for (long i = 0; i < F->n; i++)
-        for (int j = 0; j < 2; j++)
-            var += (F->X[2 * i + j] - m[j]) * (F->X[2 * i + j] - m[j]) / (2.0 * (double) F->n);
-    unsigned long best = 1;
-    double bl = INFINITY;
-    for (unsigned long s = 1; s <= 20; s++) {
-        nn_t t;
-        if (prf_train_ae(t, F->X, F->n, 4, FN6_ARCH, NN_SOFTPLUS, 0, s, 2000, 1e-2, 16) != AE_OK)
-            continue;
-        double l = INFINITY;
-        nn_loss_grad(&l, NULL, t, F->X, F->n);
-        nn_clear(t);
-        if (l < bl) {
-            bl = l;
-            best = s;
-        }
-        if (l < var / 2)
-            break;
-    }
-    F->seed = best;
-    F->loss = bl;
-    return prf_train_ae(net, F->X, F->n, 4, FN6_ARCH, NN_SOFTPLUS, 0, best, 2000, 1e-2, 16);
-}
 
 /* The heat map: log10 of the Arb score midpoint at each grid point. */
 static int write_grid(const char *path, const nn_t net, const fn6_case *F)
@@ -204,7 +175,8 @@ static int write_script(const char *dir, const fn6_case *F, const twin_t W)
 static int one(fn6_case *F, FILE *md, const char *dir, int gnuplot)
 {
     nn_t net;
-    if (train(net, F) != AE_OK) {
+    if (prf_train_fitting2d(net, &F->seed, &F->loss, F->X, F->n, 4, FN6_ARCH, NN_SOFTPLUS)
+        != AE_OK) {
         fprintf(stderr, "aeaudit figures: %s: training failed\n", F->name);
         return 2;
     }

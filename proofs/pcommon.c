@@ -486,3 +486,34 @@ int prf_n3_reference_net(nn_t net, nn_act_t act)
         nn_clear(net);
     return st;
 }
+
+int prf_train_fitting2d(nn_t net, unsigned long *seed, double *loss, const double *X, long n,
+                        long L, const long *arch, nn_act_t act)
+{
+    double m[2] = {0, 0}, var = 0;
+    for (long i = 0; i < n; i++)
+        for (int j = 0; j < 2; j++)
+            m[j] += X[2 * i + j] / (double) n;
+    for (long i = 0; i < n; i++)
+        for (int j = 0; j < 2; j++)
+            var += (X[2 * i + j] - m[j]) * (X[2 * i + j] - m[j]) / (2.0 * (double) n);
+    unsigned long best = 1;
+    double bl = INFINITY;
+    for (unsigned long s = 1; s <= 20; s++) {
+        nn_t t;
+        if (prf_train_ae(t, X, n, L, arch, act, 0, s, 2000, 1e-2, 16) != AE_OK)
+            continue;
+        double l = INFINITY;
+        nn_loss_grad(&l, NULL, t, X, n);
+        nn_clear(t);
+        if (l < bl) {
+            bl = l;
+            best = s;
+        }
+        if (l < var / 2)
+            break;
+    }
+    *seed = best;
+    *loss = bl;
+    return prf_train_ae(net, X, n, L, arch, act, 0, best, 2000, 1e-2, 16);
+}

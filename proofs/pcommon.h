@@ -121,6 +121,14 @@ void prf_cache_clear(void);
  * UNDECIDED.  Callers set far_ratio and the rest themselves. */
 void prf_scan_opts(scan_opts *o, unsigned long seed, long ndirs);
 
+/* The figures' 2-D models (`aeaudit figures`): hidden activation act, arch (L + 1
+ * widths, 2 at both ends), Adam for 2000 epochs at lr 1e-2, batch 16 (prf_train_ae), for
+ * model seeds 1..20: the first whose mean per-feature loss is below half the data's mean
+ * per-feature variance (not collapsed), else the best; net is that model, retrained,
+ * *seed its seed and *loss its loss.  X: n rows of 2. */
+int prf_train_fitting2d(nn_t net, unsigned long *seed, double *loss, const double *X, long n,
+                        long L, const long *arch, nn_act_t act);
+
 /* The positive control of N4 and N6: the N3 construction of the diagonal's optimal
  * linear AE with hidden activation act (relu or softplus), float32 [2,2,2]:
  * z = (x1 + x2)/2, f(x) = (act(z + 1/8) - act(-z - 1/8)) (1, 1) = (z + 1/8) (1, 1)
