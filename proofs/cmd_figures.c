@@ -277,15 +277,9 @@ static int fig_case_run(fig_case *F, const char *dir, unsigned long dseed, int g
         return 2;
     }
     F->n = D->n;
-    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
-    for (long i = 0; i < D->n; i++)
-        for (int j = 0; j < 2; j++) {
-            lo[j] = fmin(lo[j], D->X[2 * i + j]);
-            hi[j] = fmax(hi[j], D->X[2 * i + j]);
-        }
-    F->c[0] = (lo[0] + hi[0]) / 2;
-    F->c[1] = (lo[1] + hi[1]) / 2;
-    F->h = 10 * fmax(hi[0] - lo[0], hi[1] - lo[1]);
+    double side;
+    prf_box2d(F->c, &side, D->X, D->n);
+    F->h = 10 * side;
     nn_t net;
     if (F->model != NULL) {
         if (nn_load(net, F->model, err, sizeof err) != AE_OK) {

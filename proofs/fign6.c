@@ -238,15 +238,9 @@ int fign6_all(const char *dir, unsigned long seed, int gnuplot, int rc)
             rc = 2;
             break;
         }
-        double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
-        for (long i = 0; i < F->n; i++)
-            for (int j = 0; j < 2; j++) {
-                lo[j] = fmin(lo[j], F->X[2 * i + j]);
-                hi[j] = fmax(hi[j], F->X[2 * i + j]);
-            }
-        F->c[0] = (lo[0] + hi[0]) / 2;
-        F->c[1] = (lo[1] + hi[1]) / 2;
-        F->h = 1.5 * fmax(hi[0] - lo[0], hi[1] - lo[1]) + 0.5;
+        double side;
+        prf_box2d(F->c, &side, F->X, F->n);
+        F->h = 1.5 * side + 0.5;
         int r = one(F, md, dir, gnuplot);
         rc = r > rc ? r : rc;
         free(F);

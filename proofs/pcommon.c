@@ -517,3 +517,16 @@ int prf_train_fitting2d(nn_t net, unsigned long *seed, double *loss, const doubl
     *loss = bl;
     return prf_train_ae(net, X, n, L, arch, act, 0, best, 2000, 1e-2, 16);
 }
+
+void prf_box2d(double c[2], double *side, const double *X, long n)
+{
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (long i = 0; i < n; i++)
+        for (int j = 0; j < 2; j++) {
+            lo[j] = fmin(lo[j], X[2 * i + j]);
+            hi[j] = fmax(hi[j], X[2 * i + j]);
+        }
+    c[0] = (lo[0] + hi[0]) / 2;
+    c[1] = (lo[1] + hi[1]) / 2;
+    *side = fmax(hi[0] - lo[0], hi[1] - lo[1]);
+}

@@ -129,6 +129,10 @@ void prf_scan_opts(scan_opts *o, unsigned long seed, long ndirs);
 int prf_train_fitting2d(nn_t net, unsigned long *seed, double *loss, const double *X, long n,
                         long L, const long *arch, nn_act_t act);
 
+/* The bounding box of n >= 1 points of the plane (X: n rows of 2): c = its centre,
+ * *side = its longer side.  For the figures' frames. */
+void prf_box2d(double c[2], double *side, const double *X, long n);
+
 /* The positive control of N4 and N6: the N3 construction of the diagonal's optimal
  * linear AE with hidden activation act (relu or softplus), float32 [2,2,2]:
  * z = (x1 + x2)/2, f(x) = (act(z + 1/8) - act(-z - 1/8)) (1, 1) = (z + 1/8) (1, 1)
