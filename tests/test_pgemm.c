@@ -302,7 +302,7 @@ static void test_exact(void)
 static void test_bad_input(void)
 {
     double A[4] = { 0 }, B[4] = { 0 }, C[4] = { 0 };
-    float As[4] = { 0 }, Bs[4] = { 0 }, Cs[4] = { 0 };
+    float As[4] = { 0 }, Bs[4] = { 0 }, Cs[6] = { 1, 1, 1, 1, 1, 1 };   /* 3 x 2 below */
     TU_EXPECT_ERROR(pgemm_d(2, 0, 1, 1, 1, 1, A, 1, B, 1, 0, C, 1));
     TU_EXPECT_ERROR(pgemm_d(0, -1, 1, 1, 1, 1, A, 1, B, 1, 0, C, 1));
     TU_EXPECT_ERROR(pgemm_d(0, 0, -1, 1, 1, 1, A, 1, B, 1, 0, C, 1));
@@ -317,8 +317,9 @@ static void test_bad_input(void)
     TU_EXPECT_ERROR(pgemm_s(0, 0, 1, 1, 1, 1, As, 0, Bs, 1, 0, Cs, 1));
     /* empty matrices may be NULL */
     pgemm_d(0, 0, 0, 0, 0, 1, NULL, 0, NULL, 0, 0, NULL, 0);
-    pgemm_s(0, 0, 3, 2, 0, 1, NULL, 0, NULL, 2, 0, Cs, 2);
-    CU_ASSERT(Cs[0] == 0 && Cs[3] == 0);
+    pgemm_s(0, 0, 3, 2, 0, 1, NULL, 0, NULL, 2, 0, Cs, 2);   /* k = 0, beta = 0: C = 0 */
+    for (int i = 0; i < 6; i++)
+        CU_ASSERT(Cs[i] == 0);
     CU_ASSERT_PTR_NOT_NULL(pgemm_kernel_name());
     int st = 0;
     TU_EXPECT_ERROR(st = pgemm_set_kernel("avx9"));
