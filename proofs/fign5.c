@@ -46,18 +46,7 @@ int fign5_train(nn_t net, const double *X, long n, int kind, unsigned long seed)
     if (st != AE_OK)
         return st;
     net->act[FIGN5_L - 1] = NN_SIGMOID;
-    nn_trainopts o;
-    nn_trainopts_default(&o);
-    o.lr = 1e-2;
-    o.batch = 16;
-    o.seed = seed;
-    nn_trainer_t T;
-    if ((st = nn_trainer_init(T, net, &o, X, n)) == AE_OK) {
-        double loss;
-        for (long e = 0; e < FIGN5_EPOCHS && st == AE_OK; e++)
-            st = nn_trainer_epoch(&loss, T);
-        nn_trainer_clear(T);
-    }
+    st = prf_adam_epochs(net, X, n, 1e-2, 16, seed, FIGN5_EPOCHS);
     if (st != AE_OK)
         nn_clear(net);
     return st;

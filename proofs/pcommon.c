@@ -403,10 +403,8 @@ int prf_pl_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a, int 
     return nn_init_params(net, NN_INIT_TORCH, r);
 }
 
-/* `epochs` Adam epochs (PyTorch defaults but lr; batch <= 0: full batch; shuffling from
- * seed) on the n rows of X; the trainer's status. */
-static int adam_epochs(nn_t net, const double *X, long n, double lr, long batch,
-                       unsigned long seed, long epochs)
+int prf_adam_epochs(nn_t net, const double *X, long n, double lr, long batch,
+                    unsigned long seed, long epochs)
 {
     nn_trainopts o;
     nn_trainopts_default(&o);
@@ -449,7 +447,7 @@ int prf_train_ae(nn_t net, const double *X, long n, long L, const long *sizes, n
     st = nn_init_params(net, NN_INIT_TORCH, r);
     gsl_rng_free(r);
     if (st == AE_OK)
-        st = adam_epochs(net, X, n, lr, batch, seed, epochs);
+        st = prf_adam_epochs(net, X, n, lr, batch, seed, epochs);
     if (st != AE_OK)
         nn_clear(net);
     return st;
@@ -463,7 +461,7 @@ int prf_pl_train(nn_t net, gsl_rng *r, long epochs)
         return AE_ENOMEM;
     for (long i = 0; i < n * d; i++)   /* multiples of 2^-10 in [0, 1): exact in float32 */
         X[i] = (double) gsl_rng_uniform_int(r, 1024) / 1024.0;
-    int st = adam_epochs(net, X, n, 1e-2, 0, gsl_rng_get(r), epochs);
+    int st = prf_adam_epochs(net, X, n, 1e-2, 0, gsl_rng_get(r), epochs);
     free(X);
     return st;
 }

@@ -73,6 +73,13 @@ int prf_pl_net(nn_t net, gsl_rng *r, long L, const long *sizes, nn_act_t a, int 
  * instances of N1 and N2.  Returns the trainer's status (AE_ERANGE on a NaN loss). */
 int prf_pl_train(nn_t net, gsl_rng *r, long epochs);
 
+/* `epochs` Adam epochs (PyTorch defaults but lr; batch <= 0: full batch; shuffling from
+ * seed) on the n rows of X, continuing from net's current parameters; the trainer's
+ * status.  prf_train_ae's training step, for callers that change the network between
+ * initialisation and training (N5's sigmoid output layer). */
+int prf_adam_epochs(nn_t net, const double *X, long n, double lr, long batch,
+                    unsigned long seed, long epochs);
+
 /* net = a float32 autoencoder with L <= 8 layers of the given sizes (hidden activation a,
  * leaky slope `slope` when a is leaky relu, identity output, biases), PyTorch-initialised
  * from mt19937(seed), trained by Adam (lr, batch rows a step, batch <= 0: full batch,
