@@ -320,9 +320,7 @@ static int fig_case_run(fig_case *F, const char *dir, unsigned long dseed, int g
     nn_clear(net);
     dsrc_clear(D);
     if (rc == 0 && gnuplot) {
-        char cmd[1400];
-        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s.gp'", dir, F->name);
-        if (system(cmd) != 0) {
+        if (prf_gnuplot(dir, F->name) != 0) {
             fprintf(stderr, "aeaudit figures: gnuplot failed on %s/%s.gp\n", dir, F->name);
             rc = 1;
         }

@@ -9,6 +9,8 @@
 #include <gmp.h>
 #include <mpfr.h>
 
+#include "pcommon.h"
+
 #define FP_MAXSETS 12
 #define FP_MAXFMT 12
 #define FP_MAXPTS 512
@@ -252,9 +254,7 @@ int figP1_draw(const char *tabdir, const char *figdir, int gnuplot, char *err, s
     if (rc == 0 && (fp_write_dat(D, figdir, ybot, ytop) || fp_write_gp(D, figdir, ybot, ytop)))
         rc = fp_err(err, errlen, "%s: cannot write P1.dat / P1.gp", figdir);
     if (rc == 0 && gnuplot) {
-        char cmd[1400];
-        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot P1.gp", figdir);
-        if (system(cmd) != 0)
+        if (prf_gnuplot(figdir, "P1") != 0)
             rc = fp_err(err, errlen, "gnuplot failed on %s/P1.gp", figdir);
     }
     free(D);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aeerr.h"
+#include "pcommon.h"
 
 #define FP4_NCOLS 14
 #define FP4_MAXSETS 16
@@ -134,9 +135,9 @@ static int set_close(fp4_set *S, const char *figdir, int gnuplot, char *err, siz
     }
     if ((st = write_script(figdir, S, err, el)) != AE_OK || !gnuplot)
         return st;
-    char cmd[1400];
-    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot 'P4_%s.gp'", figdir, S->name);
-    if (system(cmd) != 0) {
+    char stem[128];
+    snprintf(stem, sizeof stem, "P4_%s", S->name);
+    if (prf_gnuplot(figdir, stem) != 0) {
         snprintf(err, el, "%s/P4_%s.gp: gnuplot failed", figdir, S->name);
         return AE_EIO;
     }

@@ -11,6 +11,7 @@
 #include "dsrc.h"
 #include "linae.h"
 #include "pca.h"
+#include "pcommon.h"
 #include "qmat.h"
 
 #define FIGDET_PANELS 8
@@ -220,9 +221,7 @@ int figdet_run(figdet_info *I, const char *dir, const char *data, unsigned long 
         return 2;
     }
     if (gnuplot) {
-        char cmd[1400];
-        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s.gp'", dir, name);
-        if (system(cmd) != 0) {
+        if (prf_gnuplot(dir, name) != 0) {
             fprintf(stderr, "aeaudit figures: gnuplot failed on %s/%s.gp\n", dir, name);
             return 1;
         }

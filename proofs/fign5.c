@@ -303,9 +303,7 @@ static int fign5_all(const char *dir, unsigned long dseed, int gnuplot)
             break;
         }
         if (gnuplot) {
-            char cmd[1400];
-            snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s.gp'", dir, name);
-            if (system(cmd) != 0) {
+            if (prf_gnuplot(dir, name) != 0) {
                 fprintf(stderr, "aeaudit figures: gnuplot failed on %s/%s.gp\n", dir, name);
                 rc = 1;
             }

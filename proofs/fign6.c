@@ -197,9 +197,7 @@ static int one(fn6_case *F, FILE *md, const char *dir, int gnuplot)
         rc = 2;
     }
     if (rc == 0 && gnuplot) {
-        char cmd[1400];
-        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s.gp'", dir, F->name);
-        if (system(cmd) != 0) {
+        if (prf_gnuplot(dir, F->name) != 0) {
             fprintf(stderr, "aeaudit figures: gnuplot failed on %s/%s.gp\n", dir, F->name);
             rc = 1;
         }

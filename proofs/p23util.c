@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcommon.h"
 #include "qnum.h"
 
 #define P23_RING 16
@@ -171,8 +172,10 @@ int p23_fig_draw(const char *tabdir, const char *csv, long ncols,
         rc = 1;
     }
     free(data);
-    if (rc == 0 && gnuplot)
-        rc = p23_gnuplot(figdir, name, err, errlen);
+    if (rc == 0 && gnuplot && prf_gnuplot(figdir, name) != 0) {
+        snprintf(err, errlen, "gnuplot failed on %s/%s.gp", figdir, name);
+        rc = 1;
+    }
     return rc;
 }
 
@@ -207,13 +210,3 @@ int p23_log10_abs(double *out, const char *cell)
     return ok;
 }
 
-int p23_gnuplot(const char *figdir, const char *name, char *err, size_t errlen)
-{
-    char cmd[1400];
-    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s.gp'", figdir, name);
-    if (system(cmd) != 0) {
-        snprintf(err, errlen, "gnuplot failed on %s/%s.gp", figdir, name);
-        return 1;
-    }
-    return 0;
-}

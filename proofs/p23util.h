@@ -58,8 +58,6 @@ int p23_csv_rows(const char *path, long ncols, int (*row)(void *arg, char **cell
  * MPFR; returns 1, or 0 when the cell is not a nonzero number ("n/a", "none", "0"). */
 int p23_log10_abs(double *out, const char *cell);
 
-/* Runs gnuplot on FIGDIR/NAME.gp from inside figdir; 0, or 1 with err set. */
-int p23_gnuplot(const char *figdir, const char *name, char *err, size_t errlen);
 
 /* fopen(FIGDIR/FILE, "w"), or NULL. */
 FILE *p23_fig_open(const char *figdir, const char *file);

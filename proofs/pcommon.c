@@ -528,3 +528,13 @@ void prf_box2d(double c[2], double *side, const double *X, long n)
     c[1] = (lo[1] + hi[1]) / 2;
     *side = fmax(hi[0] - lo[0], hi[1] - lo[1]);
 }
+
+int prf_gnuplot(const char *dir, const char *name)
+{
+    if (strchr(dir, '\'') != NULL || strchr(name, '\'') != NULL)
+        return 1;
+    char cmd[1400];
+    if (snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s.gp'", dir, name) >= (int) sizeof cmd)
+        return 1;
+    return system(cmd) != 0;
+}

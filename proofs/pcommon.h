@@ -140,6 +140,11 @@ int prf_train_fitting2d(nn_t net, unsigned long *seed, double *loss, const doubl
  * *side = its longer side.  For the figures' frames. */
 void prf_box2d(double c[2], double *side, const double *X, long n);
 
+/* Runs gnuplot on DIR/NAME.gp from inside DIR (scripts name their outputs relative to
+ * it).  Returns 0 on success, 1 when gnuplot failed or could not be run, or when dir or
+ * name contains a single quote (the command quotes them).  Prints nothing. */
+int prf_gnuplot(const char *dir, const char *name);
+
 /* The positive control of N4 and N6: the N3 construction of the diagonal's optimal
  * linear AE with hidden activation act (relu or softplus), float32 [2,2,2]:
  * z = (x1 + x2)/2, f(x) = (act(z + 1/8) - act(-z - 1/8)) (1, 1) = (z + 1/8) (1, 1)
